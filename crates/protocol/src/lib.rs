@@ -1,0 +1,28 @@
+//! Signaling messages between the Tafelrunde browser client and the server.
+//!
+//! This crate is the one source of truth for the signaling protocol
+//! (`docs/protocol.md` describes it for people; `web/src/protocol/messages.ts`
+//! mirrors it and a test checks that both agree on every message type).
+//!
+//! Messages are JSON objects with a `type` field, sent as WebSocket text
+//! frames. The first message a client sends must be [`ClientMessage::Join`]
+//! carrying [`PROTOCOL_VERSION`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod ids;
+mod messages;
+mod parse;
+
+pub use error::{ErrorCode, ProtocolError};
+pub use ids::{ParticipantId, TrackId};
+pub use messages::{
+    ByeReason, ClientMessage, IceServer, MediaKind, ParticipantInfo, PublishedTrack, ServerMessage,
+    Subscription, TrackInfo,
+};
+pub use parse::{parse_client_message, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, MAX_ROOM_CHARS};
+
+/// The protocol version this build speaks. A client announces its version in
+/// its first message; the server refuses versions it does not speak.
+pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,0 +1,192 @@
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+use crate::ids::{ParticipantId, TrackId};
+
+/// Kind of a media track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaKind {
+    /// Microphone audio (Opus).
+    Audio,
+    /// Camera video (VP8 or H.264).
+    Video,
+}
+
+/// A track the client sends, named by the `mid` of its transceiver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishedTrack {
+    /// The transceiver's media id in the offer.
+    pub mid: String,
+    /// What the track carries.
+    pub kind: MediaKind,
+}
+
+/// A track the client wants to receive, on the transceiver with this `mid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Subscription {
+    /// The receiving transceiver's media id in the offer.
+    pub mid: String,
+    /// The track to receive on it.
+    pub track_id: TrackId,
+}
+
+/// Messages from the browser to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ClientMessage {
+    /// First message: enter a room.
+    Join {
+        /// Protocol version the client speaks; must be [`crate::PROTOCOL_VERSION`].
+        version: u32,
+        /// Room name, 1–[`crate::MAX_ROOM_CHARS`] characters.
+        room: String,
+        /// Display name shown to the others, 1–[`crate::MAX_NAME_CHARS`] characters.
+        name: String,
+    },
+    /// An SDP offer from the client. The client is always the offerer, so
+    /// renegotiation can never collide (no glare).
+    Offer {
+        /// The SDP text.
+        sdp: String,
+        /// Transceivers on which the client sends.
+        publish: Vec<PublishedTrack>,
+        /// Transceivers on which the client wants to receive a track.
+        subscribe: Vec<Subscription>,
+    },
+    /// The client's own microphone and camera state, shown to the others.
+    Mute {
+        /// Microphone off.
+        audio: bool,
+        /// Camera off.
+        video: bool,
+    },
+    /// Keep-alive; answered with [`ServerMessage::Pong`].
+    Ping,
+    /// Leave the room; the server answers with [`ServerMessage::Bye`] and closes.
+    Leave,
+}
+
+/// A participant as the others see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantInfo {
+    /// Participant id.
+    pub id: ParticipantId,
+    /// Display name.
+    pub name: String,
+    /// Microphone off.
+    pub audio_muted: bool,
+    /// Camera off.
+    pub video_muted: bool,
+}
+
+/// A track that can be subscribed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackInfo {
+    /// Track id, used in [`Subscription::track_id`].
+    pub id: TrackId,
+    /// Who publishes it.
+    pub participant_id: ParticipantId,
+    /// Audio or video.
+    pub kind: MediaKind,
+}
+
+/// An ICE server the client should use beside the SFU's own candidates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IceServer {
+    /// `turn:` / `turns:` URLs.
+    pub urls: Vec<String>,
+    /// Time-limited user name (TURN REST).
+    pub username: String,
+    /// Time-limited password (TURN REST).
+    pub credential: String,
+}
+
+/// Why the server ends a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ByeReason {
+    /// The client asked to leave.
+    Left,
+    /// The server is shutting down.
+    ServerShutdown,
+    /// The media connection failed or timed out.
+    ConnectionLost,
+    /// The connection broke the protocol too often.
+    ProtocolAbuse,
+    /// An internal error ended this participant (others are unaffected).
+    InternalError,
+}
+
+/// Messages from the server to the browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ServerMessage {
+    /// Answer to [`ClientMessage::Join`]: you are in.
+    Joined {
+        /// Protocol version of the server.
+        version: u32,
+        /// Your own participant id.
+        participant_id: ParticipantId,
+        /// The room's name as the server normalised it.
+        room: String,
+        /// Everybody else in the room.
+        participants: Vec<ParticipantInfo>,
+        /// Every track the others publish.
+        tracks: Vec<TrackInfo>,
+        /// TURN servers, if the operator configured one.
+        ice_servers: Vec<IceServer>,
+    },
+    /// Someone entered the room.
+    ParticipantJoined {
+        /// The newcomer.
+        participant: ParticipantInfo,
+    },
+    /// Someone's name or mute state changed.
+    ParticipantUpdated {
+        /// The new state.
+        participant: ParticipantInfo,
+    },
+    /// Someone left the room.
+    ParticipantLeft {
+        /// Who left.
+        participant_id: ParticipantId,
+    },
+    /// A new track is available.
+    TrackAdded {
+        /// The track.
+        track: TrackInfo,
+    },
+    /// A track ended; its transceiver can be reused.
+    TrackRemoved {
+        /// The track.
+        track_id: TrackId,
+    },
+    /// The SDP answer to the client's last offer.
+    Answer {
+        /// The SDP text.
+        sdp: String,
+    },
+    /// Answer to [`ClientMessage::Ping`].
+    Pong,
+    /// Something the client sent was refused. Nothing of that message was applied.
+    Error {
+        /// Machine-readable code.
+        code: ErrorCode,
+        /// The offending field, where one is to blame.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        field: Option<String>,
+        /// A human-readable explanation (English; the client translates `code`).
+        message: String,
+    },
+    /// The session ends; the server closes the socket after this.
+    Bye {
+        /// Why.
+        reason: ByeReason,
+    },
+}

@@ -1,0 +1,241 @@
+//! Turning a WebSocket text frame into a [`ClientMessage`], with errors that
+//! name the offending field. Serde alone would say "invalid type" without
+//! saying where, so the shape is checked first against a small schema.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ErrorCode, ProtocolError};
+use crate::messages::ClientMessage;
+
+/// Largest text frame the server reads. An offer for a full class with every
+/// camera on stays well below this.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+/// Longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Longest room name, in characters.
+pub const MAX_ROOM_CHARS: usize = 96;
+
+#[derive(Clone, Copy)]
+enum Shape {
+    String,
+    Bool,
+    UInt,
+    /// An array of objects, each with these fields.
+    Objects(&'static [(&'static str, Shape)]),
+}
+
+const PUBLISHED: &[(&str, Shape)] = &[("mid", Shape::String), ("kind", Shape::String)];
+const SUBSCRIBED: &[(&str, Shape)] = &[("mid", Shape::String), ("trackId", Shape::UInt)];
+
+/// Required fields of each message type.
+fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
+    Some(match kind {
+        "join" => &[("version", Shape::UInt), ("room", Shape::String), ("name", Shape::String)],
+        "offer" => &[
+            ("sdp", Shape::String),
+            ("publish", Shape::Objects(PUBLISHED)),
+            ("subscribe", Shape::Objects(SUBSCRIBED)),
+        ],
+        "mute" => &[("audio", Shape::Bool), ("video", Shape::Bool)],
+        "ping" | "leave" => &[],
+        _ => return None,
+    })
+}
+
+/// Parse and validate one text frame from a client.
+pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(ProtocolError::new(
+            ErrorCode::MessageTooLarge,
+            format!("message has {} bytes; the limit is {MAX_MESSAGE_BYTES}", text.len()),
+        ));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        ProtocolError::new(ErrorCode::BadJson, format!("not valid JSON: {e}"))
+    })?;
+    let Value::Object(object) = &value else {
+        return Err(ProtocolError::new(ErrorCode::BadJson, "a message must be a JSON object"));
+    };
+    let kind = match object.get("type") {
+        None => return Err(missing("type")),
+        Some(Value::String(kind)) => kind.clone(),
+        Some(_) => return Err(wrong_type("type", "a string")),
+    };
+    let Some(fields) = schema(&kind) else {
+        return Err(ProtocolError::field(
+            ErrorCode::UnknownType,
+            "type",
+            format!("unknown message type {kind:?}"),
+        ));
+    };
+    check_fields(object, fields, "")?;
+    let message: ClientMessage = serde_json::from_value(value).map_err(|e| {
+        // The schema caught missing fields and wrong JSON types; what is left
+        // is a value outside its set, such as an unknown media kind.
+        ProtocolError::new(ErrorCode::InvalidField, format!("invalid {kind} message: {e}"))
+    })?;
+    validate(&message)?;
+    Ok(message)
+}
+
+fn check_fields(
+    object: &Map<String, Value>,
+    fields: &[(&str, Shape)],
+    prefix: &str,
+) -> Result<(), ProtocolError> {
+    for (name, shape) in fields {
+        let path = format!("{prefix}{name}");
+        let value = object.get(*name).ok_or_else(|| missing(&path))?;
+        match (shape, value) {
+            (Shape::String, Value::String(_)) | (Shape::Bool, Value::Bool(_)) => {}
+            (Shape::UInt, Value::Number(n)) if n.is_u64() => {}
+            (Shape::Objects(inner), Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let Value::Object(item) = item else {
+                        return Err(wrong_type(&format!("{path}[{i}]"), "an object"));
+                    };
+                    check_fields(item, inner, &format!("{path}[{i}]."))?;
+                }
+            }
+            (shape, _) => return Err(wrong_type(&path, shape_name(*shape))),
+        }
+    }
+    Ok(())
+}
+
+fn validate(message: &ClientMessage) -> Result<(), ProtocolError> {
+    if let ClientMessage::Join { room, name, .. } = message {
+        check_text("room", room, MAX_ROOM_CHARS)?;
+        check_text("name", name, MAX_NAME_CHARS)?;
+    }
+    Ok(())
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> Result<(), ProtocolError> {
+    let chars = text.trim().chars().count();
+    if chars == 0 {
+        return Err(ProtocolError::field(ErrorCode::InvalidField, field, format!("{field} is empty")));
+    }
+    if chars > max {
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            field,
+            format!("{field} has {chars} characters; at most {max} are allowed"),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            field,
+            format!("{field} contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn shape_name(shape: Shape) -> &'static str {
+    match shape {
+        Shape::String => "a string",
+        Shape::Bool => "true or false",
+        Shape::UInt => "a non-negative integer",
+        Shape::Objects(_) => "an array of objects",
+    }
+}
+
+fn missing(field: &str) -> ProtocolError {
+    ProtocolError::field(ErrorCode::MissingField, field, format!("field {field:?} is missing"))
+}
+
+fn wrong_type(field: &str, expected: &str) -> ProtocolError {
+    ProtocolError::field(ErrorCode::InvalidField, field, format!("field {field:?} must be {expected}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MediaKind, TrackId};
+
+    fn err(text: &str) -> ProtocolError {
+        parse_client_message(text).expect_err("must be refused")
+    }
+
+    #[test]
+    fn parses_join() {
+        let m = parse_client_message(r#"{"type":"join","version":1,"room":"r","name":"Ada"}"#);
+        assert_eq!(
+            m.unwrap(),
+            ClientMessage::Join { version: 1, room: "r".into(), name: "Ada".into() }
+        );
+    }
+
+    #[test]
+    fn parses_offer_with_tracks() {
+        let m = parse_client_message(
+            r#"{"type":"offer","sdp":"v=0","publish":[{"mid":"0","kind":"audio"}],
+                "subscribe":[{"mid":"2","trackId":7}]}"#,
+        )
+        .unwrap();
+        let ClientMessage::Offer { publish, subscribe, .. } = m else { panic!("{m:?}") };
+        assert_eq!(publish[0].kind, MediaKind::Audio);
+        assert_eq!(subscribe[0].track_id, TrackId(7));
+    }
+
+    #[test]
+    fn bad_json_is_named() {
+        assert_eq!(err("{nope").code, ErrorCode::BadJson);
+        assert_eq!(err("[1,2]").code, ErrorCode::BadJson);
+    }
+
+    #[test]
+    fn unknown_type_is_named() {
+        let e = err(r#"{"type":"dance"}"#);
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownType, Some("type")));
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let e = err(r#"{"version":1}"#);
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("type")));
+        let e = err(r#"{"type":"join","version":1,"room":"r"}"#);
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("name")));
+        let e = err(r#"{"type":"offer","sdp":"","publish":[{"mid":"0"}],"subscribe":[]}"#);
+        assert_eq!(e.field.as_deref(), Some("publish[0].kind"));
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let e = err(r#"{"type":"mute","audio":"yes","video":false}"#);
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidField, Some("audio")));
+        let e = err(r#"{"type":"join","version":-1,"room":"r","name":"n"}"#);
+        assert_eq!(e.field.as_deref(), Some("version"));
+    }
+
+    #[test]
+    fn names_are_checked() {
+        let e = err(r#"{"type":"join","version":1,"room":"r","name":"   "}"#);
+        assert_eq!(e.field.as_deref(), Some("name"));
+        let long = "x".repeat(MAX_NAME_CHARS + 1);
+        let e = err(&format!(r#"{{"type":"join","version":1,"room":"r","name":"{long}"}}"#));
+        assert_eq!(e.field.as_deref(), Some("name"));
+        let e = err(r#"{"type":"join","version":1,"room":"a\u0000b","name":"n"}"#);
+        assert_eq!(e.field.as_deref(), Some("room"));
+    }
+
+    #[test]
+    fn invalid_enum_value_is_refused() {
+        let e = err(r#"{"type":"offer","sdp":"","publish":[{"mid":"0","kind":"smell"}],"subscribe":[]}"#);
+        assert_eq!(e.code, ErrorCode::InvalidField);
+    }
+
+    #[test]
+    fn oversized_is_refused_before_parsing() {
+        let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_MESSAGE_BYTES));
+        assert_eq!(err(&big).code, ErrorCode::MessageTooLarge);
+    }
+
+    #[test]
+    fn server_messages_serialise_in_camel_case() {
+        let m = crate::ServerMessage::ParticipantLeft { participant_id: crate::ParticipantId(3) };
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"participantLeft","participantId":3}"#);
+    }
+}
