@@ -1,0 +1,166 @@
+// Starts the real `tafelrunde serve` on free ports and stops it again.
+//
+// The server prints two lines on stdout once it is ready:
+//   tafelrunde: listening on http://127.0.0.1:PORT
+//   tafelrunde: media udp=127.0.0.1:UPORT[,...] tcp=127.0.0.1:TPORT[,...]
+// Everything else (logs) goes to stderr. Both streams are written to
+// artifacts/<label>/server.log.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { repoRoot, ms } from './paths.mjs';
+
+const LISTENING = /^tafelrunde: listening on (https?:\/\/\S+)\s*$/;
+const MEDIA = /^tafelrunde: media udp=(\S+) tcp=(\S+)\s*$/;
+
+export function serverBinary() {
+  return process.env.TAFELRUNDE_BIN ?? path.join(repoRoot, 'target', 'debug', 'tafelrunde');
+}
+
+function parseAddrs(list) {
+  return list.split(',').map((a) => {
+    const i = a.lastIndexOf(':');
+    return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };
+  });
+}
+
+// Servers still running when this process exits, however it exits: they must
+// never outlive the test.
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Starts the server. Returns { url, wsUrl, udp: [{host, port}], tcp: [...],
+ * log(), stop() }.
+ */
+export async function startServer({ artifacts, args = [], env = {} } = {}) {
+  const bin = serverBinary();
+  if (!fs.existsSync(bin)) {
+    throw new Error(
+      `server binary ${bin} does not exist: build the web client, then \`cargo build -p tafelrunde\` (or set TAFELRUNDE_BIN)`,
+    );
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  const logPath = path.join(artifacts, 'server.log');
+  const logFile = fs.createWriteStream(logPath);
+  let logText = '';
+  const record = (chunk) => {
+    logText += chunk;
+    logFile.write(chunk);
+  };
+
+  const serveArgs = [
+    'serve',
+    '--http', '127.0.0.1:0',
+    '--media-address', '127.0.0.1',
+    '--media-udp-port', '0',
+    '--media-tcp-port', '0',
+    '--shards', '1',
+    ...args,
+  ];
+  // setpriv --pdeathsig: the kernel kills the server if this Node process dies,
+  // even by SIGKILL, when no exit handler runs.
+  const usePdeathsig = fs.existsSync('/usr/bin/setpriv');
+  const [cmd, cmdArgs] = usePdeathsig
+    ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', bin, ...serveArgs]]
+    : [bin, serveArgs];
+  const child = spawn(cmd, cmdArgs, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', NO_COLOR: '1', ...env },
+  });
+  running.add(child);
+  record(`$ ${bin} ${serveArgs.join(' ')}\n`);
+
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      record(`\n[e2e] server exited: code=${code} signal=${signal}\n`);
+      resolve({ code, signal });
+    });
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', record);
+
+  const ready = new Promise((resolve, reject) => {
+    const found = {};
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      record(`${line}\n`);
+      let m;
+      if ((m = LISTENING.exec(line))) found.url = m[1];
+      if ((m = MEDIA.exec(line))) {
+        found.udp = parseAddrs(m[1]);
+        found.tcp = parseAddrs(m[2]);
+      }
+      if (found.url && found.udp) resolve(found);
+    });
+    exited.then(({ code, signal }) =>
+      reject(new Error(`server exited before it was ready (code=${code} signal=${signal}); log:\n${tail(logText)}`)),
+    );
+  });
+
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`server printed no ready lines within ${ms(30_000)} ms; log:\n${tail(logText)}`)),
+      ms(30_000),
+    );
+  });
+
+  let found;
+  try {
+    found = await Promise.race([ready, timeout]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    logFile.end();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+
+  let stopped;
+  const server = {
+    url: found.url,
+    wsUrl: `${found.url.replace(/^http/, 'ws')}/ws`,
+    udp: found.udp,
+    tcp: found.tcp,
+    logPath,
+    log: () => logText,
+    /** Lines of the log that tell of a panic (there must be none). */
+    panics: () => logText.split('\n').filter((l) => /panicked at/.test(l)),
+    /**
+     * SIGTERM, then SIGKILL after 10 s. Returns { code, signal, millis,
+     * clean }: clean means it exited by itself with code 0 in time.
+     */
+    stop: () => {
+      stopped ??= (async () => {
+        const start = Date.now();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        let killTimer;
+        const killed = new Promise((resolve) => {
+          killTimer = setTimeout(() => {
+            record('\n[e2e] server did not exit within 10 s of SIGTERM; SIGKILL\n');
+            child.kill('SIGKILL');
+            resolve('killed');
+          }, ms(10_000));
+        });
+        const how = await Promise.race([exited.then(() => 'exited'), killed]);
+        const { code, signal } = await exited;
+        clearTimeout(killTimer);
+        await new Promise((resolve) => logFile.end(resolve));
+        return { code, signal, millis: Date.now() - start, clean: how === 'exited' && code === 0 };
+      })();
+      return stopped;
+    },
+  };
+  return server;
+}
+
+export function tail(text, lines = 60) {
+  return text.split('\n').slice(-lines).join('\n');
+}
