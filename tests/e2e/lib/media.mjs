@@ -80,3 +80,40 @@ export async function expectRemoteTiles(observer, ids, { timeout = ms(15_000) } 
     return { ok: JSON.stringify(s.remoteIds) === JSON.stringify(expected), detail: summary(s) };
   }, { timeout, interval: 50 });
 }
+
+/**
+ * Samples, in the background, how `observer` receives video from `senderId`
+ * and which remote tiles it shows. stop() returns { samples, longestStallMs,
+ * tileSets }: the longest time in which framesDecoded did not rise, and every
+ * distinct set of remote tiles seen.
+ */
+export function watchReception(observer, senderId, { interval = 300 } = {}) {
+  const samples = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const s = await snapshot(observer.page);
+        samples.push({ at: s.at, frames: s.video(senderId)?.framesDecoded ?? null, remoteIds: s.remoteIds, connection: s.connection });
+      } catch (err) {
+        samples.push({ at: Date.now(), error: String(err) });
+      }
+      await sleep(interval);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      let longestStallMs = 0;
+      let lastRise = samples[0]?.at;
+      for (let i = 1; i < samples.length; i++) {
+        if ((samples[i].frames ?? 0) > (samples[i - 1].frames ?? 0)) lastRise = samples[i].at;
+        longestStallMs = Math.max(longestStallMs, samples[i].at - lastRise);
+      }
+      const tileSets = [...new Set(samples.map((s) => JSON.stringify(s.remoteIds)))];
+      const connections = [...new Set(samples.map((s) => s.connection))];
+      return { samples, longestStallMs, tileSets, connections };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The one command that installs what the tests need and runs every test:
+# unit and integration tests of the Rust workspace, then the end-to-end tests
+# (real server, headless Chromium). Exits non-zero when anything fails.
+#
+# Environment:
+#   CARGO_TARGET_DIR     shared target folder (default: target/)
+#   E2E_TIMEOUT_SCALE    multiplies e2e timeouts on slow machines (default 1)
+#   E2E_ONLY=PATTERN     run only e2e files whose name contains PATTERN
+#   SKIP_E2E=1           skip the e2e tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing test dependencies"
+bash scripts/install-test-deps.sh
+
+# The web client is embedded into the binary at build time: build it first.
+step "building the web client"
+(cd web && npm run build)
+
+step "building the workspace"
+cargo build --workspace --all-targets
+
+failed=()
+
+step "Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace || failed+=("cargo nextest")
+else
+  cargo test --workspace || failed+=("cargo test")
+fi
+
+if [ "${SKIP_E2E:-0}" != 1 ]; then
+  step "end-to-end tests"
+  target_dir="${CARGO_TARGET_DIR:-$root/target}"
+  case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+  export TAFELRUNDE_BIN="${TAFELRUNDE_BIN:-$target_dir/debug/tafelrunde}"
+  shopt -s nullglob
+  files=()
+  for f in tests/e2e/*.test.mjs; do
+    [[ -z "${E2E_ONLY:-}" || "$f" == *"$E2E_ONLY"* ]] && files+=("$f")
+  done
+  if [ "${#files[@]}" -eq 0 ]; then
+    echo "no e2e test files found" >&2
+    failed+=("e2e (no tests)")
+  # One file at a time: each starts its own server and Chromium, and two of
+  # them at once would starve each other on a 2-core machine.
+  elif ! node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"; then
+    failed+=("e2e")
+    echo "e2e artifacts (server logs, console logs, screenshots): $root/tests/e2e/artifacts" >&2
+  fi
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf '\nFAILED: %s\n' "${failed[*]}" >&2
+  exit 1
+fi
+printf '\nall tests passed\n'
