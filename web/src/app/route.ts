@@ -1,0 +1,30 @@
+// Paths of the client: `/` is the start page, `/r/<room>` a room. The server
+// serves index.html for every path outside /assets and /ws.
+
+export type Route = { page: "start" } | { page: "room"; room: string };
+
+const ROOM_PREFIX = "/r/";
+
+export function parseRoute(pathname: string): Route {
+  if (!pathname.startsWith(ROOM_PREFIX)) return { page: "start" };
+  const segment = pathname.slice(ROOM_PREFIX.length).replace(/\/+$/, "");
+  if (segment === "") return { page: "start" };
+  let room: string;
+  try {
+    room = decodeURIComponent(segment);
+  } catch {
+    room = segment;
+  }
+  return room.trim() === "" ? { page: "start" } : { page: "room", room };
+}
+
+/** The path of a room page. */
+export function roomPath(room: string): string {
+  return ROOM_PREFIX + encodeURIComponent(room);
+}
+
+/** Keeps only `?lang=` of the current query, so links keep the language. */
+export function keepLang(search: string): string {
+  const lang = new URLSearchParams(search).get("lang");
+  return lang === null ? "" : `?lang=${encodeURIComponent(lang)}`;
+}
