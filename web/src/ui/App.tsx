@@ -1,0 +1,24 @@
+// The whole page: header, browser notice, the page for the route, footer.
+
+import { BrowserNotice } from "./BrowserNotice";
+import { Footer } from "./Footer";
+import { Header } from "./Header";
+import { RoomPage } from "./RoomPage";
+import { StartPage } from "./StartPage";
+import { useApp } from "./context";
+
+export function App() {
+  const app = useApp();
+  const route = app.route.value;
+  const inCall = route.page === "room" && app.phase.value === "room";
+  return (
+    <div class={inCall ? "layout layout--call" : "layout"}>
+      {!inCall && <Header />}
+      {app.showBrowserNotice.value && <BrowserNotice />}
+      <main id="main" class="main">
+        {route.page === "start" ? <StartPage /> : <RoomPage key={route.room} room={route.room} />}
+      </main>
+      {!inCall && <Footer />}
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+// Connecting, connection trouble, or why the call ended (with a way back in).
+
+import type { MessageKey } from "../i18n";
+import type { CloseReason, ServerConnection } from "../protocol/connection";
+import type { ByeReason } from "../protocol/messages";
+import { serverErrorKey } from "./serverErrors";
+import { useApp, useT } from "./context";
+
+const BYE_KEYS: Readonly<Record<ByeReason, MessageKey>> = {
+  left: "bye.left",
+  serverShutdown: "bye.serverShutdown",
+  connectionLost: "bye.connectionLost",
+  protocolAbuse: "bye.protocolAbuse",
+  internalError: "bye.internalError",
+};
+
+function closeText(reason: CloseReason, t: (key: MessageKey, params?: Record<string, string>) => string): string {
+  switch (reason.kind) {
+    case "bye":
+      return t(BYE_KEYS[reason.reason]);
+    case "socketClosed":
+      return t("connection.socketClosed");
+    case "joinRefused":
+      return t("connection.joinRefused", { reason: t(serverErrorKey(reason.code)) });
+    case "left":
+      return t("bye.left");
+  }
+}
+
+export function ConnectionBanner({ call }: { call: ServerConnection }) {
+  const app = useApp();
+  const t = useT();
+  const status = call.status.value;
+  const reason = call.closeReason.value;
+
+  if (status === "connecting") {
+    return (
+      <p class="banner" role="status">
+        {t("connection.connecting")}
+      </p>
+    );
+  }
+  if (status === "closed" && reason !== null && reason.kind !== "left") {
+    return (
+      <div class="banner banner--error" role="alert">
+        <p data-testid="error-message">{closeText(reason, t)}</p>
+        <div class="row">
+          <button type="button" class="button button--primary" data-testid="rejoin-button" onClick={() => app.rejoin()}>
+            {t("left.rejoin")}
+          </button>
+          <button type="button" class="button" onClick={() => app.backToPrejoin()}>
+            {t("connection.backToSettings")}
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (call.mediaState.value === "failed" || call.mediaState.value === "disconnected") {
+    return (
+      <p class="banner banner--warning" role="status">
+        {t(call.mediaState.value === "failed" ? "connection.mediaFailed" : "connection.mediaDisconnected")}
+      </p>
+    );
+  }
+  return null;
+}

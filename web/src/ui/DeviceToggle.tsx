@@ -1,0 +1,41 @@
+// Switches the own camera or microphone on and off (aria-pressed = on).
+
+import type { DeviceKind } from "../media/localMedia";
+import { Icon } from "./Icon";
+import { useApp, useT } from "./context";
+
+interface Props {
+  device: DeviceKind;
+  testId: string;
+  /** Round icon-only button for the control bar. */
+  compact?: boolean;
+}
+
+export function DeviceToggle({ device, testId, compact = false }: Props) {
+  const app = useApp();
+  const t = useT();
+  const media = app.media;
+  const on = (device === "camera" ? media.camTrack.value : media.micTrack.value) !== null;
+  const busy = media.busy.value.has(device);
+  const camera = device === "camera";
+  const label = camera
+    ? t(on ? "controls.cameraOffLabel" : "controls.cameraOnLabel")
+    : t(on ? "controls.micOffLabel" : "controls.micOnLabel");
+  const text = camera ? t(on ? "controls.cameraOn" : "controls.cameraOff") : t(on ? "controls.micOn" : "controls.micOff");
+  const icon = camera ? (on ? "camera" : "cameraOff") : on ? "mic" : "micOff";
+  return (
+    <button
+      type="button"
+      class={`toggle ${compact ? "toggle--compact" : ""} ${on ? "toggle--on" : "toggle--off"}`}
+      aria-pressed={on}
+      aria-label={label}
+      aria-busy={busy}
+      disabled={busy}
+      data-testid={testId}
+      onClick={() => void media.toggle(device)}
+    >
+      <Icon name={icon} />
+      {!compact && <span>{text}</span>}
+    </button>
+  );
+}

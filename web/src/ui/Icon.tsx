@@ -1,0 +1,43 @@
+// Inline SVG icons (no icon font, no external file). Decorative: the
+// surrounding control carries the accessible name.
+
+export type IconName = "mic" | "micOff" | "camera" | "cameraOff" | "leave" | "close" | "logo";
+
+const PATHS: Readonly<Record<IconName, readonly string[]>> = {
+  mic: ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
+  micOff: [
+    "M15 9.3V6a3 3 0 0 0-5.7-1.3",
+    "M9 9v3a3 3 0 0 0 4.9 2.3",
+    "M5 11a7 7 0 0 0 11.2 5.6",
+    "M19 11a7 7 0 0 1-.6 2.8",
+    "M12 18v3",
+    "M3 3l18 18",
+  ],
+  camera: ["M3 7h12v10H3z", "M15 10.5 21 7v10l-6-3.5"],
+  cameraOff: ["M7 7h8v6", "M15 17H3V7", "M15 10.5 21 7v10l-6-3.5", "M3 3l18 18"],
+  leave: ["M10 17l-5-5 5-5", "M5 12h11", "M14 4h5v16h-5"],
+  close: ["M6 6l12 12", "M18 6 6 18"],
+  logo: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8z", "M12 3v5", "M12 16v5", "M3 12h5", "M16 12h5"],
+};
+
+export function Icon({ name, size = 24 }: { name: IconName; size?: number }) {
+  return (
+    <svg
+      class="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      {PATHS[name].map((d) => (
+        <path key={d} d={d} />
+      ))}
+    </svg>
+  );
+}

@@ -1,0 +1,19 @@
+// `/r/<room>`: pre-join, the call, or the page after leaving.
+
+import { LeftPage } from "./LeftPage";
+import { PreJoin } from "./PreJoin";
+import { RoomView } from "./RoomView";
+import { useApp } from "./context";
+
+export function RoomPage({ room }: { room: string }) {
+  const app = useApp();
+  const call = app.call.value;
+  switch (app.phase.value) {
+    case "prejoin":
+      return <PreJoin room={room} />;
+    case "room":
+      return call === null ? <PreJoin room={room} /> : <RoomView room={room} call={call} />;
+    case "left":
+      return <LeftPage room={room} />;
+  }
+}

@@ -1,0 +1,33 @@
+// The call: tiles of everybody, the control bar, the remote audio.
+
+import type { ServerConnection } from "../protocol/connection";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { ControlBar } from "./ControlBar";
+import { RemoteAudio } from "./RemoteAudio";
+import { ServerErrorNotice } from "./ServerErrorNotice";
+import { TileGrid } from "./TileGrid";
+import { useT } from "./context";
+
+export function RoomView({ room, call }: { room: string; call: ServerConnection }) {
+  const t = useT();
+  const status = call.status.value;
+  const count = status === "connected" ? call.participants.value.size + 1 : null;
+  const audio = call.remoteTracks.value.filter((r) => r.kind === "audio");
+  return (
+    <div class="room" data-testid="room" data-connection={status} data-media={call.mediaState.value}>
+      <header class="room__header">
+        <h1 class="room__title">{call.room.value !== "" ? call.room.value : room}</h1>
+        {count !== null && <span class="room__count">{t("room.count", { n: count })}</span>}
+      </header>
+      <ConnectionBanner call={call} />
+      <ServerErrorNotice call={call} />
+      <TileGrid call={call} />
+      <ControlBar />
+      <div class="remote-audio">
+        {audio.map((r) => (
+          <RemoteAudio key={r.trackId} track={r.track} participantId={r.participantId} />
+        ))}
+      </div>
+    </div>
+  );
+}

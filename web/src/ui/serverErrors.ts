@@ -1,0 +1,24 @@
+// Translation keys of the server's error codes.
+
+import type { MessageKey } from "../i18n";
+import type { ErrorCode } from "../protocol/messages";
+
+const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
+  badJson: "serverError.badJson",
+  binaryFrame: "serverError.binaryFrame",
+  unknownType: "serverError.unknownType",
+  missingField: "serverError.missingField",
+  invalidField: "serverError.invalidField",
+  messageTooLarge: "serverError.messageTooLarge",
+  notJoined: "serverError.notJoined",
+  alreadyJoined: "serverError.alreadyJoined",
+  unsupportedVersion: "serverError.unsupportedVersion",
+  badSdp: "serverError.badSdp",
+  roomFull: "serverError.roomFull",
+  rateLimited: "serverError.rateLimited",
+  shuttingDown: "serverError.shuttingDown",
+};
+
+export function serverErrorKey(code: ErrorCode): MessageKey {
+  return KEYS[code] ?? "serverError.unknown";
+}
