@@ -28,7 +28,7 @@ need npm npm
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 else
   echo "install-test-deps: system packages present"
 fi
