@@ -1,0 +1,293 @@
+//! Who is in which room, and what they publish and receive: join, offer,
+//! mute, leave. The shard is the authority; every change is told to the
+//! room's other members.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use str0m::change::SdpOffer;
+use str0m::media::Mid;
+use str0m::net::TcpType;
+use str0m::{Candidate, Rtc};
+use tafelrunde_protocol::{
+    ByeReason, ClientMessage, ErrorCode, MediaKind, ParticipantId, ParticipantInfo, ProtocolError,
+    PublishedTrack, ServerMessage, Subscription, TrackId, PROTOCOL_VERSION,
+};
+use tracing::{info, warn};
+
+use super::participant::{OutStream, Participant};
+use super::room::Track;
+use super::sdp_check::offered_media;
+use super::Shard;
+
+impl Shard {
+    pub(super) fn join(&mut self, now: Instant, id: ParticipantId, room_name: String, name: String) {
+        if self.participants.contains_key(&id) {
+            return self.refuse(id, ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"));
+        }
+        let members = self.rooms.get(&room_name).map_or(0, |r| r.members.len());
+        if members >= self.config.max_room_size {
+            let message = format!("the room is full ({} participants)", self.config.max_room_size);
+            return self.refuse(id, ProtocolError::new(ErrorCode::RoomFull, message));
+        }
+        let rtc = match self.new_rtc(now) {
+            Ok(rtc) => rtc,
+            Err(e) => {
+                warn!(participant = %id, error = %e, "cannot create media connection");
+                self.signal(id, ServerMessage::Bye { reason: ByeReason::InternalError });
+                return;
+            }
+        };
+        let mut rtc = rtc;
+        let room = self.rooms.entry(room_name.clone()).or_default();
+        let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
+        let info = ParticipantInfo { id, name, audio_muted: true, video_muted: true };
+
+        let others: Vec<ParticipantInfo> =
+            room.members.iter().filter_map(|m| self.participants.get(m)).map(|p| p.info.clone()).collect();
+        let tracks = room
+            .members
+            .iter()
+            .flat_map(|m| self.tracks.values().filter(move |t| t.owner == *m))
+            .map(Track::info)
+            .collect();
+        room.members.push(id);
+        self.by_ufrag.insert(ufrag.clone(), id);
+        self.participants.insert(
+            id,
+            Participant {
+                info: info.clone(),
+                room: room_name.clone(),
+                rtc,
+                ufrag,
+                paths: Vec::new(),
+                published: HashMap::new(),
+                outgoing: HashMap::new(),
+                incoming_codecs: Vec::new(),
+            },
+        );
+        info!(participant = %id, members = others.len() + 1, "joined");
+        self.signal(
+            id,
+            ServerMessage::Joined {
+                version: PROTOCOL_VERSION,
+                participant_id: id,
+                room: room_name.clone(),
+                participants: others,
+                tracks,
+                ice_servers: Vec::new(),
+            },
+        );
+        self.broadcast(&room_name, id, ServerMessage::ParticipantJoined { participant: info });
+    }
+
+    fn new_rtc(&self, now: Instant) -> Result<Rtc, str0m::error::IceError> {
+        let mut rtc = Rtc::builder()
+            .set_ice_lite(true)
+            .set_rtp_mode(true)
+            .set_dtls_cert(self.config.dtls_cert.clone())
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
+            .enable_h264(true)
+            .build(now);
+        rtc.add_local_candidate(Candidate::host(self.config.udp_candidate, "udp")?);
+        if let Some(tcp) = self.config.tcp_candidate {
+            rtc.add_local_candidate(Candidate::builder().tcp().host(tcp).tcptype(TcpType::Passive).build()?);
+        }
+        Ok(rtc)
+    }
+
+    pub(super) fn message(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
+        if !self.participants.contains_key(&id) {
+            return;
+        }
+        match message {
+            ClientMessage::Offer { sdp, publish, subscribe } => {
+                if let Err(e) = self.offer(now, id, &sdp, &publish, &subscribe) {
+                    self.refuse(id, e);
+                }
+            }
+            ClientMessage::Mute { audio, video } => {
+                let Some(p) = self.participants.get_mut(&id) else { return };
+                if (p.info.audio_muted, p.info.video_muted) == (audio, video) {
+                    return;
+                }
+                p.info.audio_muted = audio;
+                p.info.video_muted = video;
+                let (room, participant) = (p.room.clone(), p.info.clone());
+                self.broadcast(&room, id, ServerMessage::ParticipantUpdated { participant });
+            }
+            ClientMessage::Leave => self.remove(id, Some(ByeReason::Left)),
+            ClientMessage::Ping => self.signal(id, ServerMessage::Pong),
+            ClientMessage::Join { .. } => {
+                self.refuse(id, ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"))
+            }
+        }
+    }
+
+    /// Apply an offer: check it fully first, then accept it, then update what
+    /// the participant publishes and receives.
+    fn offer(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        sdp: &str,
+        publish: &[PublishedTrack],
+        subscribe: &[Subscription],
+    ) -> Result<(), ProtocolError> {
+        let bad = |field: &str, message: String| ProtocolError::field(ErrorCode::InvalidField, field, message);
+        let media = offered_media(sdp);
+        for (i, p) in publish.iter().enumerate() {
+            let m = media.iter().find(|m| m.mid == p.mid).ok_or_else(|| {
+                bad(&format!("publish[{i}].mid"), format!("no media section with mid {:?}", p.mid))
+            })?;
+            if m.kind != Some(p.kind) || !m.direction.sends() {
+                return Err(bad(&format!("publish[{i}]"), format!("mid {:?} is not a sending {:?} section", p.mid, p.kind)));
+            }
+        }
+        for (i, s) in subscribe.iter().enumerate() {
+            let m = media.iter().find(|m| m.mid == s.mid).ok_or_else(|| {
+                bad(&format!("subscribe[{i}].mid"), format!("no media section with mid {:?}", s.mid))
+            })?;
+            if !m.direction.receives() {
+                return Err(bad(&format!("subscribe[{i}]"), format!("mid {:?} does not receive", s.mid)));
+            }
+        }
+        let offer = SdpOffer::from_sdp_string(sdp)
+            .map_err(|e| ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("unreadable SDP offer: {e}")))?;
+
+        let participant = self.participants.get_mut(&id).expect("checked by caller");
+        let answer = match participant.with_rtc(|rtc| rtc.sdp_api().accept_offer(offer)) {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => {
+                return Err(ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("offer not accepted: {e}")));
+            }
+            Err(_) => {
+                self.remove(id, Some(ByeReason::InternalError));
+                return Ok(());
+            }
+        };
+        self.signal(id, ServerMessage::Answer { sdp: answer.to_sdp_string() });
+        self.update_published(id, publish);
+        self.update_subscriptions(now, id, subscribe);
+        self.dirty.push(id);
+        Ok(())
+    }
+
+    fn update_published(&mut self, id: ParticipantId, publish: &[PublishedTrack]) {
+        let Some(p) = self.participants.get_mut(&id) else { return };
+        let room = p.room.clone();
+        let wanted: HashMap<Mid, MediaKind> = publish.iter().map(|t| (Mid::from(t.mid.as_str()), t.kind)).collect();
+        let gone: Vec<(Mid, TrackId)> =
+            p.published.iter().filter(|(mid, _)| !wanted.contains_key(*mid)).map(|(m, t)| (*m, *t)).collect();
+        let mut added = Vec::new();
+        for (mid, kind) in wanted {
+            if !p.published.contains_key(&mid) {
+                let track = TrackId(self.next_track);
+                self.next_track += 1;
+                p.published.insert(mid, track);
+                added.push(Track::new(track, id, mid, kind, self.config.keyframe_interval));
+            }
+        }
+        for (mid, _) in &gone {
+            p.published.remove(mid);
+        }
+        for (_, track) in gone {
+            self.remove_track(&room, track);
+        }
+        for track in added {
+            let info = track.info();
+            self.tracks.insert(track.id, track);
+            self.broadcast(&room, id, ServerMessage::TrackAdded { track: info });
+        }
+    }
+
+    fn update_subscriptions(&mut self, now: Instant, id: ParticipantId, subscribe: &[Subscription]) {
+        let Some(p) = self.participants.get_mut(&id) else { return };
+        let room = p.room.clone();
+        // Only tracks of others in the same room; a track that ended while
+        // the offer was on its way is skipped, the client learns of it anyway.
+        let allowed = |track: &TrackId, kind_of: &HashMap<TrackId, Track>| {
+            kind_of.get(track).is_some_and(|t| t.owner != id && self.participants.get(&t.owner).is_some_and(|o| o.room == room))
+        };
+        let wanted: HashMap<Mid, TrackId> = subscribe
+            .iter()
+            .filter(|s| allowed(&s.track_id, &self.tracks))
+            .map(|s| (Mid::from(s.mid.as_str()), s.track_id))
+            .collect();
+        let p = self.participants.get_mut(&id).expect("present");
+        let mut started = Vec::new();
+        let mut stopped = Vec::new();
+        for (mid, out) in p.outgoing.iter_mut() {
+            if out.track.is_some() && out.track != wanted.get(mid).copied() {
+                stopped.push((out.track.take().expect("some"), *mid));
+            }
+        }
+        for (mid, track) in &wanted {
+            let out = p.outgoing.entry(*mid).or_insert_with(OutStream::new);
+            if out.track != Some(*track) {
+                out.track = Some(*track);
+                out.waiting_for_keyframe = true;
+                started.push((*track, *mid));
+            }
+        }
+        for (track, mid) in stopped {
+            if let Some(t) = self.tracks.get_mut(&track) {
+                t.subscribers.retain(|s| *s != (id, mid));
+            }
+        }
+        for (track, mid) in started {
+            if let Some(t) = self.tracks.get_mut(&track) {
+                t.subscribers.push((id, mid));
+            }
+            self.request_keyframe(now, track, false);
+        }
+    }
+
+    fn remove_track(&mut self, room: &str, track_id: TrackId) {
+        let Some(track) = self.tracks.remove(&track_id) else { return };
+        self.keyframe_timers.remove(track_id);
+        for (subscriber, mid) in &track.subscribers {
+            if let Some(out) = self.participants.get_mut(subscriber).and_then(|s| s.outgoing.get_mut(mid)) {
+                out.track = None;
+            }
+        }
+        self.broadcast(room, track.owner, ServerMessage::TrackRemoved { track_id });
+    }
+
+    /// Remove a participant: its tracks end, the room is told, and it gets
+    /// `bye` (unless its signaling is already gone, `reason: None`).
+    pub(super) fn remove(&mut self, id: ParticipantId, reason: Option<ByeReason>) {
+        let Some(mut p) = self.participants.remove(&id) else { return };
+        info!(participant = %id, ?reason, "left");
+        let _ = p.with_rtc(|rtc| rtc.disconnect());
+        self.timers.remove(id);
+        self.by_ufrag.remove(&p.ufrag);
+        for path in &p.paths {
+            self.by_path.remove(path);
+        }
+        for track in p.published.values() {
+            self.remove_track(&p.room, *track);
+        }
+        for (mid, out) in &p.outgoing {
+            if let Some(t) = out.track.and_then(|t| self.tracks.get_mut(&t)) {
+                t.subscribers.retain(|s| *s != (id, *mid));
+            }
+        }
+        if let Some(room) = self.rooms.get_mut(&p.room) {
+            room.members.retain(|m| *m != id);
+            if room.members.is_empty() {
+                self.rooms.remove(&p.room);
+            }
+        }
+        self.broadcast(&p.room, id, ServerMessage::ParticipantLeft { participant_id: id });
+        if let Some(reason) = reason {
+            self.signal(id, ServerMessage::Bye { reason });
+        }
+    }
+
+    fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {
+        self.signal(id, error.to_message());
+    }
+}

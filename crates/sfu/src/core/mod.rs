@@ -1,0 +1,303 @@
+//! The sans-IO core of the media plane: one [`Shard`] owns a set of rooms and
+//! every participant's str0m connection in them.
+//!
+//! # Driving the core
+//!
+//! The core owns no socket, no thread and no clock. Its owner
+//!
+//! 1. feeds it one change: [`Shard::handle_command`], [`Shard::handle_receive`]
+//!    or [`Shard::handle_timeout`], each with the current time `now`;
+//! 2. then drains [`Shard::poll_transmit`] (datagrams to send) and
+//!    [`Shard::poll_signal`] (messages to participants) until both are empty;
+//! 3. then sleeps until [`Shard::poll_timeout`] or the next input.
+//!
+//! This is str0m's own rule, one level up: a shard drives each `Rtc` until it
+//! returns a timeout, and a timer heap remembers those timeouts so that only
+//! due connections are woken.
+
+mod codec;
+mod forward;
+mod keyframe;
+mod membership;
+mod participant;
+mod rewrite;
+mod room;
+mod sdp_check;
+mod stun;
+mod timers;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use str0m::config::DtlsCert;
+use str0m::net::{Protocol, Receive};
+use str0m::{Input, Output};
+use tafelrunde_protocol::{ByeReason, ClientMessage, ParticipantId, ServerMessage, TrackId};
+use tracing::{debug, warn};
+
+pub use codec::{starts_keyframe, VideoCodec};
+pub use keyframe::KeyframeThrottle;
+pub use rewrite::{Rewritten, RtpRewriter};
+pub use stun::{is_stun, local_ufrag};
+pub use timers::TimerHeap;
+
+use participant::Participant;
+use room::{Room, Track};
+
+/// Settings of one shard.
+#[derive(Debug, Clone)]
+pub struct ShardConfig {
+    /// The UDP address announced as ICE host candidate.
+    pub udp_candidate: SocketAddr,
+    /// The TCP address announced as passive ICE-TCP candidate, if any.
+    pub tcp_candidate: Option<SocketAddr>,
+    /// At most one keyframe request per track in this interval.
+    pub keyframe_interval: Duration,
+    /// Largest room.
+    pub max_room_size: usize,
+    /// One DTLS certificate for all connections of the shard (generating one
+    /// per connection costs milliseconds of CPU per join).
+    pub dtls_cert: DtlsCert,
+}
+
+/// A command for the shard, from the signaling side.
+#[derive(Debug)]
+pub enum Command {
+    /// A participant enters a room (created when empty).
+    Join {
+        /// Its id (unique in the process).
+        participant: ParticipantId,
+        /// Room name.
+        room: String,
+        /// Display name.
+        name: String,
+    },
+    /// A message from a participant that already joined (offer, mute, leave).
+    Message {
+        /// Who sent it.
+        participant: ParticipantId,
+        /// What it sent.
+        message: ClientMessage,
+    },
+    /// The signaling connection is gone.
+    Disconnected {
+        /// Whose.
+        participant: ParticipantId,
+    },
+    /// End every participant with `bye {serverShutdown}`.
+    Shutdown,
+}
+
+/// A datagram (or RFC 4571 frame, for TCP) to send.
+#[derive(Debug)]
+pub struct Transmit {
+    /// UDP or TCP.
+    pub proto: Protocol,
+    /// Our address it leaves from.
+    pub source: SocketAddr,
+    /// Where to.
+    pub destination: SocketAddr,
+    /// The bytes.
+    pub contents: Vec<u8>,
+}
+
+/// The state of one shard. See the module docs for how to drive it.
+pub struct Shard {
+    config: ShardConfig,
+    rooms: HashMap<String, Room>,
+    participants: HashMap<ParticipantId, Participant>,
+    tracks: HashMap<TrackId, Track>,
+    by_ufrag: HashMap<String, ParticipantId>,
+    by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
+    timers: TimerHeap<ParticipantId>,
+    keyframe_timers: TimerHeap<TrackId>,
+    /// Participants with new input that must be driven to their timeout.
+    dirty: Vec<ParticipantId>,
+    transmits: VecDeque<Transmit>,
+    signals: VecDeque<(ParticipantId, ServerMessage)>,
+    next_track: u64,
+}
+
+impl Shard {
+    /// An empty shard.
+    pub fn new(config: ShardConfig) -> Self {
+        Self {
+            config,
+            rooms: HashMap::new(),
+            participants: HashMap::new(),
+            tracks: HashMap::new(),
+            by_ufrag: HashMap::new(),
+            by_path: HashMap::new(),
+            timers: TimerHeap::default(),
+            keyframe_timers: TimerHeap::default(),
+            dirty: Vec::new(),
+            transmits: VecDeque::new(),
+            signals: VecDeque::new(),
+            next_track: 1,
+        }
+    }
+
+    /// Number of participants on this shard.
+    pub fn participant_count(&self) -> usize {
+        self.participants.len()
+    }
+
+    /// Handle a command from the signaling side.
+    pub fn handle_command(&mut self, now: Instant, command: Command) {
+        match command {
+            Command::Join { participant, room, name } => self.join(now, participant, room, name),
+            Command::Message { participant, message } => self.message(now, participant, message),
+            Command::Disconnected { participant } => self.remove(participant, None),
+            Command::Shutdown => {
+                let all: Vec<_> = self.participants.keys().copied().collect();
+                for id in all {
+                    self.remove(id, Some(ByeReason::ServerShutdown));
+                }
+            }
+        }
+        self.flush(now);
+    }
+
+    /// A datagram (UDP) or a whole RFC 4571 frame (TCP) arrived. `destination`
+    /// is the announced candidate address of the socket it arrived on.
+    /// Returns the participant it was routed to.
+    pub fn handle_receive(
+        &mut self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        destination: SocketAddr,
+        data: &[u8],
+    ) -> Option<ParticipantId> {
+        let id = self.route(proto, source, data)?;
+        let Ok(contents) = data.try_into() else {
+            debug!(participant = %id, "dropping unrecognised datagram");
+            return None;
+        };
+        let input = Input::Receive(now, Receive { proto, source, destination, contents });
+        let participant = self.participants.get_mut(&id)?;
+        match participant.with_rtc(|rtc| rtc.handle_input(input)) {
+            Ok(Ok(())) => self.dirty.push(id),
+            Ok(Err(e)) => {
+                warn!(participant = %id, error = %e, "media connection failed");
+                self.remove(id, Some(ByeReason::ConnectionLost));
+            }
+            Err(_) => self.remove(id, Some(ByeReason::InternalError)),
+        }
+        self.flush(now);
+        Some(id)
+    }
+
+    /// Time passed: wake the connections and keyframe requests that are due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(id) = self.timers.pop_due(now) {
+            self.dirty.push(id);
+        }
+        while let Some(track) = self.keyframe_timers.pop_due(now) {
+            self.request_keyframe(now, track, true);
+        }
+        self.flush(now);
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next signaling message to a participant. After a
+    /// [`ServerMessage::Bye`] the participant is gone from the shard.
+    pub fn poll_signal(&mut self) -> Option<(ParticipantId, ServerMessage)> {
+        self.signals.pop_front()
+    }
+
+    /// When [`Shard::handle_timeout`] must be called next.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        match (self.timers.next(), self.keyframe_timers.next()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Find the participant a datagram belongs to: by our ufrag in a STUN
+    /// request, else by the path it came on. Never a scan over participants.
+    fn route(&mut self, proto: Protocol, source: SocketAddr, data: &[u8]) -> Option<ParticipantId> {
+        if let Some(id) = self.by_path.get(&(proto, source)) {
+            return Some(*id);
+        }
+        let id = *self.by_ufrag.get(local_ufrag(data)?)?;
+        let participant = self.participants.get_mut(&id)?;
+        if participant.add_path((proto, source)) {
+            self.by_path.insert((proto, source), id);
+        }
+        Some(id)
+    }
+
+    /// Drive every participant with new input until its next timeout.
+    fn flush(&mut self, now: Instant) {
+        let mut woken = 0;
+        while let Some(id) = self.dirty.pop() {
+            woken += 1;
+            self.drive(now, id);
+            // Forwarding marks subscribers dirty; each is driven again, but a
+            // burst never spins forever.
+            if woken > 100_000 {
+                warn!("shard: too much work in one flush");
+                self.dirty.clear();
+            }
+        }
+    }
+
+    /// Move one connection's time forward and handle all it has to say.
+    fn drive(&mut self, now: Instant, id: ParticipantId) {
+        let Some(participant) = self.participants.get_mut(&id) else { return };
+        if let Err(_) | Ok(Err(_)) = participant.with_rtc(|rtc| rtc.handle_input(Input::Timeout(now))) {
+            self.remove(id, Some(ByeReason::InternalError));
+            return;
+        }
+        loop {
+            let Some(participant) = self.participants.get_mut(&id) else { return };
+            if !participant.rtc.is_alive() {
+                self.remove(id, Some(ByeReason::ConnectionLost));
+                return;
+            }
+            let output = match participant.with_rtc(|rtc| rtc.poll_output()) {
+                Ok(Ok(output)) => output,
+                Ok(Err(e)) => {
+                    warn!(participant = %id, error = %e, "media connection failed");
+                    self.remove(id, Some(ByeReason::ConnectionLost));
+                    return;
+                }
+                Err(_) => {
+                    self.remove(id, Some(ByeReason::InternalError));
+                    return;
+                }
+            };
+            match output {
+                Output::Timeout(at) => {
+                    self.timers.set(id, at);
+                    return;
+                }
+                Output::Transmit(t) => self.transmits.push_back(Transmit {
+                    proto: t.proto,
+                    source: t.source,
+                    destination: t.destination,
+                    contents: t.contents.into(),
+                }),
+                Output::Event(event) => self.handle_event(now, id, event),
+            }
+        }
+    }
+
+    fn signal(&mut self, to: ParticipantId, message: ServerMessage) {
+        self.signals.push_back((to, message));
+    }
+
+    /// Send to every member of `room` except `except`.
+    fn broadcast(&mut self, room: &str, except: ParticipantId, message: ServerMessage) {
+        let Some(room) = self.rooms.get(room) else { return };
+        for member in room.members.iter().filter(|m| **m != except) {
+            self.signals.push_back((*member, message.clone()));
+        }
+    }
+}

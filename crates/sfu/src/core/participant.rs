@@ -1,0 +1,117 @@
+//! One participant's media connection: its str0m `Rtc` and what it sends and
+//! receives on which transceiver.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use str0m::format::PayloadParams;
+use str0m::media::{Mid, Pt};
+use str0m::net::Protocol;
+use str0m::Rtc;
+use tafelrunde_protocol::{ParticipantInfo, TrackId};
+
+use super::codec::VideoCodec;
+use super::rewrite::RtpRewriter;
+
+/// At most this many network paths per participant (ICE may try a few).
+pub const MAX_PATHS: usize = 8;
+
+/// An outgoing transceiver: which track it carries and how its numbers run.
+#[derive(Debug)]
+pub struct OutStream {
+    /// The track forwarded on it, if any.
+    pub track: Option<TrackId>,
+    /// Continuous numbering across whatever sources it carried.
+    pub rewriter: Option<RtpRewriter>,
+    /// Video waits for a keyframe before anything is forwarded.
+    pub waiting_for_keyframe: bool,
+    /// Publisher payload type → this subscriber's payload type.
+    pub pt_map: Vec<(Pt, Option<Pt>)>,
+}
+
+impl OutStream {
+    pub fn new() -> Self {
+        Self { track: None, rewriter: None, waiting_for_keyframe: true, pt_map: Vec::new() }
+    }
+}
+
+/// A participant of a room on this shard.
+pub struct Participant {
+    /// What the others see.
+    pub info: ParticipantInfo,
+    /// The room's name.
+    pub room: String,
+    /// The WebRTC connection.
+    pub rtc: Rtc,
+    /// Our ICE ufrag in this connection.
+    pub ufrag: String,
+    /// Network paths this connection was seen on.
+    pub paths: Vec<(Protocol, SocketAddr)>,
+    /// Transceivers the browser sends on, and the track each carries.
+    pub published: HashMap<Mid, TrackId>,
+    /// Transceivers the browser receives on.
+    pub outgoing: HashMap<Mid, OutStream>,
+    /// Codec of each incoming payload type, learnt on first use.
+    pub incoming_codecs: Vec<(Pt, Option<IncomingCodec>)>,
+}
+
+/// What the SFU needs to know about a publisher's payload type.
+#[derive(Debug, Clone)]
+pub struct IncomingCodec {
+    /// The full parameters, to find the subscriber's matching payload type.
+    pub params: PayloadParams,
+    /// The video codec, for keyframe detection; `None` for audio.
+    pub video: Option<VideoCodec>,
+}
+
+/// A call into str0m panicked; the participant must end.
+#[derive(Debug)]
+pub struct Panicked;
+
+impl Participant {
+    /// Run `f` on the connection; a panic inside str0m is caught so that it
+    /// ends this participant only, never the shard.
+    pub fn with_rtc<T>(&mut self, f: impl FnOnce(&mut Rtc) -> T) -> Result<T, Panicked> {
+        catch_unwind(AssertUnwindSafe(|| f(&mut self.rtc))).map_err(|_| Panicked)
+    }
+
+    /// The codec behind an incoming payload type (cached).
+    pub fn incoming_codec(&mut self, pt: Pt) -> Option<IncomingCodec> {
+        if let Some((_, codec)) = self.incoming_codecs.iter().find(|(p, _)| *p == pt) {
+            return codec.clone();
+        }
+        let codec = self.rtc.codec_config().find(|p| p.pt() == pt).map(|params| IncomingCodec {
+            params: params.clone(),
+            video: match params.spec().codec {
+                str0m::format::Codec::Vp8 => Some(VideoCodec::Vp8),
+                str0m::format::Codec::H264 => Some(VideoCodec::H264),
+                _ => None,
+            },
+        });
+        self.incoming_codecs.push((pt, codec.clone()));
+        codec
+    }
+
+    /// Remember a network path, up to [`MAX_PATHS`]. Returns false when full.
+    pub fn add_path(&mut self, path: (Protocol, SocketAddr)) -> bool {
+        if self.paths.contains(&path) {
+            return true;
+        }
+        if self.paths.len() >= MAX_PATHS {
+            return false;
+        }
+        self.paths.push(path);
+        true
+    }
+}
+
+/// This subscriber's payload type for a publisher's codec (cached per stream).
+pub fn subscriber_pt(rtc: &Rtc, out: &mut OutStream, incoming_pt: Pt, params: &PayloadParams) -> Option<Pt> {
+    if let Some((_, pt)) = out.pt_map.iter().find(|(p, _)| *p == incoming_pt) {
+        return *pt;
+    }
+    let pt = rtc.codec_config().match_params(params.clone()).map(|p| p.pt());
+    out.pt_map.push((incoming_pt, pt));
+    pt
+}

@@ -1,0 +1,88 @@
+//! A look at an SDP offer before it is applied, so that an offer whose
+//! `publish` / `subscribe` lists do not match its media sections is refused
+//! without changing anything.
+
+use tafelrunde_protocol::MediaKind;
+
+/// Direction of a media section, from the offerer's (the browser's) view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferDirection {
+    /// The browser sends and receives.
+    SendRecv,
+    /// The browser only sends.
+    SendOnly,
+    /// The browser only receives.
+    RecvOnly,
+    /// Neither.
+    Inactive,
+}
+
+impl OfferDirection {
+    /// The browser sends on it.
+    pub fn sends(self) -> bool {
+        matches!(self, Self::SendRecv | Self::SendOnly)
+    }
+    /// The browser receives on it.
+    pub fn receives(self) -> bool {
+        matches!(self, Self::SendRecv | Self::RecvOnly)
+    }
+}
+
+/// One media section of an offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedMedia {
+    /// `a=mid`.
+    pub mid: String,
+    /// `m=audio` / `m=video`; `None` for data channels and others.
+    pub kind: Option<MediaKind>,
+    /// `a=sendrecv` and friends (sendrecv when absent, as RFC 4566 says).
+    pub direction: OfferDirection,
+}
+
+/// The media sections of an SDP text, in order.
+pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
+    let mut media: Vec<OfferedMedia> = Vec::new();
+    for line in sdp.lines().map(str::trim_end) {
+        if let Some(rest) = line.strip_prefix("m=") {
+            let kind = match rest.split(' ').next() {
+                Some("audio") => Some(MediaKind::Audio),
+                Some("video") => Some(MediaKind::Video),
+                _ => None,
+            };
+            media.push(OfferedMedia { mid: String::new(), kind, direction: OfferDirection::SendRecv });
+            continue;
+        }
+        let Some(current) = media.last_mut() else { continue };
+        match line {
+            "a=sendrecv" => current.direction = OfferDirection::SendRecv,
+            "a=sendonly" => current.direction = OfferDirection::SendOnly,
+            "a=recvonly" => current.direction = OfferDirection::RecvOnly,
+            "a=inactive" => current.direction = OfferDirection::Inactive,
+            _ => {
+                if let Some(mid) = line.strip_prefix("a=mid:") {
+                    current.mid = mid.to_string();
+                }
+            }
+        }
+    }
+    media
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mids_kinds_and_directions() {
+        let sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+                   m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\n\
+                   m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\na=mid:1\r\n\
+                   m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n";
+        let media = offered_media(sdp);
+        assert_eq!(media.len(), 3);
+        assert_eq!((media[0].mid.as_str(), media[0].kind), ("0", Some(MediaKind::Audio)));
+        assert!(media[0].direction.sends() && !media[0].direction.receives());
+        assert_eq!(media[1].direction, OfferDirection::RecvOnly);
+        assert_eq!(media[2].kind, None);
+    }
+}

@@ -1,0 +1,196 @@
+//! The thin runtime around [`crate::core`]: shard threads with sockets,
+//! timers and a command channel. Nothing here decides anything about media;
+//! it moves bytes and time into the core and results out of it.
+
+mod framing;
+mod shard_thread;
+mod tcp;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use tafelrunde_protocol::{ClientMessage, ParticipantId, ServerMessage};
+
+pub use framing::{push_frame, take_frames};
+use shard_thread::{RuntimeCommand, ShardThread};
+
+/// Where signaling messages for one participant go (the WebSocket session).
+/// It must not block: the shard thread calls it.
+pub trait SignalSink: Send + 'static {
+    /// Deliver one message.
+    fn send(&self, message: ServerMessage);
+}
+
+/// Settings of the media plane.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// Address the media sockets bind to.
+    pub bind: IpAddr,
+    /// Address announced to browsers in ICE candidates (the public address
+    /// behind a NAT); the bind address when `None`.
+    pub announce: Option<IpAddr>,
+    /// UDP port of the first shard; shard `i` uses `udp_port + i`. 0 picks free ports.
+    pub udp_port: u16,
+    /// TCP port of the first shard, as above; `None` disables ICE-TCP.
+    pub tcp_port: Option<u16>,
+    /// Number of shard threads (one per core is right).
+    pub shards: usize,
+    /// At most one keyframe request per track in this interval.
+    pub keyframe_interval: Duration,
+    /// Largest room.
+    pub max_room_size: usize,
+}
+
+/// Why the media plane could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A socket could not be bound.
+    #[error("cannot bind media {proto} port {addr}: {source}")]
+    Bind {
+        /// "UDP" or "TCP".
+        proto: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The DTLS certificate could not be made.
+    #[error("cannot create the DTLS certificate: {0}")]
+    Certificate(String),
+    /// A thread or poller could not be created.
+    #[error("cannot start a media shard: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+struct ShardHandle {
+    commands: Sender<RuntimeCommand>,
+    waker: Arc<mio::Waker>,
+}
+
+impl ShardHandle {
+    fn send(&self, command: RuntimeCommand) {
+        // A stopped shard has nobody left to tell; dropping is right.
+        if self.commands.send(command).is_ok() {
+            let _ = self.waker.wake();
+        }
+    }
+}
+
+/// The running media plane: the shard threads and their addresses.
+pub struct MediaPlane {
+    shards: Vec<ShardHandle>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    next_participant: AtomicU64,
+    udp_addrs: Vec<SocketAddr>,
+    tcp_addrs: Vec<SocketAddr>,
+}
+
+impl MediaPlane {
+    /// Bind every shard's sockets and start its thread.
+    pub fn start(config: &MediaConfig) -> Result<Self, StartError> {
+        let provider = str0m::crypto::from_feature_flags();
+        provider.clone().install_process_default();
+        let cert = provider
+            .dtls_provider
+            .generate_certificate()
+            .ok_or_else(|| StartError::Certificate("no certificate".into()))?;
+        let mut plane = MediaPlane {
+            shards: Vec::new(),
+            threads: Mutex::new(Vec::new()),
+            next_participant: AtomicU64::new(1),
+            udp_addrs: Vec::new(),
+            tcp_addrs: Vec::new(),
+        };
+        for index in 0..config.shards.max(1) {
+            let thread = ShardThread::bind(index, config, cert.clone())?;
+            plane.udp_addrs.push(thread.udp_addr());
+            plane.tcp_addrs.extend(thread.tcp_addr());
+            let (handle, join) = thread.spawn()?;
+            plane.shards.push(handle);
+            plane.threads.lock().expect("not poisoned").push(join);
+        }
+        Ok(plane)
+    }
+
+    /// The bound UDP address of every shard.
+    pub fn udp_addrs(&self) -> &[SocketAddr] {
+        &self.udp_addrs
+    }
+
+    /// The bound TCP address of every shard.
+    pub fn tcp_addrs(&self) -> &[SocketAddr] {
+        &self.tcp_addrs
+    }
+
+    /// Enter `room`. The answer (`joined` or an error) and everything after
+    /// arrives at `sink`. Dropping the handle leaves the room.
+    pub fn join(&self, room: &str, name: &str, sink: Box<dyn SignalSink>) -> ParticipantHandle {
+        let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
+        let shard = self.shards[shard_index(room, self.shards.len())].clone();
+        shard.send(RuntimeCommand::Join { participant: id, room: room.to_string(), name: name.to_string(), sink });
+        ParticipantHandle { id, shard }
+    }
+
+    /// Tell every participant the server is stopping and stop the shards.
+    /// Returns when every shard thread has ended.
+    pub fn shutdown(&self) {
+        for shard in &self.shards {
+            shard.send(RuntimeCommand::Stop);
+        }
+        let threads = std::mem::take(&mut *self.threads.lock().expect("not poisoned"));
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Every room lives on exactly one shard, chosen by its name, so that all of
+/// a room's forwarding stays within one thread without locks.
+fn shard_index(room: &str, shards: usize) -> usize {
+    // FNV-1a: stable across runs and builds, unlike the std hasher.
+    let hash = room.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    (hash % shards as u64) as usize
+}
+
+/// A participant's link to its shard, held by its signaling session.
+pub struct ParticipantHandle {
+    id: ParticipantId,
+    shard: ShardHandle,
+}
+
+impl ParticipantHandle {
+    /// The participant's id.
+    pub fn id(&self) -> ParticipantId {
+        self.id
+    }
+
+    /// Pass a message from the participant to its shard.
+    pub fn send(&self, message: ClientMessage) {
+        self.shard.send(RuntimeCommand::Core(crate::core::Command::Message { participant: self.id, message }));
+    }
+}
+
+impl Drop for ParticipantHandle {
+    fn drop(&mut self) {
+        self.shard.send(RuntimeCommand::Core(crate::core::Command::Disconnected { participant: self.id }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rooms_spread_over_shards_stably() {
+        assert_eq!(shard_index("klasse-7a", 1), 0);
+        let first = shard_index("klasse-7a", 4);
+        assert_eq!(first, shard_index("klasse-7a", 4));
+        let used: std::collections::HashSet<_> = (0..100).map(|i| shard_index(&format!("raum-{i}"), 4)).collect();
+        assert_eq!(used.len(), 4);
+    }
+}

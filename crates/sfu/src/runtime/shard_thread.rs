@@ -1,0 +1,276 @@
+//! One shard's thread: a mio poll over its UDP socket, its TCP listener and
+//! connections, and a waker for commands; the core does the rest.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use mio::net::{TcpListener, UdpSocket};
+use mio::{Events, Interest, Poll, Token, Waker};
+use str0m::config::DtlsCert;
+use str0m::net::Protocol;
+use tafelrunde_protocol::{ParticipantId, ServerMessage};
+use tracing::{debug, info, warn};
+
+use super::tcp::{ReadOutcome, TcpConnection};
+use super::{MediaConfig, ShardHandle, SignalSink, StartError};
+use crate::core::{Command, Shard, ShardConfig};
+
+const WAKER: Token = Token(0);
+const UDP: Token = Token(1);
+const LISTENER: Token = Token(2);
+const FIRST_CONNECTION: usize = 3;
+/// More TCP connections than this per shard are refused.
+const MAX_TCP_CONNECTIONS: usize = 4096;
+
+/// Commands from the signaling side.
+pub enum RuntimeCommand {
+    /// Join, with the sink for the participant's messages.
+    Join { participant: ParticipantId, room: String, name: String, sink: Box<dyn SignalSink> },
+    /// Anything else for the core.
+    Core(Command),
+    /// Tell everyone and stop.
+    Stop,
+}
+
+pub struct ShardThread {
+    index: usize,
+    poll: Poll,
+    udp: UdpSocket,
+    udp_candidate: SocketAddr,
+    listener: Option<TcpListener>,
+    tcp_candidate: Option<SocketAddr>,
+    shard: Shard,
+    sinks: HashMap<ParticipantId, Box<dyn SignalSink>>,
+    connections: HashMap<Token, TcpConnection>,
+    by_peer: HashMap<SocketAddr, Token>,
+    next_token: usize,
+}
+
+impl ShardThread {
+    /// Bind the sockets of shard `index`.
+    pub fn bind(index: usize, config: &MediaConfig, cert: DtlsCert) -> Result<Self, StartError> {
+        let port = |base: u16| if base == 0 { 0 } else { base + index as u16 };
+        let udp_addr = SocketAddr::new(config.bind, port(config.udp_port));
+        let udp = UdpSocket::bind(udp_addr).map_err(|source| StartError::Bind { proto: "UDP", addr: udp_addr, source })?;
+        let listener = match config.tcp_port {
+            Some(base) => {
+                let addr = SocketAddr::new(config.bind, port(base));
+                Some(TcpListener::bind(addr).map_err(|source| StartError::Bind { proto: "TCP", addr, source })?)
+            }
+            None => None,
+        };
+        let announce = config.announce.unwrap_or(config.bind);
+        let udp_candidate = SocketAddr::new(announce, udp.local_addr()?.port());
+        let tcp_candidate = match &listener {
+            Some(l) => Some(SocketAddr::new(announce, l.local_addr()?.port())),
+            None => None,
+        };
+        let shard = Shard::new(ShardConfig {
+            udp_candidate,
+            tcp_candidate,
+            keyframe_interval: config.keyframe_interval,
+            max_room_size: config.max_room_size,
+            dtls_cert: cert,
+        });
+        Ok(Self {
+            index,
+            poll: Poll::new()?,
+            udp,
+            udp_candidate,
+            listener,
+            tcp_candidate,
+            shard,
+            sinks: HashMap::new(),
+            connections: HashMap::new(),
+            by_peer: HashMap::new(),
+            next_token: FIRST_CONNECTION,
+        })
+    }
+
+    pub fn udp_addr(&self) -> SocketAddr {
+        self.udp.local_addr().expect("bound")
+    }
+
+    pub fn tcp_addr(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().map(|l| l.local_addr().expect("bound"))
+    }
+
+    /// Start the thread.
+    pub fn spawn(mut self) -> io::Result<(ShardHandle, JoinHandle<()>)> {
+        let registry = self.poll.registry();
+        registry.register(&mut self.udp, UDP, Interest::READABLE)?;
+        if let Some(listener) = &mut self.listener {
+            registry.register(listener, LISTENER, Interest::READABLE)?;
+        }
+        let waker = Arc::new(Waker::new(registry, WAKER)?);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let join = std::thread::Builder::new()
+            .name(format!("shard-{}", self.index))
+            .spawn(move || self.run(rx))?;
+        Ok((ShardHandle { commands: tx, waker }, join))
+    }
+
+    fn run(mut self, commands: Receiver<RuntimeCommand>) {
+        info!(shard = self.index, udp = %self.udp_candidate, tcp = ?self.tcp_candidate, "media shard running");
+        let mut events = Events::with_capacity(256);
+        let mut buf = vec![0u8; 2048];
+        loop {
+            let timeout = self.shard.poll_timeout().map(|at| at.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    warn!(error = %e, "poll failed");
+                }
+            }
+            let now = Instant::now();
+            let mut stop = false;
+            for event in events.iter() {
+                match event.token() {
+                    WAKER => stop |= self.take_commands(now, &commands),
+                    UDP => self.read_udp(now, &mut buf),
+                    LISTENER => self.accept(),
+                    token => self.on_connection(now, token, event.is_readable()),
+                }
+            }
+            self.shard.handle_timeout(Instant::now());
+            self.send_output();
+            if stop {
+                info!(shard = self.index, "media shard stopped");
+                return;
+            }
+        }
+    }
+
+    /// Returns true when the shard must stop.
+    fn take_commands(&mut self, now: Instant, commands: &Receiver<RuntimeCommand>) -> bool {
+        loop {
+            let command = match commands.try_recv() {
+                Ok(command) => command,
+                Err(TryRecvError::Empty) => return false,
+                Err(TryRecvError::Disconnected) => {
+                    self.shard.handle_command(now, Command::Shutdown);
+                    return true;
+                }
+            };
+            match command {
+                RuntimeCommand::Join { participant, room, name, sink } => {
+                    self.sinks.insert(participant, sink);
+                    self.shard.handle_command(now, Command::Join { participant, room, name });
+                }
+                RuntimeCommand::Core(command) => {
+                    if let Command::Disconnected { participant } = &command {
+                        self.sinks.remove(participant);
+                    }
+                    self.shard.handle_command(now, command);
+                }
+                RuntimeCommand::Stop => {
+                    self.shard.handle_command(now, Command::Shutdown);
+                    return true;
+                }
+            }
+            self.send_output();
+        }
+    }
+
+    fn read_udp(&mut self, now: Instant, buf: &mut [u8]) {
+        loop {
+            match self.udp.recv_from(buf) {
+                Ok((n, source)) => {
+                    self.shard.handle_receive(now, Protocol::Udp, source, self.udp_candidate, &buf[..n]);
+                    self.send_output();
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // ICMP errors from a departed peer surface here; they concern nobody else.
+                Err(e) => debug!(error = %e, "UDP receive error"),
+            }
+        }
+    }
+
+    fn accept(&mut self) {
+        let Some(listener) = &self.listener else { return };
+        loop {
+            match listener.accept() {
+                Ok((mut stream, peer)) => {
+                    if self.connections.len() >= MAX_TCP_CONNECTIONS {
+                        warn!("too many ICE-TCP connections; refusing one");
+                        continue;
+                    }
+                    let token = Token(self.next_token);
+                    self.next_token += 1;
+                    let interest = Interest::READABLE | Interest::WRITABLE;
+                    if self.poll.registry().register(&mut stream, token, interest).is_err() {
+                        continue;
+                    }
+                    let _ = stream.set_nodelay(true);
+                    self.connections.insert(token, TcpConnection::new(stream, peer));
+                    self.by_peer.insert(peer, token);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    debug!(error = %e, "TCP accept error");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn on_connection(&mut self, now: Instant, token: Token, readable: bool) {
+        let Some(connection) = self.connections.get_mut(&token) else { return };
+        if !connection.flush() {
+            return self.close(token);
+        }
+        if !readable {
+            return;
+        }
+        let peer = connection.peer;
+        let (shard, candidate) = (&mut self.shard, self.tcp_candidate.unwrap_or(self.udp_candidate));
+        let outcome = connection.read(|frame| {
+            shard.handle_receive(now, Protocol::Tcp, peer, candidate, frame);
+        });
+        self.send_output();
+        if let ReadOutcome::Closed = outcome {
+            self.close(token);
+        }
+    }
+
+    fn close(&mut self, token: Token) {
+        if let Some(mut connection) = self.connections.remove(&token) {
+            let _ = self.poll.registry().deregister(&mut connection.stream);
+            self.by_peer.remove(&connection.peer);
+        }
+    }
+
+    /// Send every datagram and signal the core has for us.
+    fn send_output(&mut self) {
+        while let Some(t) = self.shard.poll_transmit() {
+            match t.proto {
+                Protocol::Udp => {
+                    // A full send buffer drops the packet: media heals by
+                    // NACK or the next keyframe, and nobody else waits.
+                    let _ = self.udp.send_to(&t.contents, t.destination);
+                }
+                _ => {
+                    let Some(token) = self.by_peer.get(&t.destination).copied() else { continue };
+                    let ok = self.connections.get_mut(&token).is_some_and(|c| c.send(&t.contents));
+                    if !ok {
+                        self.close(token);
+                    }
+                }
+            }
+        }
+        while let Some((participant, message)) = self.shard.poll_signal() {
+            let bye = matches!(message, ServerMessage::Bye { .. });
+            if let Some(sink) = self.sinks.get(&participant) {
+                sink.send(message);
+            }
+            if bye {
+                self.sinks.remove(&participant);
+            }
+        }
+    }
+}
