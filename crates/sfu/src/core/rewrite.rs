@@ -163,7 +163,7 @@ mod tests {
         r.rewrite(1, 1, u32::MAX - 10, at(0)).unwrap();
         assert_eq!(r.rewrite(1, 2, 20, at(1)).unwrap().timestamp, 20);
         let switched = r.rewrite(2, 5, 0, at(11)).unwrap();
-        assert_eq!(switched.timestamp, 20 + 990);
+        assert_eq!(switched.timestamp, 20 + 900, "10 ms at 90 kHz");
     }
 
     #[test]

@@ -1,0 +1,13 @@
+//! The web client is embedded into the binary; it must have been built.
+fn main() {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist");
+    println!("cargo:rerun-if-changed={}", dist.display());
+    if !dist.join("index.html").exists() {
+        panic!(
+            "\n\nThe web client is not built: {} is missing.\n\
+             Build it first: (cd web && npm ci && npm run build)\n\
+             or use scripts/serve.sh, which does everything.\n\n",
+            dist.join("index.html").display()
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! The HTTP application: pages, the signaling WebSocket, health.
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+use tafelrunde_sfu::MediaPlane;
+use tokio::sync::watch;
+
+use crate::{assets, signaling};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The media plane.
+    pub media: Arc<MediaPlane>,
+    /// Becomes true when the server begins to shut down.
+    pub shutting_down: watch::Receiver<bool>,
+}
+
+/// The whole application, without a socket (tests call it with `oneshot`).
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/ws", get(signaling::upgrade))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(assets::serve)
+        .layer(axum::middleware::map_response(assets::security_headers))
+        .with_state(state)
+}

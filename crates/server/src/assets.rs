@@ -1,0 +1,59 @@
+//! The browser client, embedded at build time, and the security headers on
+//! every response.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Response, StatusCode, Uri};
+use axum::response::IntoResponse;
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+struct Dist;
+
+/// Serve `/assets/*` from the bundle; every other path is a page of the
+/// single-page client and gets `index.html`.
+pub async fn serve(uri: Uri) -> impl IntoResponse {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("assets/") {
+        return match Dist::get(path) {
+            Some(file) => {
+                let mime = mime_guess::from_path(path).first_or_octet_stream();
+                Response::builder()
+                    .header(header::CONTENT_TYPE, mime.as_ref())
+                    .header(header::CACHE_CONTROL, "no-cache")
+                    .body(Body::from(file.data.into_owned()))
+                    .expect("valid response")
+            }
+            None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        };
+    }
+    match Dist::get("index.html") {
+        Some(file) => Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(Body::from(file.data.into_owned()))
+            .expect("valid response"),
+        None => (StatusCode::INTERNAL_SERVER_ERROR, "client missing").into_response(),
+    }
+}
+
+/// No request of the client may leave this server: no CDN, no fonts, no
+/// third-party STUN (a strict Content-Security-Policy enforces it).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Add the security headers to a response.
+pub async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "no-referrer");
+    set("x-frame-options", "DENY");
+    set("permissions-policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()");
+    set("cross-origin-opener-policy", "same-origin");
+    response
+}

@@ -1,0 +1,177 @@
+//! One WebSocket signaling session: parse and check what the browser sends,
+//! pass it to the participant's shard, and relay what the shard says.
+//!
+//! Bad input never reaches the shard: it is answered with an `error` that
+//! names the problem, and too much of it closes this connection only.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use tafelrunde_protocol::{
+    parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage, PROTOCOL_VERSION,
+};
+use tafelrunde_sfu::{ParticipantHandle, SignalSink};
+use tokio::sync::mpsc;
+use tracing::debug;
+
+use crate::app::AppState;
+
+/// Frames beyond this are not even read; the socket closes with 1009. Frames
+/// between [`tafelrunde_protocol::MAX_MESSAGE_BYTES`] and this get an error.
+const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
+/// Errors tolerated per minute before the connection is closed.
+const MAX_ERRORS_PER_MINUTE: usize = 20;
+/// Sustained message rate, and the burst above it.
+const MESSAGES_PER_SECOND: f64 = 50.0;
+const MESSAGE_BURST: f64 = 100.0;
+
+pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| Session::new(state).run(socket))
+}
+
+/// Delivers the shard's messages into this session's queue.
+struct ChannelSink(mpsc::UnboundedSender<ServerMessage>);
+
+impl SignalSink for ChannelSink {
+    fn send(&self, message: ServerMessage) {
+        // The session may be gone already; then nobody needs the message.
+        let _ = self.0.send(message);
+    }
+}
+
+struct Session {
+    state: AppState,
+    participant: Option<ParticipantHandle>,
+    errors: Vec<Instant>,
+    tokens: f64,
+    refilled: Instant,
+}
+
+/// What to do after a step.
+enum Flow {
+    Continue,
+    Close(u16, &'static str),
+}
+
+impl Session {
+    fn new(state: AppState) -> Self {
+        Self { state, participant: None, errors: Vec::new(), tokens: MESSAGE_BURST, refilled: Instant::now() }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sender, mut receiver) = socket.split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<ServerMessage>();
+        let mut shutting_down = self.state.shutting_down.clone();
+        let close = loop {
+            let mut replies = Vec::new();
+            let flow = tokio::select! {
+                frame = receiver.next() => match frame {
+                    Some(Ok(Message::Text(text))) => self.on_text(&text, &tx, &mut replies),
+                    Some(Ok(Message::Binary(_))) => {
+                        self.refuse(ProtocolError::new(ErrorCode::BinaryFrame, "binary frames are not used; send JSON text"), &mut replies)
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Flow::Continue,
+                    Some(Ok(Message::Close(_))) | None => break None,
+                    Some(Err(e)) => {
+                        debug!(error = %e, "signaling socket error");
+                        break Some((1009, "message too big or broken frame"));
+                    }
+                },
+                message = rx.recv() => match message {
+                    Some(message) => {
+                        let close = match &message {
+                            ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
+                            ServerMessage::Bye { .. } => Flow::Close(1000, "bye"),
+                            _ => Flow::Continue,
+                        };
+                        replies.push(message);
+                        close
+                    }
+                    None => Flow::Continue,
+                },
+                _ = shutting_down.changed(), if self.participant.is_none() => {
+                    replies.push(ServerMessage::Bye { reason: ByeReason::ServerShutdown });
+                    Flow::Close(1001, "server shutdown")
+                }
+            };
+            for reply in replies {
+                let text = serde_json::to_string(&reply).expect("server messages serialise");
+                if sender.send(Message::Text(Utf8Bytes::from(text))).await.is_err() {
+                    break;
+                }
+            }
+            if let Flow::Close(code, reason) = flow {
+                break Some((code, reason));
+            }
+        };
+        if let Some((code, reason)) = close {
+            let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+            let _ = sender.send(Message::Close(Some(frame))).await;
+        }
+        // Dropping the handle tells the shard this participant is gone.
+        drop(self.participant.take());
+    }
+
+    fn on_text(&mut self, text: &str, tx: &mpsc::UnboundedSender<ServerMessage>, replies: &mut Vec<ServerMessage>) -> Flow {
+        if !self.take_token() {
+            return self.refuse(ProtocolError::new(ErrorCode::RateLimited, "too many messages; slow down"), replies);
+        }
+        let message = match parse_client_message(text) {
+            Ok(message) => message,
+            Err(e) => return self.refuse(e, replies),
+        };
+        match (message, &self.participant) {
+            (ClientMessage::Ping, _) => replies.push(ServerMessage::Pong),
+            (ClientMessage::Join { version, room, name }, None) => {
+                if version != PROTOCOL_VERSION {
+                    let message = format!("this server speaks protocol version {PROTOCOL_VERSION}, not {version}");
+                    return self.refuse(ProtocolError::field(ErrorCode::UnsupportedVersion, "version", message), replies);
+                }
+                if *self.state.shutting_down.borrow() {
+                    return self.refuse(ProtocolError::new(ErrorCode::ShuttingDown, "the server is shutting down"), replies);
+                }
+                let sink = Box::new(ChannelSink(tx.clone()));
+                self.participant = Some(self.state.media.join(room.trim(), name.trim(), sink));
+            }
+            (ClientMessage::Join { .. }, Some(_)) => {
+                return self.refuse(ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"), replies);
+            }
+            (_, None) => {
+                return self.refuse(ProtocolError::field(ErrorCode::NotJoined, "type", "send join first"), replies);
+            }
+            (message, Some(participant)) => participant.send(message),
+        }
+        Flow::Continue
+    }
+
+    /// Answer with the error; close the connection when it keeps erring.
+    fn refuse(&mut self, error: ProtocolError, replies: &mut Vec<ServerMessage>) -> Flow {
+        debug!(%error, "refused a signaling message");
+        replies.push(error.to_message());
+        let now = Instant::now();
+        self.errors.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
+        self.errors.push(now);
+        if self.errors.len() > MAX_ERRORS_PER_MINUTE {
+            replies.push(ServerMessage::Bye { reason: ByeReason::ProtocolAbuse });
+            return Flow::Close(1008, "too many protocol errors");
+        }
+        Flow::Continue
+    }
+
+    fn take_token(&mut self) -> bool {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        self.refilled = now;
+        self.tokens = (self.tokens + elapsed * MESSAGES_PER_SECOND).min(MESSAGE_BURST);
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}

@@ -1,0 +1,98 @@
+//! A real server on a free loopback port, and a WebSocket client for it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tafelrunde::app::{app, AppState};
+use tafelrunde_sfu::{MediaConfig, MediaPlane};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub media: Arc<MediaPlane>,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let media = Arc::new(
+            MediaPlane::start(&MediaConfig {
+                bind: [127, 0, 0, 1].into(),
+                announce: None,
+                udp_port: 0,
+                tcp_port: Some(0),
+                shards: 1,
+                keyframe_interval: Duration::from_millis(500),
+                max_room_size: 3,
+            })
+            .expect("media plane starts"),
+        );
+        let (shutdown, shutting_down) = watch::channel(false);
+        let router = app(AppState { media: media.clone(), shutting_down });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self { addr, media, shutdown }
+    }
+
+    pub async fn client(&self) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.expect("connects");
+        Client { ws }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.media.shutdown();
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send(&mut self, text: impl Into<String>) {
+        self.ws.send(Message::text(text.into())).await.expect("sends");
+    }
+
+    /// The next JSON message (skipping nothing), within 5 s.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("a message within 5 s")
+                .expect("socket open")
+                .expect("no socket error");
+            match frame {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
+                Message::Close(frame) => return serde_json::json!({"closed": frame.map(|f| u16::from(f.code))}),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next message of this type, skipping others.
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let message = self.recv().await;
+            if message["type"] == kind || message.get("closed").is_some() {
+                return message;
+            }
+        }
+    }
+
+    pub async fn join(&mut self, room: &str, name: &str) -> Value {
+        self.send(format!(r#"{{"type":"join","version":1,"room":"{room}","name":"{name}"}}"#)).await;
+        let joined = self.recv().await;
+        assert_eq!(joined["type"], "joined", "{joined}");
+        joined
+    }
+}
