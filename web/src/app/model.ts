@@ -124,13 +124,11 @@ export class AppModel {
     this._phase.value = "left";
   }
 
-  /** Back into the same room with the same name, devices off. */
+  /**
+   * Back to the pre-join screen of the same room, the name filled in:
+   * camera and microphone stay off until switched on again.
+   */
   rejoin(): void {
-    this.join();
-  }
-
-  /** Back to the device choice of the current room. */
-  backToPrejoin(): void {
     this._call.value?.leave();
     this._call.value = null;
     this._phase.value = "prejoin";

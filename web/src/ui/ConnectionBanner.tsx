@@ -45,12 +45,15 @@ export function ConnectionBanner({ call }: { call: ServerConnection }) {
       <div class="banner banner--error" role="alert">
         <p data-testid="error-message">{closeText(reason, t)}</p>
         <div class="row">
-          <button type="button" class="button button--primary" data-testid="rejoin-button" onClick={() => app.rejoin()}>
-            {t("left.rejoin")}
-          </button>
-          <button type="button" class="button" onClick={() => app.backToPrejoin()}>
-            {t("connection.backToSettings")}
-          </button>
+          {reason.kind === "joinRefused" ? (
+            <button type="button" class="button button--primary" onClick={() => app.rejoin()}>
+              {t("connection.backToSettings")}
+            </button>
+          ) : (
+            <button type="button" class="button button--primary" data-testid="rejoin-button" onClick={() => app.rejoin()}>
+              {t("left.rejoin")}
+            </button>
+          )}
         </div>
       </div>
     );

@@ -22,7 +22,7 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
       <ConnectionBanner call={call} />
       <ServerErrorNotice call={call} />
       <TileGrid call={call} />
-      <ControlBar />
+      {status !== "closed" && <ControlBar />}
       <div class="remote-audio">
         {audio.map((r) => (
           <RemoteAudio key={r.trackId} track={r.track} participantId={r.participantId} />
