@@ -1,0 +1,236 @@
+//! A simulated network around one `Shard` and str0m clients that behave like
+//! browsers: no sockets, simulated time, seeded loss, so every run is the same.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpPendingOffer};
+use str0m::media::{Direction, MediaData, MediaKind as StrKind, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+use tafelrunde_protocol::{ClientMessage, MediaKind, ParticipantId, PublishedTrack, ServerMessage, Subscription, TrackInfo};
+use tafelrunde_sfu::core::{Command, Shard, ShardConfig};
+
+pub const SFU_ADDR: &str = "10.0.0.1:10000";
+
+/// A deterministic generator for packet loss.
+pub struct Lcg(u64);
+
+impl Lcg {
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % 100 < percent
+    }
+}
+
+pub struct Client {
+    pub id: ParticipantId,
+    pub addr: SocketAddr,
+    pub rtc: Rtc,
+    pub signals: Vec<ServerMessage>,
+    pub media: Vec<MediaData>,
+    pub keyframe_requests: usize,
+    pub publish: Vec<PublishedTrack>,
+    pub subscribe: Vec<Subscription>,
+    pending: Option<SdpPendingOffer>,
+    /// Tracks announced but not yet subscribed.
+    pub unsubscribed: Vec<TrackInfo>,
+    /// Loss (percent) on the path from the SFU to this client.
+    pub downlink_loss: u64,
+}
+
+pub struct Sim {
+    pub now: Instant,
+    pub shard: Shard,
+    pub clients: Vec<Client>,
+    rng: Lcg,
+    to_sfu: VecDeque<(SocketAddr, Vec<u8>)>,
+}
+
+impl Sim {
+    pub fn new() -> Self {
+        let provider = str0m::crypto::from_feature_flags();
+        provider.clone().install_process_default();
+        let cert = provider.dtls_provider.generate_certificate().expect("certificate");
+        let shard = Shard::new(ShardConfig {
+            udp_candidate: SFU_ADDR.parse().unwrap(),
+            tcp_candidate: None,
+            keyframe_interval: Duration::from_millis(500),
+            max_room_size: 100,
+            dtls_cert: cert,
+        });
+        Self { now: Instant::now(), shard, clients: Vec::new(), rng: Lcg(7), to_sfu: VecDeque::new() }
+    }
+
+    /// A client joins `room`; returns its index.
+    pub fn join(&mut self, room: &str, name: &str) -> usize {
+        let index = self.clients.len();
+        let id = ParticipantId(index as u64 + 1);
+        let addr: SocketAddr = format!("10.0.1.{}:5000", index + 1).parse().unwrap();
+        let mut rtc = Rtc::builder().set_rtp_mode(false).build(self.now);
+        rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
+        self.clients.push(Client {
+            id,
+            addr,
+            rtc,
+            signals: Vec::new(),
+            media: Vec::new(),
+            keyframe_requests: 0,
+            publish: Vec::new(),
+            subscribe: Vec::new(),
+            pending: None,
+            unsubscribed: Vec::new(),
+            downlink_loss: 0,
+        });
+        self.shard.handle_command(self.now, Command::Join { participant: id, room: room.into(), name: name.into() });
+        self.pump();
+        index
+    }
+
+    /// Client `i` adds a sending audio and video transceiver and offers.
+    pub fn publish(&mut self, i: usize) {
+        let c = &mut self.clients[i];
+        let mut api = c.rtc.sdp_api();
+        let audio = api.add_media(StrKind::Audio, Direction::SendOnly, None, None, None);
+        let video = api.add_media(StrKind::Video, Direction::SendOnly, None, None, None);
+        let (offer, pending) = api.apply().expect("changes");
+        c.pending = Some(pending);
+        c.publish = vec![
+            PublishedTrack { mid: audio.to_string(), kind: MediaKind::Audio },
+            PublishedTrack { mid: video.to_string(), kind: MediaKind::Video },
+        ];
+        self.offer(i, offer.to_sdp_string());
+    }
+
+    /// Client `i` subscribes to every track announced to it so far.
+    pub fn subscribe_all(&mut self, i: usize) {
+        let c = &mut self.clients[i];
+        let tracks = std::mem::take(&mut c.unsubscribed);
+        if tracks.is_empty() {
+            return;
+        }
+        let mut api = c.rtc.sdp_api();
+        let mut added = Vec::new();
+        for t in &tracks {
+            let kind = if t.kind == MediaKind::Audio { StrKind::Audio } else { StrKind::Video };
+            added.push((api.add_media(kind, Direction::RecvOnly, None, None, None), t.id));
+        }
+        let (offer, pending) = api.apply().expect("changes");
+        c.pending = Some(pending);
+        for (mid, track_id) in added {
+            c.subscribe.push(Subscription { mid: mid.to_string(), track_id });
+        }
+        self.offer(i, offer.to_sdp_string());
+    }
+
+    fn offer(&mut self, i: usize, sdp: String) {
+        let c = &self.clients[i];
+        let message = ClientMessage::Offer { sdp, publish: c.publish.clone(), subscribe: c.subscribe.clone() };
+        self.shard.handle_command(self.now, Command::Message { participant: c.id, message });
+        self.pump();
+    }
+
+    /// Write one audio frame (20 ms) and, every `video_every` calls, one video frame.
+    pub fn send_media(&mut self, i: usize, frame_no: u64, keyframe: bool) {
+        let now = self.now;
+        let c = &mut self.clients[i];
+        for p in &c.publish {
+            let mid = Mid::from(p.mid.as_str());
+            let Some(writer) = c.rtc.writer(mid) else { continue };
+            let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else { continue };
+            let (time, data) = match p.kind {
+                MediaKind::Audio => (str0m::media::MediaTime::from_millis(frame_no * 20), vec![0xf8, 1, 2, 3, frame_no as u8]),
+                MediaKind::Video => {
+                    // VP8 payload header: bit 0 clear marks a keyframe.
+                    let mut data = vec![if keyframe { 0x10 } else { 0x11 }; 1800];
+                    data[1] = frame_no as u8;
+                    (str0m::media::MediaTime::from_90khz(frame_no * 3000), data)
+                }
+            };
+            let _ = writer.write(pt, now, time, data);
+        }
+        self.pump();
+    }
+
+    /// Advance simulated time in 5 ms steps.
+    pub fn run_for(&mut self, duration: Duration) {
+        let end = self.now + duration;
+        while self.now < end {
+            self.now += Duration::from_millis(5);
+            self.shard.handle_timeout(self.now);
+            for c in &mut self.clients {
+                c.rtc.handle_input(Input::Timeout(self.now)).expect("client timeout");
+            }
+            self.pump();
+        }
+    }
+
+    /// Move every packet and message until nothing moves.
+    pub fn pump(&mut self) {
+        for _ in 0..10_000 {
+            let mut moved = false;
+            for c in &mut self.clients {
+                loop {
+                    match c.rtc.poll_output().expect("client poll") {
+                        Output::Timeout(_) => break,
+                        Output::Transmit(t) => {
+                            self.to_sfu.push_back((c.addr, t.contents.into()));
+                            moved = true;
+                        }
+                        Output::Event(Event::MediaData(data)) => c.media.push(data),
+                        Output::Event(Event::KeyframeRequest(_)) => c.keyframe_requests += 1,
+                        Output::Event(_) => {}
+                    }
+                }
+            }
+            while let Some((source, data)) = self.to_sfu.pop_front() {
+                self.shard.handle_receive(self.now, Protocol::Udp, source, SFU_ADDR.parse().unwrap(), &data);
+                moved = true;
+            }
+            while let Some(t) = self.shard.poll_transmit() {
+                moved = true;
+                let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) else { continue };
+                if c.downlink_loss > 0 && self.rng.chance(c.downlink_loss) {
+                    continue;
+                }
+                let Ok(contents) = t.contents.as_slice().try_into() else { continue };
+                let input = Input::Receive(
+                    self.now,
+                    Receive { proto: Protocol::Udp, source: t.source, destination: t.destination, contents },
+                );
+                c.rtc.handle_input(input).expect("client input");
+            }
+            while let Some((to, message)) = self.shard.poll_signal() {
+                moved = true;
+                let Some(c) = self.clients.iter_mut().find(|c| c.id == to) else { continue };
+                match &message {
+                    ServerMessage::Answer { sdp } => {
+                        let answer = SdpAnswer::from_sdp_string(sdp).expect("answer parses");
+                        let pending = c.pending.take().expect("an offer was pending");
+                        c.rtc.sdp_api().accept_answer(pending, answer).expect("answer accepted");
+                    }
+                    ServerMessage::Joined { tracks, .. } => c.unsubscribed.extend(tracks.iter().cloned()),
+                    ServerMessage::TrackAdded { track } => c.unsubscribed.push(track.clone()),
+                    _ => {}
+                }
+                c.signals.push(message);
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the simulated network did not settle");
+    }
+
+    /// Media frames client `i` received of `kind`.
+    pub fn received(&self, i: usize, kind: MediaKind) -> Vec<&MediaData> {
+        let want = if kind == MediaKind::Audio { StrKind::Audio } else { StrKind::Video };
+        self.clients[i]
+            .media
+            .iter()
+            .filter(|m| self.clients[i].rtc.media(m.mid).is_some_and(|media| media.kind() == want))
+            .collect()
+    }
+}
