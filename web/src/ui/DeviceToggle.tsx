@@ -18,9 +18,8 @@ export function DeviceToggle({ device, testId, compact = false }: Props) {
   const on = (device === "camera" ? media.camTrack.value : media.micTrack.value) !== null;
   const busy = media.busy.value.has(device);
   const camera = device === "camera";
-  const label = camera
-    ? t(on ? "controls.cameraOffLabel" : "controls.cameraOnLabel")
-    : t(on ? "controls.micOffLabel" : "controls.micOnLabel");
+  // A constant name; aria-pressed says whether the device is on.
+  const label = t(camera ? "controls.cameraLabel" : "controls.micLabel");
   const text = camera ? t(on ? "controls.cameraOn" : "controls.cameraOff") : t(on ? "controls.micOn" : "controls.micOff");
   const icon = camera ? (on ? "camera" : "cameraOff") : on ? "mic" : "micOff";
   return (
