@@ -24,7 +24,7 @@ export type ConnectionStatus = "connecting" | "connected" | "closed";
 /** Why a session ended (other than by our own `leave`). */
 export type CloseReason =
   | { kind: "bye"; reason: ByeReason }
-  | { kind: "socketClosed"; code: number }
+  | { kind: "socketClosed"; code: number; opened: boolean }
   | { kind: "joinRefused"; code: ErrorCode }
   | { kind: "left" };
 
@@ -89,7 +89,7 @@ export class ServerConnection {
     this.socket = new SignalingSocket(request.url, {
       onOpen: () => this.send({ type: "join", version: PROTOCOL_VERSION, room: request.room, name: request.name }),
       onMessage: (message) => this.handle(message),
-      onClose: (code) => this.finish({ kind: "socketClosed", code }),
+      onClose: (code, opened) => this.finish({ kind: "socketClosed", code, opened }),
     });
   }
 

@@ -8,8 +8,11 @@ const PING_INTERVAL_MS = 20_000;
 export interface SignalingHandlers {
   onOpen(): void;
   onMessage(message: ServerMessage): void;
-  /** The socket closed (or never opened); `code` is the WebSocket close code. */
-  onClose(code: number): void;
+  /**
+   * The socket closed; `code` is the WebSocket close code, `opened` whether
+   * it was ever open (false: the server could not be reached).
+   */
+  onClose(code: number, opened: boolean): void;
 }
 
 /** The signaling URL on the page's own origin: ws://host/ws or wss://host/ws. */
@@ -22,10 +25,12 @@ export class SignalingSocket {
   private readonly socket: WebSocket;
   private pingTimer: number | undefined;
   private closed = false;
+  private opened = false;
 
   constructor(url: string, private readonly handlers: SignalingHandlers) {
     this.socket = new WebSocket(url);
     this.socket.addEventListener("open", () => {
+      this.opened = true;
       this.pingTimer = window.setInterval(() => this.send({ type: "ping" }), PING_INTERVAL_MS);
       this.handlers.onOpen();
     });
@@ -62,7 +67,7 @@ export class SignalingSocket {
     this.stopPing();
     if (this.closed) return;
     this.closed = true;
-    this.handlers.onClose(code);
+    this.handlers.onClose(code, this.opened);
   }
 
   private stopPing(): void {

@@ -19,7 +19,7 @@ function closeText(reason: CloseReason, t: (key: MessageKey, params?: Record<str
     case "bye":
       return t(BYE_KEYS[reason.reason]);
     case "socketClosed":
-      return t("connection.socketClosed");
+      return t(reason.opened ? "connection.socketClosed" : "connection.unreachable");
     case "joinRefused":
       return t("connection.joinRefused", { reason: t(serverErrorKey(reason.code)) });
     case "left":
