@@ -5,7 +5,8 @@ import { Harness } from './lib/harness.mjs';
 import { ms, uniqueLabel } from './lib/paths.mjs';
 import { expectMediaFrom } from './lib/media.mjs';
 
-const h = new Harness('four-participants');
+// Four separate Chromium processes, as four pupils' machines would be.
+const h = new Harness('four-participants', { separateBrowsers: true });
 before(() => h.start());
 after(() => h.stop());
 

@@ -10,7 +10,7 @@ import { Harness } from './lib/harness.mjs';
 import { ms, uniqueLabel } from './lib/paths.mjs';
 import { expectMediaFrom, watchReception } from './lib/media.mjs';
 import { snapshot, summary } from './lib/stats.mjs';
-import { until } from './lib/wait.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 const h = new Harness('malformed-signaling');
 before(() => h.start());
@@ -22,6 +22,7 @@ async function rawClient(url) {
   const received = [];
   let waiter;
   let closed;
+  let cursor = 0;
   ws.on('message', (data, isBinary) => {
     let msg;
     try {
@@ -42,12 +43,15 @@ async function rawClient(url) {
   });
   return {
     ws,
-    /** Sends, then returns the next message the server sends back. */
+    /** Sends, then returns the next message from the server not read yet. */
     async send(data, label) {
-      const before = received.length;
       ws.send(data);
+      return this.next(label);
+    },
+    /** The next message from the server not read yet. */
+    async next(label) {
       const deadline = Date.now() + ms(15_000);
-      while (received.length === before) {
+      while (received.length <= cursor) {
         if (closed) throw new Error(`the server closed the socket after ${label} (code ${closed.code} ${closed.reason})`);
         if (Date.now() > deadline) throw new Error(`no answer to ${label} within ${ms(15_000)} ms`);
         await new Promise((resolve) => {
@@ -55,9 +59,22 @@ async function rawClient(url) {
           setTimeout(resolve, 200);
         });
       }
-      return received[before];
+      return received[cursor++];
     },
     get closed() {
+      return closed;
+    },
+    received,
+    /** Resolves with { code, reason } once the server closed the socket. */
+    async waitClosed(timeout = ms(15_000)) {
+      const deadline = Date.now() + timeout;
+      while (!closed) {
+        if (Date.now() > deadline) throw new Error(`the socket is still open after ${timeout} ms`);
+        await new Promise((resolve) => {
+          waiter = resolve;
+          setTimeout(resolve, 200);
+        });
+      }
       return closed;
     },
     close: () => ws.close(),
@@ -127,10 +144,56 @@ test('malformed signaling gets the documented errors while others’ media keeps
     assert.equal(client.closed, undefined, 'the socket is still open');
   });
 
+  await t.test('repeated errors end that connection: bye protocolAbuse, close 1008', async () => {
+    // A client that reads each answer: it must see the documented ending.
+    const abuser = await rawClient(h.server.wsUrl);
+    t.after(() => abuser.close());
+    let answer;
+    let errors = 0;
+    for (let i = 0; i < 40; i++) {
+      answer = await abuser.send(`not json ${i}`, `bad message ${i + 1}`);
+      if (answer.type !== 'error') break;
+      assert.equal(answer.code, 'badJson');
+      errors += 1;
+      // At the limit, the bye comes right behind the last error. Give it time
+      // to arrive before sending more, which the server would not read.
+      if (errors >= 20) await sleep(300);
+      if (abuser.received.length > errors) {
+        answer = await abuser.next('the last error');
+        break;
+      }
+    }
+    assert.ok(errors >= 20 && errors <= 21, `the 21st error at the latest ends it (errors answered: ${errors})`);
+    assert.deepEqual(answer, { type: 'bye', reason: 'protocolAbuse' }, `then bye protocolAbuse: ${JSON.stringify(abuser.received.slice(-3))}`);
+    const closed = await abuser.waitClosed();
+    assert.equal(closed.code, 1008, `closed with 1008 (policy violation), got ${JSON.stringify(closed)}`);
+  });
+
+  await t.test('a burst of bad messages ends that connection too', async () => {
+    const abuser = await rawClient(h.server.wsUrl);
+    t.after(() => abuser.close());
+    for (let i = 0; i < 60; i++) abuser.ws.send(`not json ${i}`);
+    // The close code is not asserted: when the server closes while the burst
+    // is still unread, the kernel resets the TCP connection (1006 here).
+    await abuser.waitClosed(ms(10_000));
+  });
+
+  await t.test('a frame over 16 MiB ends that connection at once', async () => {
+    const flooder = await rawClient(h.server.wsUrl);
+    t.after(() => flooder.close());
+    flooder.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(17 * 1024 * 1024) }));
+    const closed = await flooder.waitClosed(ms(10_000));
+    // docs/protocol.md says 1009; the server stops reading at the frame header,
+    // so the unread rest makes the kernel reset the connection and the client
+    // sees 1006 instead. Either way the connection is gone at once.
+    assert.ok([1009, 1006].includes(closed.code), `closed with 1009 (or reset), got ${JSON.stringify(closed)}`);
+  });
+
   await t.test('the participants in the call noticed nothing', async () => {
     for (const { p, other, watch } of watches) {
-      const seen = await watch.stop();
-      assert.ok(seen.samples.length >= 3, `${p.name}'s reception was sampled (${seen.samples.length} samples)`);
+      // The bad client is quick; watch a few seconds past it as well.
+      const seen = await watch.stop({ minSamples: 10 });
+      assert.ok(seen.samples.length >= 10, `${p.name}'s reception was sampled (${seen.samples.length} samples)`);
       assert.deepEqual(seen.tileSets, [JSON.stringify([other.id])], `${p.name} saw only ${other.name}'s tile all along`);
       assert.deepEqual(seen.connections, ['connected'], `${p.name} stayed connected all along`);
       assert.ok(seen.longestStallMs < 3_000, `${p.name}'s video of ${other.name} never stalled for 3 s (longest: ${seen.longestStallMs} ms)`);

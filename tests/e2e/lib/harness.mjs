@@ -15,12 +15,13 @@ import { startServer, tail } from './server.mjs';
 import { joinRoom } from './ui.mjs';
 
 export class Harness {
-  constructor(label) {
+  /** `separateBrowsers`: one Chromium process per participant. */
+  constructor(label, { separateBrowsers } = {}) {
     this.label = label;
     this.artifacts = path.join(artifactsDir, label);
     fs.rmSync(this.artifacts, { recursive: true, force: true });
     fs.mkdirSync(this.artifacts, { recursive: true });
-    this.browsers = new Browsers(this.artifacts);
+    this.browsers = new Browsers(this.artifacts, separateBrowsers === undefined ? {} : { separate: separateBrowsers });
     this.cleanups = [];
     this.server = undefined;
   }

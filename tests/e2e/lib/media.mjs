@@ -102,7 +102,10 @@ export function watchReception(observer, senderId, { interval = 300 } = {}) {
     }
   })();
   return {
-    async stop() {
+    /** Stops sampling, once at least `minSamples` samples were taken. */
+    async stop({ minSamples = 0, timeout = 30_000 } = {}) {
+      const deadline = Date.now() + timeout;
+      while (running && samples.length < minSamples && Date.now() < deadline) await sleep(interval);
       running = false;
       await loop;
       let longestStallMs = 0;
