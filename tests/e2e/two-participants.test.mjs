@@ -1,4 +1,4 @@
-// Two people in one room see and hear each other; muting, leaving and
+// Two people in one room see and hear each other; muting, the camera, leaving and
 // rejoining behave as they notice it. Also saves the README's screenshot.
 
 import { test, before, after } from 'node:test';
@@ -27,7 +27,7 @@ async function saveScreenshot(page) {
   }
 }
 
-test('two participants see and hear each other, mute, leave and rejoin', { timeout: ms(240_000) }, async (t) => {
+test('two participants see and hear each other, mute, switch the camera, leave and rejoin', { timeout: ms(240_000) }, async (t) => {
   // A fixed, realistic name: the server is this file's own, and the name shows in
   // the README's screenshot (room names follow Dienststellennummer-Lerngruppe-Kürzel).
   const room = '12345-7b-Mathe';
@@ -54,6 +54,21 @@ test('two participants see and hear each other, mute, leave and rejoin', { timeo
     await until('Ben to see Anna unmuted', async () => {
       const s = await snapshot(ben.page);
       return { ok: s.video(anna.id)?.audioMuted === 'false', detail: summary(s) };
+    }, { timeout: ms(10_000) });
+    await expectMediaFrom(ben, [anna.id], { timeout: ms(15_000) });
+  });
+
+  await t.test('switching the camera off and on again is seen by the other', async () => {
+    await anna.page.getByTestId('camera-toggle').click();
+    await until('Ben to see Anna’s camera off and her picture gone', async () => {
+      const s = await snapshot(ben.page);
+      const tile = s.video(anna.id);
+      return { ok: tile?.videoMuted === 'true' && (tile.trackId === undefined || tile.videoWidth === 0 || tile.trackState === 'ended'), detail: summary(s) };
+    }, { timeout: ms(10_000) });
+    await anna.page.getByTestId('camera-toggle').click();
+    await until('Ben to see Anna’s camera on', async () => {
+      const s = await snapshot(ben.page);
+      return { ok: s.video(anna.id)?.videoMuted === 'false', detail: summary(s) };
     }, { timeout: ms(10_000) });
     await expectMediaFrom(ben, [anna.id], { timeout: ms(15_000) });
   });
