@@ -39,6 +39,7 @@ use tracing::{debug, warn};
 pub use codec::{starts_keyframe, VideoCodec};
 pub use keyframe::KeyframeThrottle;
 pub use rewrite::{Rewritten, RtpRewriter};
+pub use sdp_check::{offered_media, OfferDirection, OfferedMedia};
 pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
 
