@@ -88,20 +88,15 @@ impl Shard {
                 .marker(packet.header.marker)
                 .ext_vals(ext_vals.clone())
                 .nackable(kind == MediaKind::Video);
-            let written = sub.with_rtc(|rtc| {
-                let mut api = rtc.direct_api();
-                match api.stream_tx_by_mid(out_mid, None) {
-                    Some(tx) => {
-                        tx.write_rtp(write);
-                        true
-                    }
-                    None => false,
+            let written = self.call_rtc(subscriber, |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
+                Some(tx) => {
+                    tx.write_rtp(write);
+                    true
                 }
+                None => false,
             });
-            match written {
-                Ok(true) => self.dirty.push(subscriber),
-                Ok(false) => {}
-                Err(_) => self.remove(subscriber, Some(ByeReason::InternalError)),
+            if written == Some(true) {
+                self.dirty.push(subscriber);
             }
         }
         if need_keyframe {
@@ -124,17 +119,15 @@ impl Shard {
             return;
         }
         let (owner, mid) = (track.owner, track.mid);
-        let Some(publisher) = self.participants.get_mut(&owner) else { return };
         debug!(participant = %owner, track = %track_id, "requesting keyframe");
-        let sent = publisher.with_rtc(|rtc| {
+        let sent = self.call_rtc(owner, |rtc| {
             let is_video = rtc.media(mid).is_some_and(|m| m.kind() == StrMediaKind::Video);
             if let Some(rx) = rtc.direct_api().stream_rx_by_mid(mid, None).filter(|_| is_video) {
                 rx.request_keyframe(KeyframeRequestKind::Pli);
             }
         });
-        match sent {
-            Ok(()) => self.dirty.push(owner),
-            Err(_) => self.remove(owner, Some(ByeReason::InternalError)),
+        if sent.is_some() {
+            self.dirty.push(owner);
         }
     }
 }

@@ -157,16 +157,12 @@ impl Shard {
         let offer = SdpOffer::from_sdp_string(sdp)
             .map_err(|e| ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("unreadable SDP offer: {e}")))?;
 
-        let participant = self.participants.get_mut(&id).expect("checked by caller");
-        let answer = match participant.with_rtc(|rtc| rtc.sdp_api().accept_offer(offer)) {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(e)) => {
+        let answer = match self.call_rtc(id, |rtc| rtc.sdp_api().accept_offer(offer)) {
+            Some(Ok(answer)) => answer,
+            Some(Err(e)) => {
                 return Err(ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("offer not accepted: {e}")));
             }
-            Err(_) => {
-                self.remove(id, Some(ByeReason::InternalError));
-                return Ok(());
-            }
+            None => return Ok(()),
         };
         self.signal(id, ServerMessage::Answer { sdp: answer.to_sdp_string() });
         self.update_published(id, publish);

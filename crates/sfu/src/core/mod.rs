@@ -26,15 +26,18 @@ mod sdp_check;
 mod stun;
 mod timers;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::config::DtlsCert;
 use str0m::net::{Protocol, Receive};
-use str0m::{Input, Output};
+use str0m::{Input, Output, Rtc, RtcError};
 use tafelrunde_protocol::{ByeReason, ClientMessage, ParticipantId, ServerMessage, TrackId};
-use tracing::{debug, warn};
+use tracing::{debug, error, warn};
 
 pub use codec::{starts_keyframe, VideoCodec};
 pub use keyframe::KeyframeThrottle;
@@ -43,7 +46,7 @@ pub use sdp_check::{offered_media, OfferDirection, OfferedMedia};
 pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
 
-use participant::Participant;
+use participant::{Panicked, Participant};
 use room::{Room, Track};
 
 /// Settings of one shard.
@@ -177,14 +180,8 @@ impl Shard {
             return None;
         };
         let input = Input::Receive(now, Receive { proto, source, destination, contents });
-        let participant = self.participants.get_mut(&id)?;
-        match participant.with_rtc(|rtc| rtc.handle_input(input)) {
-            Ok(Ok(())) => self.dirty.push(id),
-            Ok(Err(e)) => {
-                warn!(participant = %id, error = %e, "media connection failed");
-                self.remove(id, Some(ByeReason::ConnectionLost));
-            }
-            Err(_) => self.remove(id, Some(ByeReason::InternalError)),
+        if self.call_rtc_fallible(id, |rtc| rtc.handle_input(input)).is_some() {
+            self.dirty.push(id);
         }
         self.flush(now);
         Some(id)
@@ -251,29 +248,17 @@ impl Shard {
 
     /// Move one connection's time forward and handle all it has to say.
     fn drive(&mut self, now: Instant, id: ParticipantId) {
-        let Some(participant) = self.participants.get_mut(&id) else { return };
-        if let Err(_) | Ok(Err(_)) = participant.with_rtc(|rtc| rtc.handle_input(Input::Timeout(now))) {
-            self.remove(id, Some(ByeReason::InternalError));
+        if self.call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now))).is_none() {
             return;
         }
         loop {
-            let Some(participant) = self.participants.get_mut(&id) else { return };
-            if !participant.rtc.is_alive() {
-                self.remove(id, Some(ByeReason::ConnectionLost));
-                return;
+            let alive = self.participants.get(&id).map(|p| p.rtc.is_alive());
+            match alive {
+                None => return,
+                Some(false) => return self.remove(id, Some(ByeReason::ConnectionLost)),
+                Some(true) => {}
             }
-            let output = match participant.with_rtc(|rtc| rtc.poll_output()) {
-                Ok(Ok(output)) => output,
-                Ok(Err(e)) => {
-                    warn!(participant = %id, error = %e, "media connection failed");
-                    self.remove(id, Some(ByeReason::ConnectionLost));
-                    return;
-                }
-                Err(_) => {
-                    self.remove(id, Some(ByeReason::InternalError));
-                    return;
-                }
-            };
+            let Some(output) = self.call_rtc_fallible(id, |rtc| rtc.poll_output()) else { return };
             match output {
                 Output::Timeout(at) => {
                     self.timers.set(id, at);
@@ -286,6 +271,34 @@ impl Shard {
                     contents: t.contents.into(),
                 }),
                 Output::Event(event) => self.handle_event(now, id, event),
+            }
+        }
+    }
+
+    /// Run `f` on a participant's connection. A panic inside str0m ends that
+    /// participant with `bye {internalError}` — never the shard. `None` then,
+    /// or when the participant is gone.
+    fn call_rtc<T>(&mut self, id: ParticipantId, f: impl FnOnce(&mut Rtc) -> T) -> Option<T> {
+        let participant = self.participants.get_mut(&id)?;
+        match participant.with_rtc(f) {
+            Ok(value) => Some(value),
+            Err(Panicked) => {
+                error!(participant = %id, "media connection panicked; ending this participant only");
+                self.remove(id, Some(ByeReason::InternalError));
+                None
+            }
+        }
+    }
+
+    /// [`Self::call_rtc`] for str0m calls that can fail: an error ends that
+    /// participant with `bye {connectionLost}`.
+    fn call_rtc_fallible<T>(&mut self, id: ParticipantId, f: impl FnOnce(&mut Rtc) -> Result<T, RtcError>) -> Option<T> {
+        match self.call_rtc(id, f)? {
+            Ok(value) => Some(value),
+            Err(e) => {
+                warn!(participant = %id, error = %e, "media connection failed");
+                self.remove(id, Some(ByeReason::ConnectionLost));
+                None
             }
         }
     }
