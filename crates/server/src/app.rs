@@ -7,6 +7,7 @@ use axum::Router;
 use tafelrunde_sfu::MediaPlane;
 use tokio::sync::watch;
 
+use crate::turn::TurnConfig;
 use crate::{assets, signaling};
 
 /// What every handler can reach.
@@ -16,6 +17,8 @@ pub struct AppState {
     pub media: Arc<MediaPlane>,
     /// Becomes true when the server begins to shut down.
     pub shutting_down: watch::Receiver<bool>,
+    /// TURN servers handed to browsers.
+    pub turn: Arc<TurnConfig>,
 }
 
 /// The whole application, without a socket (tests call it with `oneshot`).

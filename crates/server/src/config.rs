@@ -13,6 +13,7 @@ use serde::Deserialize;
 pub struct Config {
     pub http: HttpConfig,
     pub media: MediaSection,
+    pub turn: crate::turn::TurnConfig,
     pub log: LogConfig,
 }
 
@@ -90,7 +91,12 @@ impl Default for LogConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { http: HttpConfig::default(), media: MediaSection::default(), log: LogConfig::default() }
+        Self {
+            http: HttpConfig::default(),
+            media: MediaSection::default(),
+            turn: crate::turn::TurnConfig::default(),
+            log: LogConfig::default(),
+        }
     }
 }
 
@@ -130,6 +136,12 @@ pub struct ServeArgs {
     /// Largest number of participants in one room [default: 100].
     #[arg(long, env = "TAFELRUNDE_MAX_ROOM_SIZE", value_name = "N")]
     pub max_room_size: Option<usize>,
+    /// TURN server URL for browsers that reach nothing else (repeatable), e.g. turn:turn.example.org:3478.
+    #[arg(long = "turn-url", env = "TAFELRUNDE_TURN_URLS", value_delimiter = ',', value_name = "URL")]
+    pub turn_urls: Vec<String>,
+    /// Shared secret of the TURN server (coturn's static-auth-secret).
+    #[arg(long, env = "TAFELRUNDE_TURN_SECRET", value_name = "SECRET", hide_env_values = true)]
+    pub turn_secret: Option<String>,
     /// Log format [default: text].
     #[arg(long, env = "TAFELRUNDE_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
@@ -149,6 +161,8 @@ pub enum ConfigError {
     TlsHalf,
     #[error("media.max_room_size must be at least 2")]
     RoomSize,
+    #[error("turn.urls is set but turn.secret is empty")]
+    TurnSecret,
 }
 
 impl Config {
@@ -190,6 +204,10 @@ impl Config {
         }
         set(&mut self.media.shards, &a.shards);
         set(&mut self.media.max_room_size, &a.max_room_size);
+        if !a.turn_urls.is_empty() {
+            self.turn.urls = a.turn_urls.clone();
+        }
+        set(&mut self.turn.secret, &a.turn_secret);
         set(&mut self.log.format, &a.log_format);
         set(&mut self.log.filter, &a.log);
     }
@@ -200,6 +218,9 @@ impl Config {
         }
         if self.media.max_room_size < 2 {
             return Err(ConfigError::RoomSize);
+        }
+        if !self.turn.urls.is_empty() && self.turn.secret.is_empty() {
+            return Err(ConfigError::TurnSecret);
         }
         Ok(())
     }

@@ -29,7 +29,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
 async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let drain_rx = shutdown_rx.clone();
-    let state = AppState { media: media.clone(), shutting_down: shutdown_rx };
+    let state = AppState { media: media.clone(), shutting_down: shutdown_rx, turn: Arc::new(config.turn.clone()) };
     let router = app(state);
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

@@ -83,7 +83,10 @@ impl Session {
                     }
                 },
                 message = rx.recv() => match message {
-                    Some(message) => {
+                    Some(mut message) => {
+                        if let ServerMessage::Joined { participant_id, ice_servers, .. } = &mut message {
+                            *ice_servers = self.state.turn.ice_servers(std::time::SystemTime::now(), &participant_id.to_string());
+                        }
                         let close = match &message {
                             ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
                             ServerMessage::Bye { .. } => Flow::Close(1000, "bye"),

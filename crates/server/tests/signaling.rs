@@ -11,6 +11,9 @@ async fn participants_see_each_other_come_and_go() {
     let joined = ada.join("klasse-7a", "Ada").await;
     assert_eq!(joined["participants"].as_array().unwrap().len(), 0);
     let ada_id = joined["participantId"].clone();
+    let turn = &joined["iceServers"][0];
+    assert_eq!(turn["urls"][0], "turn:127.0.0.1:3478");
+    assert!(turn["username"].as_str().unwrap().ends_with(&format!(":p{ada_id}")), "{turn}");
 
     let mut bob = server.client().await;
     let joined = bob.join("klasse-7a", "Bob").await;

@@ -35,7 +35,12 @@ impl TestServer {
             .expect("media plane starts"),
         );
         let (shutdown, shutting_down) = watch::channel(false);
-        let router = app(AppState { media: media.clone(), shutting_down });
+        let turn = Arc::new(tafelrunde::turn::TurnConfig {
+            urls: vec!["turn:127.0.0.1:3478".into()],
+            secret: "s3cret".into(),
+            ttl_seconds: None,
+        });
+        let router = app(AppState { media: media.clone(), shutting_down, turn });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
