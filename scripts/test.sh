@@ -25,12 +25,14 @@ step "building the workspace"
 cargo build --workspace --all-targets
 
 failed=()
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
 
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace || failed+=("cargo nextest")
+  cargo nextest run --workspace 2>&1 | tee "$logs/rust.log" || failed+=("cargo nextest")
 else
-  cargo test --workspace || failed+=("cargo test")
+  cargo test --workspace 2>&1 | tee "$logs/rust.log" || failed+=("cargo test")
 fi
 
 if [ "${SKIP_E2E:-0}" != 1 ]; then
@@ -48,7 +50,7 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
     failed+=("e2e (no tests)")
   # One file at a time: each starts its own server and Chromium, and two of
   # them at once would starve each other on a 2-core machine.
-  elif ! node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"; then
+  elif ! node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$logs/e2e.log"; then
     failed+=("e2e")
     echo "e2e artifacts (server logs, console logs, screenshots): $root/tests/e2e/artifacts" >&2
   fi
@@ -56,6 +58,21 @@ fi
 
 if [ "${#failed[@]}" -gt 0 ]; then
   printf '\nFAILED: %s\n' "${failed[*]}" >&2
-  exit 1
+else
+  printf '\nall tests passed\n'
 fi
-printf '\nall tests passed\n'
+
+# The closing line, with the counts of all runners: nextest's (or cargo
+# test's) summaries and node's "ℹ pass N" / "ℹ fail N".
+cat "$logs"/*.log 2>/dev/null | awk '
+  /Summary \[|^test result:/ {
+    for (i = 2; i <= NF; i++) {
+      if ($i ~ /^passed[,;]?$/) p += $(i - 1)
+      if ($i ~ /^failed[,;]?$/) f += $(i - 1)
+    }
+  }
+  /^ℹ pass [0-9]+$/ { p += $3 }
+  /^ℹ fail [0-9]+$/ { f += $3 }
+  END { printf "total: %d passed, %d failed\n", p, f }'
+
+[ "${#failed[@]}" -eq 0 ]
