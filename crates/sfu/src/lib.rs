@@ -10,6 +10,8 @@
 
 pub mod core;
 pub mod runtime;
+#[cfg(feature = "sim")]
+pub mod sim;
 
 pub use runtime::{MediaConfig, MediaPlane, ParticipantHandle, SignalSink, StartError};
 

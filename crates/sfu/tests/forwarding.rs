@@ -1,10 +1,8 @@
 //! Two participants: audio and video of one reach the other through the shard.
 
-mod harness;
-
 use std::time::Duration;
 
-use harness::Sim;
+use tafelrunde_sfu::sim::Sim;
 use tafelrunde_protocol::{MediaKind, ServerMessage};
 
 fn connected_pair() -> Sim {

@@ -1,6 +1,8 @@
 //! A simulated network around one `Shard` and str0m clients that behave like
-//! browsers: no sockets, simulated time, seeded loss, so every run is the same.
-#![allow(dead_code)]
+//! browsers: no sockets, simulated time, seeded loss, so every run is the
+//! same. Used by the scenario tests, the micro-benchmarks and the callgrind
+//! script (feature `sim`).
+#![allow(missing_docs)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -11,7 +13,7 @@ use str0m::media::{Direction, MediaData, MediaKind as StrKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tafelrunde_protocol::{ClientMessage, MediaKind, ParticipantId, PublishedTrack, ServerMessage, Subscription, TrackInfo};
-use tafelrunde_sfu::core::{Command, Shard, ShardConfig};
+use crate::core::{Command, Shard, ShardConfig};
 
 pub const SFU_ADDR: &str = "10.0.0.1:10000";
 
