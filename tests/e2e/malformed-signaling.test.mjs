@@ -10,7 +10,7 @@ import { Harness } from './lib/harness.mjs';
 import { ms, uniqueLabel } from './lib/paths.mjs';
 import { expectMediaFrom, watchReception } from './lib/media.mjs';
 import { snapshot, summary } from './lib/stats.mjs';
-import { sleep, until } from './lib/wait.mjs';
+import { sleep } from './lib/wait.mjs';
 
 const h = new Harness('malformed-signaling');
 before(() => h.start());

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Harness } from './lib/harness.mjs';
-import { ms, repoRoot, uniqueLabel } from './lib/paths.mjs';
+import { ms, repoRoot } from './lib/paths.mjs';
 import { expectMediaFrom, expectSilenceFrom, expectRemoteTiles } from './lib/media.mjs';
 import { snapshot, summary } from './lib/stats.mjs';
 import { prejoinAndJoin, waitConnected } from './lib/ui.mjs';

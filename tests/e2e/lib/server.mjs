@@ -70,7 +70,7 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     : [bin, serveArgs];
   const child = spawn(cmd, cmdArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   running.add(child);
   record(`$ ${bin} ${serveArgs.join(' ')}\n`);
