@@ -42,6 +42,14 @@ test('two participants see and hear each other, mute, switch the camera, leave a
     await saveScreenshot(anna.page);
   });
 
+  await t.test('the other’s tile shows who is speaking', async () => {
+    // The fake microphone beeps without pause: Anna counts as speaking.
+    await until('Ben to see Anna speaking', async () => {
+      const s = await snapshot(ben.page);
+      return { ok: s.video(anna.id)?.speaking === 'true', detail: summary(s) };
+    }, { timeout: ms(15_000) });
+  });
+
   await t.test('muting the microphone stops the audio at the other', async () => {
     await anna.page.getByTestId('mic-toggle').click();
     await until('Ben to see Anna muted', async () => {
@@ -49,6 +57,10 @@ test('two participants see and hear each other, mute, switch the camera, leave a
       return { ok: s.video(anna.id)?.audioMuted === 'true', detail: summary(s) };
     }, { timeout: ms(10_000) });
     await expectSilenceFrom(ben, anna.id);
+    await until('Ben to see Anna no longer speaking', async () => {
+      const s = await snapshot(ben.page);
+      return { ok: s.video(anna.id)?.speaking === 'false', detail: summary(s) };
+    }, { timeout: ms(10_000) });
 
     await anna.page.getByTestId('mic-toggle').click();
     await until('Ben to see Anna unmuted', async () => {
