@@ -1,14 +1,14 @@
 // A school network that blocks UDP: with every UDP packet to the server's media
-// ports dropped (iptables on loopback), two participants still see and hear
-// each other, over the server's passive ICE-TCP candidate.
+// ports dropped (iptables on loopback), the same two-person call works over
+// the server's passive ICE-TCP candidate.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './lib/harness.mjs';
-import { ms, uniqueLabel } from './lib/paths.mjs';
-import { expectMediaFrom } from './lib/media.mjs';
+import { ms } from './lib/paths.mjs';
 import { selectedCandidatePairs } from './lib/stats.mjs';
 import { blockUdp, removeStaleRules } from './lib/firewall.mjs';
+import { twoPersonCall } from './lib/two-person-call.mjs';
 import { until } from './lib/wait.mjs';
 
 const h = new Harness('udp-blocked');
@@ -21,14 +21,10 @@ before(async () => {
 });
 after(() => h.stop());
 
-test('two participants see and hear each other over ICE-TCP when UDP is blocked', { timeout: ms(180_000) }, async () => {
-  const room = uniqueLabel('tcp');
-  const anna = await h.join('Anna', room);
-  const ben = await h.join('Ben', room);
-  await Promise.all([expectMediaFrom(anna, [ben.id]), expectMediaFrom(ben, [anna.id])]);
-
+/** Every peer connection of these participants uses a TCP pair to the server's TCP port. */
+async function expectTcp(...people) {
   const tcpPorts = h.server.tcp.map((a) => a.port);
-  for (const p of [anna, ben]) {
+  for (const p of people) {
     const { pairs } = await until(`${p.name}'s selected candidate pair`, async () => {
       const pairs = await selectedCandidatePairs(p.page);
       return { ok: pairs.length > 0 && pairs.every((x) => x.remote), pairs, detail: pairs };
@@ -39,6 +35,14 @@ test('two participants see and hear each other over ICE-TCP when UDP is blocked'
       assert.ok(tcpPorts.includes(pair.remote.port), `${p.name}'s remote candidate is the server's media TCP port ${tcpPorts}: ${JSON.stringify(pair)}`);
     }
   }
-  // The block was real: the browsers did try UDP, and it was dropped.
+  // The block is real: the browsers did try UDP, and it was dropped.
   assert.ok(block.droppedPackets() > 0, 'iptables dropped UDP packets to the media port');
+}
+
+test('with UDP blocked, two participants see and hear each other over ICE-TCP, mute, leave and rejoin', { timeout: ms(240_000) }, async (t) => {
+  await twoPersonCall(t, h, {
+    room: '12345-7b-Physik',
+    afterMediaFlows: expectTcp,
+    afterRejoin: expectTcp,
+  });
 });

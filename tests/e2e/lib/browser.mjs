@@ -8,6 +8,7 @@
 // it everywhere.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -26,6 +27,52 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/**
+ * A WAV file for the fake microphone: someone talking without pause. Chromium's built-in fake microphone beeps once a second for
+ * a few milliseconds, which a speaking indicator that samples levels may miss
+ * again and again. Written once per process to the system's temp folder.
+ */
+export function fakeVoiceFile() {
+  const file = path.join(os.tmpdir(), `tafelrunde-e2e-voice-${process.pid}.wav`);
+  if (fs.existsSync(file)) return file;
+  const rate = 48_000;
+  const seconds = 6;
+  const samples = rate * seconds;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16); // fmt chunk size
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28); // bytes per second
+  wav.writeUInt16LE(2, 32); // block align
+  wav.writeUInt16LE(16, 34); // bits per sample
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  // Syllables of uneven length (120 to 230 ms of a voiced sound: a pitch
+  // between 140 and 260 Hz with overtones, under a smooth envelope), each
+  // followed by 40 to 90 ms of quiet. A steady tone would not do: the
+  // browser's noise suppression fades it out within seconds. Uneven lengths
+  // keep any fixed polling interval from always landing in the pauses.
+  let i = 0;
+  for (let n = 0; i < samples; n++) {
+    const voiced = Math.round(rate * (0.12 + ((n * 7) % 12) / 100));
+    const quiet = Math.round(rate * (0.04 + ((n * 3) % 6) / 100));
+    const pitch = 140 + ((n * 37) % 120);
+    for (let j = 0; j < voiced + quiet && i < samples; j++, i++) {
+      const envelope = j < voiced ? Math.sin((Math.PI * j) / voiced) : 0;
+      let v = 0;
+      for (let k = 1; k <= 5; k++) v += Math.sin((2 * Math.PI * pitch * k * i) / rate) / k;
+      wav.writeInt16LE(Math.round(0.15 * envelope * v * 32767), 44 + i * 2);
+    }
+  }
+  fs.writeFileSync(file, wav);
+  process.on('exit', () => fs.rmSync(file, { force: true }));
+  return file;
+}
+
 export function chromiumPath() {
   return process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 }
@@ -35,7 +82,8 @@ export async function launchChromium() {
   if (!fs.existsSync(executablePath)) {
     throw new Error(`${executablePath} does not exist: run scripts/install-test-deps.sh (or set CHROMIUM_BIN)`);
   }
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  const args = [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${fakeVoiceFile()}`];
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 // Records every RTCPeerConnection the page makes, so that the tests can read
