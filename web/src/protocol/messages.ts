@@ -12,10 +12,32 @@ export type TrackId = number;
 
 export type MediaKind = "audio" | "video";
 
+/** Where a track comes from; screen shares get bandwidth before cameras. */
+export type TrackSource = "device" | "screen";
+
+/** One simulcast layer of a video track, as the publisher encodes it. */
+export interface LayerSpec {
+  /** The RTP stream id (`a=rid`) of the layer. */
+  rid: string;
+  /** Its picture height in pixels. */
+  height: number;
+}
+
 /** A track the client sends, named by the `mid` of its transceiver. */
 export interface PublishedTrack {
   mid: string;
   kind: MediaKind;
+  /** Camera/microphone or screen; the server assumes "device" when absent. */
+  source?: TrackSource;
+  /** Simulcast layers from lowest to highest; absent for a single-layer track. */
+  layers?: LayerSpec[];
+}
+
+/** The size at which a subscribed video is shown, in device pixels. */
+export interface TileSize {
+  trackId: TrackId;
+  width: number;
+  height: number;
 }
 
 /** A track the client wants to receive on the transceiver with this `mid`. */
@@ -40,6 +62,15 @@ export interface OfferMessage {
   subscribe: Subscription[];
 }
 
+/**
+ * Which subscribed videos are visible and how large. Videos not listed are
+ * paused at the SFU; until the first `layout` every video counts as visible.
+ */
+export interface LayoutMessage {
+  type: "layout";
+  tiles: TileSize[];
+}
+
 export interface MuteMessage {
   type: "mute";
   /** Microphone off. */
@@ -56,7 +87,13 @@ export interface LeaveMessage {
   type: "leave";
 }
 
-export type ClientMessage = JoinMessage | OfferMessage | MuteMessage | PingMessage | LeaveMessage;
+export type ClientMessage =
+  | JoinMessage
+  | OfferMessage
+  | LayoutMessage
+  | MuteMessage
+  | PingMessage
+  | LeaveMessage;
 
 // ---- shared structures -----------------------------------------------------
 
@@ -73,6 +110,7 @@ export interface TrackInfo {
   id: TrackId;
   participantId: ParticipantId;
   kind: MediaKind;
+  source: TrackSource;
 }
 
 /** A TURN server the client should use beside the SFU's own candidates. */
@@ -145,6 +183,19 @@ export interface PongMessage {
   type: "pong";
 }
 
+/** The room's dominant speaker changed (null: nobody speaks). */
+export interface DominantSpeakerMessage {
+  type: "dominantSpeaker";
+  participantId: ParticipantId | null;
+}
+
+/** Encode only these simulcast layers (RIDs) of the track sent on `mid`. */
+export interface PublishLayersMessage {
+  type: "publishLayers";
+  mid: string;
+  active: string[];
+}
+
 export interface ErrorMessage {
   type: "error";
   code: ErrorCode;
@@ -166,6 +217,8 @@ export type ServerMessage =
   | TrackRemovedMessage
   | AnswerMessage
   | PongMessage
+  | DominantSpeakerMessage
+  | PublishLayersMessage
   | ErrorMessage
   | ByeMessage;
 
@@ -178,6 +231,8 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage["type"]>([
   "trackRemoved",
   "answer",
   "pong",
+  "dominantSpeaker",
+  "publishLayers",
   "error",
   "bye",
 ]);
