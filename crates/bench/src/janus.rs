@@ -114,6 +114,13 @@ impl Conn {
     }
 }
 
+/// With TAFELRUNDE_BENCH_DEBUG set, SDPs go to stderr.
+fn debug_sdp(what: &str, sdp: &str) {
+    if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+        eprintln!("--- {what}\n{sdp}");
+    }
+}
+
 /// Create one VideoRoom room for a scenario room.
 pub async fn create_room(url: &str, room: u64) -> anyhow::Result<()> {
     let mut conn = Conn::connect(url).await?;
@@ -250,6 +257,8 @@ async fn publish(conn: &mut Conn, handle: u64, peer: &PeerHandle, plan: &Partici
     let jsep = json!({"type": "offer", "sdp": offer.to_sdp_string(), "trickle": false});
     let event = conn.message(handle, body, Some(jsep), true).await?;
     let sdp = event["jsep"]["sdp"].as_str().ok_or_else(|| anyhow!("no answer from Janus: {event}"))?;
+    debug_sdp("offer to Janus", &offer.to_sdp_string());
+    debug_sdp("answer from Janus", sdp);
     let answer = SdpAnswer::from_sdp_string(sdp).context("Janus answer parses")?;
     {
         let mut p = peer.peer.borrow_mut();
@@ -299,6 +308,7 @@ async fn subscribe(conn: &mut Conn, s: &mut Subscriber, plan: &ParticipantPlan, 
     };
     let event = conn.message(s.handle, body, None, true).await?;
     let sdp = event["jsep"]["sdp"].as_str().ok_or_else(|| anyhow!("no offer from Janus: {event}"))?;
+    debug_sdp("offer from Janus", sdp);
     let offer = SdpOffer::from_sdp_string(sdp).context("Janus offer parses")?;
     let now = Instant::now();
     let answer = {

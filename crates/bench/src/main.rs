@@ -7,6 +7,9 @@ use tafelrunde_bench::{netns, sfu, JanusMode, Options};
 
 fn main() -> ExitCode {
     let o = Options::parse();
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+    }
     // Janus needs a network namespace of our own; it must be entered before
     // any thread starts, and the whole run then happens inside it.
     let mut janus = match o.janus {

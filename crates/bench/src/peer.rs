@@ -222,6 +222,9 @@ impl Peer {
 
     /// Process one datagram (through the emulated link, if any).
     pub fn receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+        if data.first().is_some_and(|b| *b < 2) && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+            eprintln!("peer {}: STUN from {source}, {} bytes", self.local, data.len());
+        }
         if let Some(link) = &mut self.link {
             link.inbound(now, source, data);
             return;
@@ -306,6 +309,9 @@ impl Peer {
     }
 
     fn event(&mut self, now: Instant, event: Event) {
+        if !matches!(event, Event::RtpPacket(_)) && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+            eprintln!("peer {}: {event:?}", self.local);
+        }
         match event {
             Event::Connected => {
                 self.connected = true;

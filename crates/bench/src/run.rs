@@ -101,7 +101,8 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
     let ctx = Ctx {
         stats: stats.clone(),
         phase,
-        ip: IpAddr::from([127, 0, 0, 1]),
+        // Janus answers only on its veth's address (see netns.rs); clients there too.
+        ip: if target == Target::Janus { IpAddr::from([127, 0, 0, 2]) } else { IpAddr::from([127, 0, 0, 1]) },
         keyframe_interval: (o.keyframe_interval > 0.0).then(|| Duration::from_secs_f64(o.keyframe_interval)),
         simulcast: plan.simulcast,
         seed: 0x7afe1,

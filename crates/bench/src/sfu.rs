@@ -168,11 +168,12 @@ pub fn write_janus_config(dir: &Path, ws_port: u16, interface: &str, event_loops
         "general: {{\n  configs_folder = \"{d}\"\n  plugins_folder = \"{p}\"\n  transports_folder = \"{t}\"\n  \
          events_folder = \"{d}/none\"\n  loggers_folder = \"{d}/none\"\n  debug_level = 3\n  session_timeout = 120\n  \
          event_loops = {event_loops}\n}}\nmedia: {{\n  rtp_port_range = \"20000-60000\"\n}}\n\
-         nat: {{\n  ice_lite = true\n  ice_enforce_list = \"{interface}\"\n  ignore_mdns = true\n}}\n\
+         nat: {{\n  ice_lite = true\n  ice_enforce_list = \"{interface}\"\n  ignore_mdns = true\n  nice_debug = {debug}\n}}\n\
          plugins: {{\n}}\ntransports: {{\n}}\nloggers: {{\n}}\nevents: {{\n  broadcast = false\n}}\n",
         d = dir.display(),
         p = plugins.display(),
         t = transports.display(),
+        debug = std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some(),
     );
     fs::write(dir.join("janus.jcfg"), general)?;
     fs::write(
@@ -192,7 +193,7 @@ pub fn start_janus(dir: &Path, cpu: Option<usize>, ws_port: u16) -> anyhow::Resu
     let mut child = pinned(Path::new("janus"), cpu)
         .arg("-F")
         .arg(dir)
-        .args(["-o", "-d", "3"])
+        .args(["-o", "-d", if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() { "5" } else { "3" }])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
