@@ -31,6 +31,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The server is shutting down and accepts no new participants.
     ShuttingDown,
+    /// The room belongs to a school that uses BigBlueButton in itslearning
+    /// (the room name starts with its Dienststellennummer).
+    SchoolUsesBigBlueButton,
 }
 
 /// Why a client message was refused: the code, the field and a sentence.

@@ -18,8 +18,8 @@ mod parse;
 pub use error::{ErrorCode, ProtocolError};
 pub use ids::{ParticipantId, TrackId};
 pub use messages::{
-    ByeReason, ClientMessage, IceServer, MediaKind, ParticipantInfo, PublishedTrack, ServerMessage,
-    Subscription, TrackInfo,
+    ByeReason, ClientMessage, IceServer, LayerSpec, MediaKind, ParticipantInfo, PublishedTrack,
+    ServerMessage, Subscription, TileSize, TrackInfo, TrackSource,
 };
 pub use parse::{parse_client_message, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, MAX_ROOM_CHARS};
 

@@ -13,6 +13,27 @@ pub enum MediaKind {
     Video,
 }
 
+/// Where a track comes from; screen shares get bandwidth before cameras.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TrackSource {
+    /// Microphone or camera.
+    #[default]
+    Device,
+    /// A shared screen or window.
+    Screen,
+}
+
+/// One simulcast layer of a video track, as the publisher encodes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LayerSpec {
+    /// The RTP stream id (`a=rid`) of the layer.
+    pub rid: String,
+    /// Its picture height in pixels.
+    pub height: u32,
+}
+
 /// A track the client sends, named by the `mid` of its transceiver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -21,6 +42,25 @@ pub struct PublishedTrack {
     pub mid: String,
     /// What the track carries.
     pub kind: MediaKind,
+    /// Camera or screen (default: device).
+    #[serde(default)]
+    pub source: TrackSource,
+    /// Simulcast layers from lowest to highest; absent or empty for a
+    /// single-layer track.
+    #[serde(default)]
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The size at which a subscribed video is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TileSize {
+    /// The track shown.
+    pub track_id: TrackId,
+    /// Width in device pixels.
+    pub width: u32,
+    /// Height in device pixels.
+    pub height: u32,
 }
 
 /// A track the client wants to receive, on the transceiver with this `mid`.
@@ -55,6 +95,13 @@ pub enum ClientMessage {
         publish: Vec<PublishedTrack>,
         /// Transceivers on which the client wants to receive a track.
         subscribe: Vec<Subscription>,
+    },
+    /// Which subscribed videos are visible and how large. Videos not listed
+    /// are off-screen and paused at the SFU. Until the first `layout`, every
+    /// subscribed video counts as visible at full size.
+    Layout {
+        /// The visible videos.
+        tiles: Vec<TileSize>,
     },
     /// The client's own microphone and camera state, shown to the others.
     Mute {
@@ -93,6 +140,8 @@ pub struct TrackInfo {
     pub participant_id: ParticipantId,
     /// Audio or video.
     pub kind: MediaKind,
+    /// Camera/microphone or screen.
+    pub source: TrackSource,
 }
 
 /// An ICE server the client should use beside the SFU's own candidates.
@@ -174,6 +223,19 @@ pub enum ServerMessage {
     },
     /// Answer to [`ClientMessage::Ping`].
     Pong,
+    /// The room's dominant speaker changed (`None`: nobody speaks).
+    DominantSpeaker {
+        /// Who speaks now.
+        participant_id: Option<ParticipantId>,
+    },
+    /// Which simulcast layers of one of your tracks anybody needs; encode
+    /// only these (saves upload and CPU).
+    PublishLayers {
+        /// The transceiver of the track.
+        mid: String,
+        /// The RIDs to keep sending; the others may be paused.
+        active: Vec<String>,
+    },
     /// Something the client sent was refused. Nothing of that message was applied.
     Error {
         /// Machine-readable code.

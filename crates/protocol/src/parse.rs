@@ -26,6 +26,7 @@ enum Shape {
 
 const PUBLISHED: &[(&str, Shape)] = &[("mid", Shape::String), ("kind", Shape::String)];
 const SUBSCRIBED: &[(&str, Shape)] = &[("mid", Shape::String), ("trackId", Shape::UInt)];
+const TILES: &[(&str, Shape)] = &[("trackId", Shape::UInt), ("width", Shape::UInt), ("height", Shape::UInt)];
 
 /// Required fields of each message type.
 fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
@@ -37,6 +38,7 @@ fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
             ("subscribe", Shape::Objects(SUBSCRIBED)),
         ],
         "mute" => &[("audio", Shape::Bool), ("video", Shape::Bool)],
+        "layout" => &[("tiles", Shape::Objects(TILES))],
         "ping" | "leave" => &[],
         _ => return None,
     })
@@ -219,6 +221,21 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("name"));
         let e = err(r#"{"type":"join","version":1,"room":"a\u0000b","name":"n"}"#);
         assert_eq!(e.field.as_deref(), Some("room"));
+    }
+
+    #[test]
+    fn parses_layout_and_simulcast_layers() {
+        let m = parse_client_message(r#"{"type":"layout","tiles":[{"trackId":2,"width":320,"height":180}]}"#).unwrap();
+        assert!(matches!(m, ClientMessage::Layout { ref tiles } if tiles[0].height == 180));
+        let e = err(r#"{"type":"layout","tiles":[{"trackId":2,"width":320}]}"#);
+        assert_eq!(e.field.as_deref(), Some("tiles[0].height"));
+        let m = parse_client_message(
+            r#"{"type":"offer","sdp":"","subscribe":[],"publish":[{"mid":"1","kind":"video","source":"screen",
+                "layers":[{"rid":"q","height":180},{"rid":"f","height":720}]}]}"#,
+        )
+        .unwrap();
+        let ClientMessage::Offer { publish, .. } = m else { panic!() };
+        assert_eq!((publish[0].source, publish[0].layers.len()), (crate::TrackSource::Screen, 2));
     }
 
     #[test]

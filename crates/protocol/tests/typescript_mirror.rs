@@ -25,7 +25,7 @@ fn keys(value: &Value, out: &mut Vec<String>) {
 
 fn samples() -> Vec<Value> {
     let p = ParticipantInfo { id: ParticipantId(1), name: "n".into(), audio_muted: true, video_muted: true };
-    let t = TrackInfo { id: TrackId(1), participant_id: ParticipantId(1), kind: MediaKind::Video };
+    let t = TrackInfo { id: TrackId(1), participant_id: ParticipantId(1), kind: MediaKind::Video, source: TrackSource::Screen };
     let ice = IceServer { urls: vec!["turn:x".into()], username: "u".into(), credential: "c".into() };
     let server = vec![
         ServerMessage::Joined {
@@ -43,6 +43,8 @@ fn samples() -> Vec<Value> {
         ServerMessage::TrackRemoved { track_id: TrackId(1) },
         ServerMessage::Answer { sdp: "v=0".into() },
         ServerMessage::Pong,
+        ServerMessage::DominantSpeaker { participant_id: Some(ParticipantId(1)) },
+        ServerMessage::PublishLayers { mid: "1".into(), active: vec!["q".into()] },
         ServerMessage::Error { code: ErrorCode::BadJson, field: Some("f".into()), message: "m".into() },
         ServerMessage::Bye { reason: ByeReason::Left },
     ];
@@ -50,10 +52,16 @@ fn samples() -> Vec<Value> {
         ClientMessage::Join { version: 1, room: "r".into(), name: "n".into() },
         ClientMessage::Offer {
             sdp: "v=0".into(),
-            publish: vec![PublishedTrack { mid: "0".into(), kind: MediaKind::Audio }],
+            publish: vec![PublishedTrack {
+                mid: "0".into(),
+                kind: MediaKind::Video,
+                source: TrackSource::Device,
+                layers: vec![LayerSpec { rid: "q".into(), height: 180 }],
+            }],
             subscribe: vec![Subscription { mid: "1".into(), track_id: TrackId(1) }],
         },
         ClientMessage::Mute { audio: true, video: false },
+        ClientMessage::Layout { tiles: vec![TileSize { track_id: TrackId(1), width: 320, height: 180 }] },
         ClientMessage::Ping,
         ClientMessage::Leave,
     ];
@@ -82,10 +90,15 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ErrorCode::InvalidField, ErrorCode::MessageTooLarge, ErrorCode::NotJoined, ErrorCode::AlreadyJoined,
         ErrorCode::UnsupportedVersion, ErrorCode::BadSdp, ErrorCode::RoomFull, ErrorCode::RateLimited,
         ErrorCode::ShuttingDown,
+        ErrorCode::SchoolUsesBigBlueButton,
     ];
     let reasons = [ByeReason::Left, ByeReason::ServerShutdown, ByeReason::ConnectionLost, ByeReason::ProtocolAbuse, ByeReason::InternalError];
     let literals = codes.iter().map(|c| serde_json::to_string(c).unwrap()).chain(reasons.iter().map(|r| serde_json::to_string(r).unwrap()));
     for literal in literals {
+        assert!(ts.contains(&literal), "messages.ts lacks {literal}");
+    }
+    for source in [TrackSource::Device, TrackSource::Screen] {
+        let literal = serde_json::to_string(&source).unwrap();
         assert!(ts.contains(&literal), "messages.ts lacks {literal}");
     }
     assert!(ts.contains(&format!("PROTOCOL_VERSION = {PROTOCOL_VERSION}")));

@@ -15,6 +15,47 @@ pub struct Config {
     pub media: MediaSection,
     pub turn: crate::turn::TurnConfig,
     pub log: LogConfig,
+    pub storage: StorageConfig,
+    pub accounts: AccountsConfig,
+    pub smtp: crate::mail::SmtpConfig,
+    pub oidc: crate::auth::oidc::OidcConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Folder of the SQLite database (`tafelrunde.db`).
+    pub data_dir: PathBuf,
+    /// `postgres://user:password@host/db` for PostgreSQL, or a `sqlite://`
+    /// URL; empty: SQLite in `data_dir`.
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsConfig {
+    /// The address people reach the service at, e.g.
+    /// `https://tafelrunde.example.org`; links in mails and the setup link
+    /// start with it. Empty: the listening address. With `https://`, session
+    /// cookies are `Secure`.
+    pub public_url: String,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self { data_dir: PathBuf::from("data"), database_url: String::new() }
+    }
+}
+
+impl StorageConfig {
+    /// The database to open.
+    pub fn url(&self) -> String {
+        if self.database_url.is_empty() {
+            crate::storage::sqlite_url(&self.data_dir)
+        } else {
+            self.database_url.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -45,6 +86,10 @@ pub struct MediaSection {
     pub shards: usize,
     /// Largest room.
     pub max_room_size: usize,
+    /// At most this many videos are forwarded to one participant (last-N).
+    pub max_videos: usize,
+    /// Estimate each participant's downlink and fit simulcast layers into it.
+    pub bandwidth_estimation: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -79,6 +124,8 @@ impl Default for MediaSection {
             tcp: true,
             shards: 0,
             max_room_size: 100,
+            max_videos: 20,
+            bandwidth_estimation: true,
         }
     }
 }
@@ -96,6 +143,10 @@ impl Default for Config {
             media: MediaSection::default(),
             turn: crate::turn::TurnConfig::default(),
             log: LogConfig::default(),
+            storage: StorageConfig::default(),
+            accounts: AccountsConfig::default(),
+            smtp: crate::mail::SmtpConfig::default(),
+            oidc: crate::auth::oidc::OidcConfig::default(),
         }
     }
 }
@@ -136,12 +187,24 @@ pub struct ServeArgs {
     /// Largest number of participants in one room [default: 100].
     #[arg(long, env = "TAFELRUNDE_MAX_ROOM_SIZE", value_name = "N")]
     pub max_room_size: Option<usize>,
+    /// At most N videos are sent to one participant; the grid pages through the rest [default: 20].
+    #[arg(long, env = "TAFELRUNDE_MAX_VIDEOS", value_name = "N")]
+    pub max_videos: Option<usize>,
     /// TURN server URL for browsers that reach nothing else (repeatable), e.g. turn:turn.example.org:3478.
     #[arg(long = "turn-url", env = "TAFELRUNDE_TURN_URLS", value_delimiter = ',', value_name = "URL")]
     pub turn_urls: Vec<String>,
     /// Shared secret of the TURN server (coturn's static-auth-secret).
     #[arg(long, env = "TAFELRUNDE_TURN_SECRET", value_name = "SECRET", hide_env_values = true)]
     pub turn_secret: Option<String>,
+    /// Folder for the SQLite database [default: data].
+    #[arg(long, env = "TAFELRUNDE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL; default: SQLite in the data folder.
+    #[arg(long, env = "TAFELRUNDE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address people reach the service at (links start with it), e.g. https://tafelrunde.example.org.
+    #[arg(long, env = "TAFELRUNDE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
     /// Log format [default: text].
     #[arg(long, env = "TAFELRUNDE_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
@@ -163,6 +226,10 @@ pub enum ConfigError {
     RoomSize,
     #[error("turn.urls is set but turn.secret is empty")]
     TurnSecret,
+    #[error("storage.database_url must start with sqlite:, postgres:// or postgresql://")]
+    DatabaseUrl,
+    #[error("accounts.public_url must start with http:// or https://")]
+    PublicUrl,
 }
 
 impl Config {
@@ -204,10 +271,14 @@ impl Config {
         }
         set(&mut self.media.shards, &a.shards);
         set(&mut self.media.max_room_size, &a.max_room_size);
+        set(&mut self.media.max_videos, &a.max_videos);
         if !a.turn_urls.is_empty() {
             self.turn.urls = a.turn_urls.clone();
         }
         set(&mut self.turn.secret, &a.turn_secret);
+        set(&mut self.storage.data_dir, &a.data_dir);
+        set(&mut self.storage.database_url, &a.database_url);
+        set(&mut self.accounts.public_url, &a.public_url);
         set(&mut self.log.format, &a.log_format);
         set(&mut self.log.filter, &a.log);
     }
@@ -221,6 +292,14 @@ impl Config {
         }
         if !self.turn.urls.is_empty() && self.turn.secret.is_empty() {
             return Err(ConfigError::TurnSecret);
+        }
+        let url = &self.storage.database_url;
+        if !url.is_empty() && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)) {
+            return Err(ConfigError::DatabaseUrl);
+        }
+        let public = &self.accounts.public_url;
+        if !public.is_empty() && !(public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl);
         }
         Ok(())
     }
@@ -236,6 +315,8 @@ impl Config {
             shards: if self.media.shards == 0 { cores } else { self.media.shards },
             keyframe_interval: std::time::Duration::from_millis(500),
             max_room_size: self.media.max_room_size,
+            max_videos: self.media.max_videos.max(1),
+            bandwidth_estimation: self.media.bandwidth_estimation,
         }
     }
 }

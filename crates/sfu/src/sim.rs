@@ -12,7 +12,10 @@ use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::media::{Direction, MediaData, MediaKind as StrKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
-use tafelrunde_protocol::{ClientMessage, MediaKind, ParticipantId, PublishedTrack, ServerMessage, Subscription, TrackInfo};
+use tafelrunde_protocol::{
+    ClientMessage, LayerSpec, MediaKind, ParticipantId, PublishedTrack, ServerMessage, Subscription, TileSize, TrackId,
+    TrackInfo,
+};
 use crate::core::{Command, Shard, ShardConfig};
 
 pub const SFU_ADDR: &str = "10.0.0.1:10000";
@@ -61,6 +64,8 @@ impl Sim {
             tcp_candidate: None,
             keyframe_interval: Duration::from_millis(500),
             max_room_size: 100,
+            max_videos: 20,
+            bandwidth_estimation: false,
             dtls_cert: cert,
         });
         Self { now: Instant::now(), shard, clients: Vec::new(), rng: Lcg(7), to_sfu: VecDeque::new() }
@@ -93,17 +98,36 @@ impl Sim {
 
     /// Client `i` adds a sending audio and video transceiver and offers.
     pub fn publish(&mut self, i: usize) {
+        self.publish_with_layers(i, &[]);
+    }
+
+    /// Like [`Self::publish`], with simulcast video: `layers` are (rid,
+    /// height) from lowest to highest, as a browser would send them.
+    pub fn publish_with_layers(&mut self, i: usize, layers: &[(&str, u32)]) {
         let c = &mut self.clients[i];
         let mut api = c.rtc.sdp_api();
         let audio = api.add_media(StrKind::Audio, Direction::SendOnly, None, None, None);
-        let video = api.add_media(StrKind::Video, Direction::SendOnly, None, None, None);
+        let simulcast = (!layers.is_empty()).then(|| str0m::media::Simulcast {
+            send: layers.iter().map(|(rid, _)| str0m::media::SimulcastLayer::new(rid)).collect(),
+            recv: Vec::new(),
+        });
+        let video = api.add_media(StrKind::Video, Direction::SendOnly, None, None, simulcast);
         let (offer, pending) = api.apply().expect("changes");
         c.pending = Some(pending);
+        let layers = layers.iter().map(|(rid, height)| LayerSpec { rid: rid.to_string(), height: *height }).collect();
         c.publish = vec![
-            PublishedTrack { mid: audio.to_string(), kind: MediaKind::Audio },
-            PublishedTrack { mid: video.to_string(), kind: MediaKind::Video },
+            PublishedTrack { mid: audio.to_string(), kind: MediaKind::Audio, source: Default::default(), layers: vec![] },
+            PublishedTrack { mid: video.to_string(), kind: MediaKind::Video, source: Default::default(), layers },
         ];
         self.offer(i, offer.to_sdp_string());
+    }
+
+    /// Client `i` reports which videos it shows and how tall.
+    pub fn layout(&mut self, i: usize, tiles: &[(TrackId, u32)]) {
+        let tiles = tiles.iter().map(|(track_id, height)| TileSize { track_id: *track_id, width: height * 16 / 9, height: *height }).collect();
+        let participant = self.clients[i].id;
+        self.shard.handle_command(self.now, Command::Message { participant, message: ClientMessage::Layout { tiles } });
+        self.pump();
     }
 
     /// Client `i` subscribes to every track announced to it so far.
@@ -134,24 +158,36 @@ impl Sim {
         self.pump();
     }
 
-    /// Write one audio frame (20 ms) and, every `video_every` calls, one video frame.
+    /// Write one audio frame (20 ms) and one video frame per layer. Video
+    /// payload byte 1 carries the frame number, byte 2 the layer index.
     pub fn send_media(&mut self, i: usize, frame_no: u64, keyframe: bool) {
         let now = self.now;
         let c = &mut self.clients[i];
         for p in &c.publish {
             let mid = Mid::from(p.mid.as_str());
-            let Some(writer) = c.rtc.writer(mid) else { continue };
-            let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else { continue };
-            let (time, data) = match p.kind {
-                MediaKind::Audio => (str0m::media::MediaTime::from_millis(frame_no * 20), vec![0xf8, 1, 2, 3, frame_no as u8]),
-                MediaKind::Video => {
-                    // VP8 payload header: bit 0 clear marks a keyframe.
-                    let mut data = vec![if keyframe { 0x10 } else { 0x11 }; 1800];
-                    data[1] = frame_no as u8;
-                    (str0m::media::MediaTime::from_90khz(frame_no * 3000), data)
-                }
+            let rids: Vec<Option<str0m::media::Rid>> = if p.layers.is_empty() {
+                vec![None]
+            } else {
+                p.layers.iter().map(|l| Some(str0m::media::Rid::from(l.rid.as_str()))).collect()
             };
-            let _ = writer.write(pt, now, time, data);
+            for (layer, rid) in rids.into_iter().enumerate() {
+                let Some(mut writer) = c.rtc.writer(mid) else { continue };
+                let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else { continue };
+                if let Some(rid) = rid {
+                    writer = writer.rid(rid);
+                }
+                let (time, data) = match p.kind {
+                    MediaKind::Audio => (str0m::media::MediaTime::from_millis(frame_no * 20), vec![0xf8, 1, 2, 3, frame_no as u8]),
+                    MediaKind::Video => {
+                        // VP8 payload header: bit 0 clear marks a keyframe.
+                        let mut data = vec![if keyframe { 0x10 } else { 0x11 }; 600 * (layer + 1)];
+                        data[1] = frame_no as u8;
+                        data[2] = layer as u8;
+                        (str0m::media::MediaTime::from_90khz(frame_no * 3000), data)
+                    }
+                };
+                let _ = writer.write(pt, now, time, data);
+            }
         }
         self.pump();
     }

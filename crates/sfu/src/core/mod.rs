@@ -15,14 +15,17 @@
 //! returns a timeout, and a timer heap remembers those timeouts so that only
 //! due connections are woken.
 
+mod allocate;
 mod codec;
 mod forward;
 mod keyframe;
 mod membership;
 mod participant;
+mod policy;
 mod rewrite;
 mod room;
 mod sdp_check;
+mod speaker;
 mod stun;
 mod timers;
 
@@ -40,8 +43,10 @@ use tafelrunde_protocol::{ByeReason, ClientMessage, ParticipantId, ServerMessage
 use tracing::{debug, error, warn};
 
 pub use codec::{starts_keyframe, VideoCodec};
+pub use allocate::{allocate, LayerView, VideoDemand};
 pub use keyframe::KeyframeThrottle;
 pub use rewrite::{Rewritten, RtpRewriter};
+pub use speaker::SpeakerDetector;
 pub use sdp_check::{offered_media, OfferDirection, OfferedMedia};
 pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
@@ -60,6 +65,10 @@ pub struct ShardConfig {
     pub keyframe_interval: Duration,
     /// Largest room.
     pub max_room_size: usize,
+    /// At most this many videos are forwarded to one subscriber (last-N).
+    pub max_videos: usize,
+    /// Estimate each subscriber's downlink (TWCC) and fit layers into it.
+    pub bandwidth_estimation: bool,
     /// One DTLS certificate for all connections of the shard (generating one
     /// per connection costs milliseconds of CPU per join).
     pub dtls_cert: DtlsCert,
@@ -115,7 +124,9 @@ pub struct Shard {
     by_ufrag: HashMap<String, ParticipantId>,
     by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
     timers: TimerHeap<ParticipantId>,
-    keyframe_timers: TimerHeap<TrackId>,
+    keyframe_timers: TimerHeap<(TrackId, usize)>,
+    next_tick: Option<Instant>,
+    ticks: u32,
     /// Participants with new input that must be driven to their timeout.
     dirty: Vec<ParticipantId>,
     transmits: VecDeque<Transmit>,
@@ -135,6 +146,8 @@ impl Shard {
             by_path: HashMap::new(),
             timers: TimerHeap::default(),
             keyframe_timers: TimerHeap::default(),
+            next_tick: None,
+            ticks: 0,
             dirty: Vec::new(),
             transmits: VecDeque::new(),
             signals: VecDeque::new(),
@@ -192,8 +205,12 @@ impl Shard {
         while let Some(id) = self.timers.pop_due(now) {
             self.dirty.push(id);
         }
-        while let Some(track) = self.keyframe_timers.pop_due(now) {
-            self.request_keyframe(now, track, true);
+        while let Some((track, layer)) = self.keyframe_timers.pop_due(now) {
+            self.request_keyframe(now, track, layer, true);
+        }
+        if self.next_tick.is_some_and(|t| now >= t) {
+            self.tick(now);
+            self.next_tick = Some(now + policy::TICK);
         }
         self.flush(now);
     }
@@ -211,10 +228,10 @@ impl Shard {
 
     /// When [`Shard::handle_timeout`] must be called next.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
-        match (self.timers.next(), self.keyframe_timers.next()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        if self.participants.is_empty() {
+            self.next_tick = None;
         }
+        [self.timers.next(), self.keyframe_timers.next(), self.next_tick].into_iter().flatten().min()
     }
 
     /// Find the participant a datagram belongs to: by our ufrag in a STUN

@@ -24,15 +24,17 @@ pub struct OutStream {
     pub track: Option<TrackId>,
     /// Continuous numbering across whatever sources it carried.
     pub rewriter: Option<RtpRewriter>,
-    /// Video waits for a keyframe before anything is forwarded.
-    pub waiting_for_keyframe: bool,
+    /// The layer being forwarded; `None` before the first keyframe or while paused.
+    pub current: Option<usize>,
+    /// The layer the allocator wants; the switch happens at its next keyframe.
+    pub target: Option<usize>,
     /// Publisher payload type → this subscriber's payload type.
     pub pt_map: Vec<(Pt, Option<Pt>)>,
 }
 
 impl OutStream {
     pub fn new() -> Self {
-        Self { track: None, rewriter: None, waiting_for_keyframe: true, pt_map: Vec::new() }
+        Self { track: None, rewriter: None, current: None, target: None, pt_map: Vec::new() }
     }
 }
 
@@ -54,6 +56,11 @@ pub struct Participant {
     pub outgoing: HashMap<Mid, OutStream>,
     /// Codec of each incoming payload type, learnt on first use.
     pub incoming_codecs: Vec<(Pt, Option<IncomingCodec>)>,
+    /// Visible tiles and their heights; `None` until the first `layout`
+    /// (then every video counts as visible and large).
+    pub layout: Option<HashMap<TrackId, u32>>,
+    /// Estimated downlink (str0m's TWCC estimate), bit/s.
+    pub downlink: Option<u64>,
 }
 
 /// What the SFU needs to know about a publisher's payload type.

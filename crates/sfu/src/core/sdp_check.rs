@@ -37,6 +37,8 @@ pub struct OfferedMedia {
     pub kind: Option<MediaKind>,
     /// `a=sendrecv` and friends (sendrecv when absent, as RFC 4566 says).
     pub direction: OfferDirection,
+    /// Simulcast layers the browser sends (`a=rid:<id> send`).
+    pub send_rids: Vec<String>,
 }
 
 /// The media sections of an SDP text, in order.
@@ -49,7 +51,7 @@ pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
                 Some("video") => Some(MediaKind::Video),
                 _ => None,
             };
-            media.push(OfferedMedia { mid: String::new(), kind, direction: OfferDirection::SendRecv });
+            media.push(OfferedMedia { mid: String::new(), kind, direction: OfferDirection::SendRecv, send_rids: Vec::new() });
             continue;
         }
         let Some(current) = media.last_mut() else { continue };
@@ -61,6 +63,11 @@ pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
             _ => {
                 if let Some(mid) = line.strip_prefix("a=mid:") {
                     current.mid = mid.to_string();
+                } else if let Some(rid) = line.strip_prefix("a=rid:") {
+                    let mut parts = rid.split(' ');
+                    if let (Some(id), Some("send")) = (parts.next(), parts.next()) {
+                        current.send_rids.push(id.to_string());
+                    }
                 }
             }
         }
@@ -77,12 +84,14 @@ mod tests {
         let sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
                    m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\n\
                    m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\na=mid:1\r\n\
+                   a=rid:q send\r\na=rid:f send pt=96\r\na=rid:x recv\r\n\
                    m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n";
         let media = offered_media(sdp);
         assert_eq!(media.len(), 3);
         assert_eq!((media[0].mid.as_str(), media[0].kind), ("0", Some(MediaKind::Audio)));
         assert!(media[0].direction.sends() && !media[0].direction.receives());
         assert_eq!(media[1].direction, OfferDirection::RecvOnly);
+        assert_eq!(media[1].send_rids, vec!["q", "f"]);
         assert_eq!(media[2].kind, None);
     }
 }

@@ -14,6 +14,8 @@ fn shard(max_room_size: usize) -> Shard {
         tcp_candidate: Some("127.0.0.1:10000".parse().unwrap()),
         keyframe_interval: Duration::from_millis(500),
         max_room_size,
+        max_videos: 20,
+        bandwidth_estimation: true,
         dtls_cert: provider.dtls_provider.generate_certificate().unwrap(),
     })
 }

@@ -43,6 +43,10 @@ pub struct MediaConfig {
     pub keyframe_interval: Duration,
     /// Largest room.
     pub max_room_size: usize,
+    /// At most this many videos are forwarded to one subscriber (last-N).
+    pub max_videos: usize,
+    /// Estimate each subscriber's downlink and fit simulcast layers into it.
+    pub bandwidth_estimation: bool,
 }
 
 /// Why the media plane could not start.

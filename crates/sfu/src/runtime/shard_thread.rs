@@ -75,6 +75,8 @@ impl ShardThread {
             tcp_candidate,
             keyframe_interval: config.keyframe_interval,
             max_room_size: config.max_room_size,
+            max_videos: config.max_videos,
+            bandwidth_estimation: config.bandwidth_estimation,
             dtls_cert: cert,
         });
         Ok(Self {

@@ -1,0 +1,146 @@
+//! The shard's periodic decisions: the dominant speaker of each room, the
+//! layer each subscriber gets, and which layers publishers need to send.
+
+use std::time::{Duration, Instant};
+
+use str0m::bwe::Bitrate;
+use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, TrackSource};
+
+use super::allocate::{allocate, VideoDemand};
+use super::Shard;
+
+/// How often speakers are re-evaluated.
+pub const TICK: Duration = Duration::from_millis(100);
+/// Layers and bandwidth are re-allocated every this many ticks.
+const ALLOCATE_EVERY: u32 = 5;
+/// A layer nobody needed for this long is paused at the publisher.
+const PAUSE_AFTER: Duration = Duration::from_secs(2);
+/// What one audio stream costs a subscriber's downlink.
+const AUDIO_BITRATE: u64 = 50_000;
+/// The bandwidth estimator never aims below this.
+const MIN_BITRATE: u64 = 300_000;
+
+impl Shard {
+    /// Periodic work; called from `handle_timeout`.
+    pub(super) fn tick(&mut self, now: Instant) {
+        self.ticks = self.ticks.wrapping_add(1);
+        let mut changes = Vec::new();
+        for (name, room) in self.rooms.iter_mut() {
+            if let Some(speaker) = room.speakers.tick(now) {
+                if let Some(who) = speaker {
+                    room.spoke(who);
+                }
+                changes.push((name.clone(), speaker));
+            }
+        }
+        for (room, speaker) in changes {
+            let message = ServerMessage::DominantSpeaker { participant_id: speaker };
+            self.broadcast(&room, ParticipantId(0), message);
+        }
+        if self.ticks % ALLOCATE_EVERY == 0 {
+            for track in self.tracks.values_mut() {
+                track.layers.iter_mut().for_each(|l| l.meter.tick(now));
+            }
+            let ids: Vec<ParticipantId> = self.participants.keys().copied().collect();
+            for id in ids {
+                self.reallocate(now, id);
+            }
+            let tracks: Vec<TrackId> = self.tracks.keys().copied().collect();
+            for track in tracks {
+                self.update_publish_layers(now, track);
+            }
+        }
+    }
+
+    /// Choose the target layer of every video `id` receives.
+    pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
+        let Some(p) = self.participants.get(&id) else { return };
+        let recent = self.rooms.get(&p.room).map(|r| r.recent_speakers.clone()).unwrap_or_default();
+        let mut outs = Vec::new();
+        let mut demands = Vec::new();
+        let mut audio = 0;
+        for (mid, out) in &p.outgoing {
+            let Some(track) = out.track.and_then(|t| self.tracks.get(&t)) else { continue };
+            if track.kind == MediaKind::Audio {
+                audio += 1;
+                continue;
+            }
+            let priority = match (track.source, recent.iter().position(|s| *s == track.owner)) {
+                (TrackSource::Screen, _) => 1000,
+                (_, Some(rank)) => 100 - rank as u32,
+                _ => 0,
+            };
+            let tile_height = match &p.layout {
+                None => Some(u32::MAX),
+                Some(layout) => layout.get(&track.id).copied(),
+            };
+            outs.push((*mid, track.id));
+            demands.push(VideoDemand { priority, tile_height, layers: track.views(now), current: out.current });
+        }
+        let budget = p.downlink.map(|d| d.saturating_sub(audio * AUDIO_BITRATE));
+        let targets = allocate(&demands, self.config.max_videos, budget);
+        let wanted: u64 = allocate(&demands, self.config.max_videos, None)
+            .iter()
+            .zip(&demands)
+            .filter_map(|(t, d)| t.map(|l| d.layers[l].cost()))
+            .sum::<u64>()
+            + audio * AUDIO_BITRATE;
+
+        let mut keyframes = Vec::new();
+        let p = self.participants.get_mut(&id).expect("present");
+        for ((mid, track), target) in outs.into_iter().zip(targets) {
+            let Some(out) = p.outgoing.get_mut(&mid) else { continue };
+            if out.target != target {
+                out.target = target;
+                if let Some(layer) = target.filter(|t| out.current != Some(*t)) {
+                    keyframes.push((track, layer));
+                }
+            }
+        }
+        if self.config.bandwidth_estimation {
+            let desired = Bitrate::from(wanted.max(MIN_BITRATE));
+            let _ = self.call_rtc(id, |rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
+        }
+        for (track, layer) in keyframes {
+            self.request_keyframe(now, track, layer, false);
+        }
+    }
+
+    /// Tell a publisher which layers of `track` anybody needs. A layer is
+    /// resumed at once and paused only after nobody needed it for a while.
+    pub(super) fn update_publish_layers(&mut self, now: Instant, track_id: TrackId) {
+        let Some(track) = self.tracks.get(&track_id) else { return };
+        if track.layers.len() < 2 {
+            return;
+        }
+        let mut needed = vec![false; track.layers.len()];
+        for (subscriber, mid) in &track.subscribers {
+            let Some(out) = self.participants.get(subscriber).and_then(|s| s.outgoing.get(mid)) else { continue };
+            for layer in [out.target, out.current].into_iter().flatten() {
+                needed[layer] = true;
+            }
+        }
+        let track = self.tracks.get_mut(&track_id).expect("present");
+        let mut changed = false;
+        for (layer, needed) in track.layers.iter_mut().zip(needed) {
+            if needed {
+                layer.unneeded_since = None;
+                if std::mem::replace(&mut layer.paused, false) {
+                    layer.grace_until = now + super::room::LAYER_SILENCE;
+                    changed = true;
+                }
+            } else {
+                let since = *layer.unneeded_since.get_or_insert(now);
+                if !layer.paused && now.saturating_duration_since(since) >= PAUSE_AFTER {
+                    layer.paused = true;
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            let active = track.layers.iter().filter(|l| !l.paused).filter_map(|l| l.rid.map(|r| r.to_string())).collect();
+            let (owner, mid) = (track.owner, track.mid.to_string());
+            self.signal(owner, ServerMessage::PublishLayers { mid, active });
+        }
+    }
+}
