@@ -82,7 +82,10 @@ impl Fanout {
     pub fn next_datagrams(&mut self) -> Vec<Vec<u8>> {
         self.sim.run_for(Duration::from_millis(20));
         self.write_frame(false);
+        let now = self.sim.now;
         let c = &mut self.sim.clients[self.publisher];
+        // Written frames are packetised when time is handed in.
+        c.rtc.handle_input(Input::Timeout(now)).expect("publisher timeout");
         let mut out = Vec::new();
         loop {
             match c.rtc.poll_output().expect("publisher output") {
