@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a Debian 12 machine: Chromium (browser
-# tests), coturn (TURN tests), iptables and iproute2 (blocked-UDP and network
+# tests), coturn (TURN tests), PostgreSQL (storage tests), iptables and iproute2 (blocked-UDP and network
 # tests), Node.js and npm (web build, e2e runner), and the npm packages of
 # web/ and tests/e2e/. Idempotent: apt is only asked when something is missing.
 set -euo pipefail
@@ -19,6 +19,8 @@ need turnserver coturn
 need iptables iptables
 need ip iproute2
 need setpriv util-linux
+# PostgreSQL: the storage tests run against a server of their own (initdb).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 need node nodejs
 need npm npm
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)

@@ -339,6 +339,9 @@ impl Peer {
         let stream = self.rx.get_mut(&ssrc).expect("inserted");
         let more = stream.seq.arrive(*packet.seq_no);
         let (video, mid) = (stream.video, stream.mid);
+        if more > 1 && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+            eprintln!("peer {}: gap of {} before seq {} (video {video}) at {:?}", self.local, more - 1, *packet.seq_no, now.duration_since(self.started));
+        }
         let impaired = self.link.is_some();
         let mut stats = self.stats.borrow_mut();
         let c = &mut stats.counters;

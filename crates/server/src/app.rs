@@ -19,6 +19,8 @@ pub struct AppState {
     pub shutting_down: watch::Receiver<bool>,
     /// TURN servers handed to browsers.
     pub turn: Arc<TurnConfig>,
+    /// Schools, accounts and rooms (None: rooms by link only, no `/api`).
+    pub control: Option<Arc<crate::control::Control>>,
 }
 
 /// The whole application, without a socket (tests call it with `oneshot`).
@@ -26,6 +28,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(signaling::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::api::router())
         .fallback(assets::serve)
         .layer(axum::middleware::map_response(assets::security_headers))
         .with_state(state)

@@ -2,10 +2,21 @@
 //! media plane of `tafelrunde-sfu`. The `tafelrunde` binary is a thin CLI on
 //! top; tests use [`app::app`] directly.
 
+pub mod accounts;
+pub mod api;
 pub mod app;
 pub mod assets;
+pub mod audit;
+pub mod auth;
 pub mod config;
+pub mod control;
 pub mod logging;
+pub mod mail;
+pub mod rooms;
+pub mod schools;
 pub mod serve;
+pub mod settings;
 pub mod signaling;
+pub mod storage;
+pub mod tables;
 pub mod turn;

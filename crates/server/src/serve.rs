@@ -29,16 +29,23 @@ pub fn run(config: Config) -> anyhow::Result<()> {
 async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let drain_rx = shutdown_rx.clone();
-    let state = AppState { media: media.clone(), shutting_down: shutdown_rx, turn: Arc::new(config.turn.clone()) };
-    let router = app(state);
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
     let addr = listener.local_addr()?;
     let tls = config.http.tls_cert.as_ref().zip(config.http.tls_key.as_ref());
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let control = open_control(&config, &format!("{scheme}://{addr}")).await?;
+    let state = AppState {
+        media: media.clone(),
+        shutting_down: shutdown_rx,
+        turn: Arc::new(config.turn.clone()),
+        control: Some(control.clone()),
+    };
+    let router = app(state);
     announce(&format!("tafelrunde: listening on {scheme}://{addr}"), &media);
     info!(%addr, scheme, "web server listening");
+    print_setup_link(&control).await?;
 
     // On a signal: refuse new joins, say goodbye to every participant, stop the shards.
     let stop = {
@@ -53,7 +60,8 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
 
     match tls {
         None => {
-            let server = axum::serve(listener, router).with_graceful_shutdown(stop);
+            let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(stop);
             tokio::select! {
                 result = server => result.context("web server failed")?,
                 _ = drain_deadline(drain_rx) => info!("connections did not close in time"),
@@ -71,12 +79,38 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
             });
             axum_server::from_tcp_rustls(listener.into_std()?, tls)
                 .handle(handle)
-                .serve(router.into_make_service())
+                .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await
                 .context("web server failed")?;
         }
     }
     info!("stopped");
+    Ok(())
+}
+
+/// The database and what lives in it (schools, accounts, rooms).
+async fn open_control(config: &Config, listening_url: &str) -> anyhow::Result<Arc<crate::control::Control>> {
+    let public_url = if config.accounts.public_url.is_empty() { listening_url } else { &config.accounts.public_url };
+    let mailer = crate::mail::Mailer::new(&config.smtp).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut control = crate::control::Control::open(&config.storage.url(), public_url, mailer).await.context("opening the database")?;
+    control.oidc = crate::auth::oidc::Oidc::new(&config.oidc, &control.public_url);
+    info!(database = ?control.db.kind(), "database ready");
+    Ok(Arc::new(control))
+}
+
+/// With no operator yet, a one-time link to create the first one. It goes to
+/// standard output only (for the person starting the service), never into
+/// the log.
+async fn print_setup_link(control: &crate::control::Control) -> anyhow::Result<()> {
+    let link = crate::accounts::lifecycle::setup_link(&control.db, &control.public_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the setup link: {}", e.message))?;
+    if let Some(link) = link {
+        info!("no operator account yet: the setup link was printed to standard output");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "tafelrunde: no operator yet; create the first one within 7 days at (once): {link}");
+        let _ = out.flush();
+    }
     Ok(())
 }
 

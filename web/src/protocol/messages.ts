@@ -135,7 +135,8 @@ export type ErrorCode =
   | "badSdp"
   | "roomFull"
   | "rateLimited"
-  | "shuttingDown";
+  | "shuttingDown"
+  | "schoolUsesBigBlueButton";
 
 // ---- server → client -------------------------------------------------------
 

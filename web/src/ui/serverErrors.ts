@@ -17,6 +17,7 @@ const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
   roomFull: "serverError.roomFull",
   rateLimited: "serverError.rateLimited",
   shuttingDown: "serverError.shuttingDown",
+  schoolUsesBigBlueButton: "serverError.schoolUsesBigBlueButton",
 };
 
 export function serverErrorKey(code: ErrorCode): MessageKey {

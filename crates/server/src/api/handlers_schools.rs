@@ -1,0 +1,86 @@
+//! Schools, their service, the import, settings, and a room's policy.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::JsonBody;
+use crate::accounts::Role;
+use crate::app::AppState;
+use crate::auth::session::{control, Session};
+use crate::rooms::{self, RoomPolicy};
+use crate::schools::import::{self, ImportReport};
+use crate::schools::{self, School, Service};
+use crate::settings::{self, Settings};
+
+fn operator(s: &Session) -> ApiResult<()> {
+    if s.account.role == Role::Operator {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+pub async fn list(State(state): State<AppState>, s: Session) -> ApiResult<Json<Vec<School>>> {
+    let c = control(&state)?;
+    match s.account.school_str() {
+        None => Ok(Json(schools::list(&c.db).await?)),
+        Some(own) => Ok(Json(schools::get(&c.db, own).await?.into_iter().collect())),
+    }
+}
+
+pub async fn get(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<Json<School>> {
+    let c = control(&state)?;
+    if s.account.role != Role::Operator && s.account.school_str() != Some(id.as_str()) {
+        return Err(ApiError::not_found(&format!("school {id}")));
+    }
+    schools::get(&c.db, &id).await?.map(Json).ok_or_else(|| ApiError::not_found(&format!("school {id}")))
+}
+
+pub async fn import(State(state): State<AppState>, s: Session, body: Bytes) -> ApiResult<Json<ImportReport>> {
+    operator(&s)?;
+    let c = control(&state)?;
+    let report = import::import(&c.db, &s.account.actor(), &body).await?;
+    c.schools_changed().await;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceChange {
+    service: String,
+    reason: String,
+}
+
+pub async fn set_service(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ServiceChange>,
+) -> ApiResult<Json<School>> {
+    operator(&s)?;
+    let c = control(&state)?;
+    let service = Service::parse(&req.service)
+        .ok_or_else(|| ApiError::field("service", format!("{:?} is not a service; use tafelrunde or bigbluebutton", req.service)))?;
+    let school = schools::set_service(&c.db, &s.account.actor(), &id, service, &req.reason).await?;
+    c.schools_changed().await;
+    Ok(Json(school))
+}
+
+pub async fn get_settings(State(state): State<AppState>, s: Session) -> ApiResult<Json<Settings>> {
+    if s.account.role == Role::Teacher {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(settings::load(&control(&state)?.db).await?))
+}
+
+pub async fn put_settings(State(state): State<AppState>, s: Session, JsonBody(new): JsonBody<Settings>) -> ApiResult<Json<Settings>> {
+    operator(&s)?;
+    Ok(Json(settings::save(&control(&state)?.db, &s.account.actor(), new).await?))
+}
+
+pub async fn room_policy(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<RoomPolicy>> {
+    Ok(Json(rooms::policy(&control(&state)?.db, &name).await?))
+}

@@ -1,0 +1,49 @@
+//! The control plane's shared parts: the database, the in-memory copy of
+//! the one-service-per-school rule, the login rate limit, and where links
+//! point to. One per server, in [`crate::app::AppState::control`].
+
+use crate::auth::limiter::LoginLimiter;
+use crate::schools::rule::BbbSchools;
+use crate::storage::{Db, StorageError};
+
+#[derive(Debug)]
+pub struct Control {
+    pub db: Db,
+    /// Schools on BigBlueButton, for the signaling `join` check.
+    pub bbb: BbbSchools,
+    pub limiter: LoginLimiter,
+    /// Base of every link handed out (setup, activation, reset), e.g.
+    /// `https://tafelrunde.example.org`.
+    pub public_url: String,
+    /// Whether cookies get the `Secure` attribute (the service is reached over https).
+    pub secure_cookies: bool,
+    /// Outgoing mail, when SMTP is configured.
+    pub mailer: Option<crate::mail::Mailer>,
+    /// Login through the state's identity provider, when configured.
+    pub oidc: Option<crate::auth::oidc::Oidc>,
+}
+
+impl Control {
+    pub async fn open(database_url: &str, public_url: &str, mailer: Option<crate::mail::Mailer>) -> Result<Self, StorageError> {
+        let db = Db::open(database_url).await?;
+        let bbb = BbbSchools::default();
+        bbb.reload(&db).await?;
+        let public_url = public_url.trim_end_matches('/').to_string();
+        Ok(Self {
+            db,
+            bbb,
+            limiter: LoginLimiter::default(),
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            mailer,
+            oidc: None,
+        })
+    }
+
+    /// After any change of schools: the rule's in-memory copy follows.
+    pub async fn schools_changed(&self) {
+        if let Err(e) = self.bbb.reload(&self.db).await {
+            tracing::error!(error = %e, "reloading the schools on BigBlueButton failed");
+        }
+    }
+}
