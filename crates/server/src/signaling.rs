@@ -138,6 +138,11 @@ impl Session {
                 if *self.state.shutting_down.borrow() {
                     return self.refuse(ProtocolError::new(ErrorCode::ShuttingDown, "the server is shutting down"), replies);
                 }
+                // The one-service-per-school rule: a school on BigBlueButton has no rooms here.
+                if let Some(school) = self.state.control.as_ref().and_then(|c| c.bbb.school_of_room(&room)) {
+                    let message = format!("school {school} uses BigBlueButton in itslearning; its rooms are there");
+                    return self.refuse(ProtocolError::field(ErrorCode::SchoolUsesBigBlueButton, "room", message), replies);
+                }
                 let sink = Box::new(ChannelSink(tx.clone()));
                 self.participant = Some(self.state.media.join(room.trim(), name.trim(), sink));
             }
