@@ -4,6 +4,7 @@
 
 import { computed, effect, signal, type ReadonlySignal, type Signal } from "@preact/signals";
 
+import { AccountModel } from "../account/model";
 import { I18n, initialLang, safeGet, type Lang } from "../i18n";
 import { LocalMedia } from "../media/localMedia";
 import { ServerConnection } from "../protocol/connection";
@@ -24,6 +25,8 @@ const NOTICE_KEY = "tafelrunde.browserNoticeDismissed";
 export class AppModel {
   readonly i18n: I18n;
   readonly media = new LocalMedia();
+  /** The signed-in account, if any (web/src/account). */
+  readonly account = new AccountModel();
   /** The display name as typed; remembered on joining. */
   readonly displayName: Signal<string>;
 

@@ -1,11 +1,24 @@
 // Paths of the client: `/` is the start page, `/r/<room>` a room. The server
 // serves index.html for every path outside /assets and /ws.
 
-export type Route = { page: "start" } | { page: "room"; room: string };
+/** Pages of accounts and administration (web/src/ui/account). */
+export type AccountView = "login" | "setup" | "activate" | "reset" | "account";
+
+export type Route = { page: "start" } | { page: "room"; room: string } | { page: "account"; view: AccountView };
+
+const ACCOUNT_PATHS: Readonly<Record<string, AccountView>> = {
+  "/login": "login",
+  "/setup": "setup",
+  "/activate": "activate",
+  "/reset": "reset",
+  "/konto": "account",
+};
 
 const ROOM_PREFIX = "/r/";
 
 export function parseRoute(pathname: string): Route {
+  const view = ACCOUNT_PATHS[pathname.replace(/\/+$/, "")];
+  if (view !== undefined) return { page: "account", view };
   if (!pathname.startsWith(ROOM_PREFIX)) return { page: "start" };
   const segment = pathname.slice(ROOM_PREFIX.length).replace(/\/+$/, "");
   if (segment === "") return { page: "start" };

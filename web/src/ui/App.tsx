@@ -5,6 +5,7 @@ import { Footer } from "./Footer";
 import { Header } from "./Header";
 import { RoomPage } from "./RoomPage";
 import { StartPage } from "./StartPage";
+import { AccountPage } from "./account/AccountPage";
 import { useApp } from "./context";
 
 export function App() {
@@ -16,7 +17,9 @@ export function App() {
       {!inCall && <Header />}
       {app.showBrowserNotice.value && <BrowserNotice />}
       <main id="main" class="main">
-        {route.page === "start" ? <StartPage /> : <RoomPage key={route.room} room={route.room} />}
+        {route.page === "start" && <StartPage />}
+        {route.page === "room" && <RoomPage key={route.room} room={route.room} />}
+        {route.page === "account" && <AccountPage view={route.view} />}
       </main>
       {!inCall && <Footer />}
     </div>

@@ -18,6 +18,17 @@ export function Header() {
         <Icon name="logo" size={28} />
         <span>{t("app.name")}</span>
       </a>
+      <a
+        class="header__account"
+        href="/konto"
+        data-testid="account-link"
+        onClick={(e) => {
+          e.preventDefault();
+          app.navigate("/konto");
+        }}
+      >
+        {app.account.session.value?.account != null ? t("header.myAccount") : t("header.login")}
+      </a>
     </header>
   );
 }
