@@ -20,9 +20,10 @@ export interface DeviceOption {
   label: string;
 }
 
+// 720p is the top simulcast layer; the lower two are scaled from it.
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = {
-  width: { ideal: 640 },
-  height: { ideal: 360 },
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
   frameRate: { ideal: 24, max: 30 },
 };
 const AUDIO_CONSTRAINTS: MediaTrackConstraints = {

@@ -13,6 +13,7 @@ import {
   type ParticipantId,
   type ParticipantInfo,
   type ServerMessage,
+  type TileSize,
 } from "./messages";
 import { MediaSession, type RemoteTrack } from "./mediaSession";
 import { SignalingSocket } from "./signaling";
@@ -54,6 +55,7 @@ export class ServerConnection {
   private readonly _participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
   private readonly _remoteTracks = signal<readonly RemoteTrack[]>([]);
   private readonly _speaking = signal<ReadonlySet<ParticipantId>>(new Set());
+  private readonly _dominantSpeaker = signal<ParticipantId | null>(null);
   private readonly _mediaState = signal<RTCPeerConnectionState>("new");
   private readonly _error = signal<ServerError | null>(null);
   private readonly _closeReason = signal<CloseReason | null>(null);
@@ -68,6 +70,8 @@ export class ServerConnection {
   readonly remoteTracks: ReadonlySignal<readonly RemoteTrack[]> = this._remoteTracks;
   /** The others who are speaking now. */
   readonly speaking: ReadonlySignal<ReadonlySet<ParticipantId>> = this._speaking;
+  /** The room's dominant speaker as the server detects it (may be us). */
+  readonly dominantSpeaker: ReadonlySignal<ParticipantId | null> = this._dominantSpeaker;
   /** State of the media connection to the SFU. */
   readonly mediaState: ReadonlySignal<RTCPeerConnectionState> = this._mediaState;
   /** The last `error` the server sent. */
@@ -115,6 +119,20 @@ export class ServerConnection {
     } else {
       this.socket.close();
     }
+  }
+
+  /**
+   * Reports which subscribed videos are visible and how large (`layout`).
+   * Returns false when it could not be sent (not in the room).
+   */
+  sendLayout(tiles: TileSize[]): boolean {
+    if (this._status.value !== "connected") return false;
+    return this.send({ type: "layout", tiles });
+  }
+
+  /** Statistics of the media connection, or null without one. */
+  getStats(): Promise<RTCStatsReport | null> {
+    return this.session?.getStats() ?? Promise.resolve(null);
   }
 
   dismissError(): void {
@@ -172,6 +190,12 @@ export class ServerConnection {
         void this.session?.handleAnswer(message.sdp);
         break;
       case "pong":
+        break;
+      case "dominantSpeaker":
+        this._dominantSpeaker.value = message.participantId;
+        break;
+      case "publishLayers":
+        this.session?.setPublishLayers(message.mid, message.active);
         break;
       case "error":
         this.onError(message.code, message.field);
@@ -242,6 +266,7 @@ export class ServerConnection {
       this._status.value = "closed";
       this._remoteTracks.value = [];
       this._speaking.value = new Set();
+      this._dominantSpeaker.value = null;
       this._participants.value = new Map();
       if (this._mediaState.value !== "new") this._mediaState.value = "closed";
     });

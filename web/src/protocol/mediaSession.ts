@@ -2,10 +2,11 @@
 // offer/answer rules of docs/protocol.md: the client is always the offerer,
 // one offer is in flight at a time, and changes that arrive meanwhile are
 // folded into the next offer. Every offer carries the full publish and
-// subscribe lists.
+// subscribe lists. The camera is sent in three simulcast layers.
 
 import type {
   IceServer,
+  LayerSpec,
   MediaKind,
   OfferMessage,
   ParticipantId,
@@ -13,6 +14,7 @@ import type {
   Subscription,
   TrackId,
   TrackInfo,
+  TrackSource,
 } from "./messages";
 
 /** A subscribed remote track and where it arrives. */
@@ -20,6 +22,7 @@ export interface RemoteTrack {
   trackId: TrackId;
   participantId: ParticipantId;
   kind: MediaKind;
+  source: TrackSource;
   /** The receiver's track; media flows once the subscribing offer is answered. */
   track: MediaStreamTrack;
   receiver: RTCRtpReceiver;
@@ -43,6 +46,27 @@ interface ReceiveSlot {
 const MAX_REFUSED_RETRIES = 1;
 const RETRY_DELAY_MS = 1_000;
 
+/**
+ * The camera's simulcast layers, lowest first (the order of `layers` in the
+ * offer): about 180p at 150 kbit/s, 360p at 500 kbit/s, 720p at 1.5 Mbit/s
+ * from a 720p camera.
+ */
+export const CAMERA_ENCODINGS: readonly RTCRtpEncodingParameters[] = [
+  { rid: "q", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: "h", scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: "f", scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+/** Assumed camera height until a camera track says otherwise. */
+const ASSUMED_CAMERA_HEIGHT = 720;
+
+/** The layers a camera of this height is sent in. */
+export function cameraLayers(cameraHeight: number): LayerSpec[] {
+  return CAMERA_ENCODINGS.map((e) => ({
+    rid: e.rid ?? "",
+    height: Math.max(1, Math.round(cameraHeight / (e.scaleResolutionDownBy ?? 1))),
+  }));
+}
+
 export function toRtcIceServers(servers: readonly IceServer[]): RTCIceServer[] {
   // Only what the server hands out: never a public STUN server of a third party.
   return servers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
@@ -61,6 +85,15 @@ export class MediaSession {
   private refusedInARow = 0;
   private retryTimer: number | undefined;
   private closed = false;
+  /**
+   * The announced layer heights. The SFU takes them only to fit layers to
+   * tiles, so they stay what the first camera gave, even if a later camera
+   * differs.
+   */
+  private cameraLayers: LayerSpec[] = cameraLayers(ASSUMED_CAMERA_HEIGHT);
+  private cameraMeasured = false;
+  /** setParameters() calls run one after another (each needs fresh parameters). */
+  private parameterChain: Promise<void> = Promise.resolve();
 
   constructor(
     iceServers: readonly IceServer[],
@@ -76,7 +109,11 @@ export class MediaSession {
     // Camera and microphone may be off: then the transceivers carry no track
     // until replaceTrack() gives them one.
     this.audioSender = this.pc.addTransceiver(localAudio ?? "audio", { direction: "sendonly" });
-    this.videoSender = this.pc.addTransceiver(localVideo ?? "video", { direction: "sendonly" });
+    this.videoSender = this.pc.addTransceiver(localVideo ?? "video", {
+      direction: "sendonly",
+      sendEncodings: CAMERA_ENCODINGS.map((e) => ({ ...e })),
+    });
+    if (localVideo !== null) this.measureCamera(localVideo);
   }
 
   /** Subscribes to the given tracks and sends the first offer. */
@@ -115,7 +152,39 @@ export class MediaSession {
     if (this.closed) return;
     const sender = (kind === "audio" ? this.audioSender : this.videoSender).sender;
     if (sender.track === track) return;
+    if (kind === "video" && track !== null) this.measureCamera(track);
     await sender.replaceTrack(track);
+  }
+
+  /**
+   * The server's `publishLayers`: encode only the camera layers whose RID is
+   * in `active`; the others are paused until they are needed again.
+   */
+  setPublishLayers(mid: string, active: readonly string[]): void {
+    if (this.closed || mid !== this.videoSender.mid) return;
+    const sender = this.videoSender.sender;
+    const apply = async (): Promise<void> => {
+      if (this.closed) return;
+      const params = sender.getParameters();
+      let changed = false;
+      for (const encoding of params.encodings) {
+        const on = encoding.rid !== undefined && active.includes(encoding.rid);
+        if (encoding.active !== on) {
+          encoding.active = on;
+          changed = true;
+        }
+      }
+      if (changed) await sender.setParameters(params);
+    };
+    this.parameterChain = this.parameterChain.then(apply).catch((error: unknown) => {
+      console.warn("tafelrunde: could not change the simulcast layers", error);
+    });
+  }
+
+  /** Statistics of the whole connection (for the connection quality). */
+  async getStats(): Promise<RTCStatsReport | null> {
+    if (this.closed) return null;
+    return this.pc.getStats();
   }
 
   remoteTracks(): RemoteTrack[] {
@@ -123,6 +192,7 @@ export class MediaSession {
       trackId: info.id,
       participantId: info.participantId,
       kind: info.kind,
+      source: info.source,
       track: transceiver.receiver.track,
       receiver: transceiver.receiver,
     }));
@@ -214,7 +284,9 @@ export class MediaSession {
     const sdp = this.pc.localDescription?.sdp ?? "";
     const publish: PublishedTrack[] = [];
     if (this.audioSender.mid !== null) publish.push({ mid: this.audioSender.mid, kind: "audio" });
-    if (this.videoSender.mid !== null) publish.push({ mid: this.videoSender.mid, kind: "video" });
+    if (this.videoSender.mid !== null) {
+      publish.push({ mid: this.videoSender.mid, kind: "video", source: "device", layers: this.cameraLayers });
+    }
     const subscribe: Subscription[] = [];
     for (const slot of snapshot) {
       const mid = slot.transceiver.mid;
@@ -222,6 +294,15 @@ export class MediaSession {
       if (mid !== null && this.slots.get(slot.info.id) === slot) subscribe.push({ mid, trackId: slot.info.id });
     }
     this.handlers.sendOffer({ type: "offer", sdp, publish, subscribe });
+  }
+
+  /** Takes the layer heights from the first camera track. */
+  private measureCamera(track: MediaStreamTrack): void {
+    if (this.cameraMeasured) return;
+    const height = track.getSettings().height;
+    if (height === undefined || height <= 0) return;
+    this.cameraMeasured = true;
+    this.cameraLayers = cameraLayers(height);
   }
 
   private async rollback(): Promise<void> {
