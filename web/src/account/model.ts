@@ -39,6 +39,11 @@ export class AccountModel {
     this.poll(info.account !== null);
   }
 
+  /** The notice of an ended session has been read (a new login begins). */
+  clearEnded(): void {
+    this._ended.value = null;
+  }
+
   async logout(everywhere: boolean): Promise<void> {
     try {
       await this.api.post(everywhere ? "/api/logout-everywhere" : "/api/logout");

@@ -21,6 +21,7 @@ export function LoginForm() {
         e.preventDefault();
         busy.value = true;
         error.value = null;
+        app.account.clearEnded();
         try {
           app.account.set(await app.account.api.post<SessionInfo>("/api/login", { email: email.value, password: password.value }));
           password.value = "";
