@@ -11,7 +11,8 @@ use axum::extract::State;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use tafelrunde_protocol::{
-    parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage, PROTOCOL_VERSION,
+    parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage,
+    PROTOCOL_VERSION,
 };
 use tafelrunde_sfu::{ParticipantHandle, SignalSink};
 use tokio::sync::mpsc;
@@ -22,6 +23,8 @@ use crate::app::AppState;
 /// Frames beyond this are not even read; the socket closes with 1009. Frames
 /// between [`tafelrunde_protocol::MAX_MESSAGE_BYTES`] and this get an error.
 const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
+/// How long a closing connection waits for the client's close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Errors tolerated per minute before the connection is closed.
 const MAX_ERRORS_PER_MINUTE: usize = 20;
 /// Sustained message rate, and the burst above it.
@@ -60,7 +63,13 @@ enum Flow {
 
 impl Session {
     fn new(state: AppState) -> Self {
-        Self { state, participant: None, errors: Vec::new(), tokens: MESSAGE_BURST, refilled: Instant::now() }
+        Self {
+            state,
+            participant: None,
+            errors: Vec::new(),
+            tokens: MESSAGE_BURST,
+            refilled: Instant::now(),
+        }
     }
 
     async fn run(mut self, socket: WebSocket) {
@@ -104,7 +113,11 @@ impl Session {
             };
             for reply in replies {
                 let text = serde_json::to_string(&reply).expect("server messages serialise");
-                if sender.send(Message::Text(Utf8Bytes::from(text))).await.is_err() {
+                if sender
+                    .send(Message::Text(Utf8Bytes::from(text)))
+                    .await
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -112,17 +125,39 @@ impl Session {
                 break Some((code, reason));
             }
         };
-        if let Some((code, reason)) = close {
-            let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-            let _ = sender.send(Message::Close(Some(frame))).await;
-        }
         // Dropping the handle tells the shard this participant is gone.
         drop(self.participant.take());
+        if let Some((code, reason)) = close {
+            let frame = CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            };
+            let _ = sender.send(Message::Close(Some(frame))).await;
+            // Read what the client still sends until it answers the close:
+            // a socket closed with unread data is reset, and the reset can
+            // destroy our last messages (`bye`, the close code) in flight.
+            let drain = async {
+                while let Some(Ok(frame)) = receiver.next().await {
+                    if matches!(frame, Message::Close(_)) {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+        }
     }
 
-    fn on_text(&mut self, text: &str, tx: &mpsc::UnboundedSender<ServerMessage>, replies: &mut Vec<ServerMessage>) -> Flow {
+    fn on_text(
+        &mut self,
+        text: &str,
+        tx: &mpsc::UnboundedSender<ServerMessage>,
+        replies: &mut Vec<ServerMessage>,
+    ) -> Flow {
         if !self.take_token() {
-            return self.refuse(ProtocolError::new(ErrorCode::RateLimited, "too many messages; slow down"), replies);
+            return self.refuse(
+                ProtocolError::new(ErrorCode::RateLimited, "too many messages; slow down"),
+                replies,
+            );
         }
         let message = match parse_client_message(text) {
             Ok(message) => message,
@@ -130,27 +165,58 @@ impl Session {
         };
         match (message, &self.participant) {
             (ClientMessage::Ping, _) => replies.push(ServerMessage::Pong),
-            (ClientMessage::Join { version, room, name }, None) => {
+            (
+                ClientMessage::Join {
+                    version,
+                    room,
+                    name,
+                },
+                None,
+            ) => {
                 if version != PROTOCOL_VERSION {
-                    let message = format!("this server speaks protocol version {PROTOCOL_VERSION}, not {version}");
-                    return self.refuse(ProtocolError::field(ErrorCode::UnsupportedVersion, "version", message), replies);
+                    let message = format!(
+                        "this server speaks protocol version {PROTOCOL_VERSION}, not {version}"
+                    );
+                    return self.refuse(
+                        ProtocolError::field(ErrorCode::UnsupportedVersion, "version", message),
+                        replies,
+                    );
                 }
                 if *self.state.shutting_down.borrow() {
-                    return self.refuse(ProtocolError::new(ErrorCode::ShuttingDown, "the server is shutting down"), replies);
+                    return self.refuse(
+                        ProtocolError::new(ErrorCode::ShuttingDown, "the server is shutting down"),
+                        replies,
+                    );
                 }
                 // The one-service-per-school rule: a school on BigBlueButton has no rooms here.
-                if let Some(school) = self.state.control.as_ref().and_then(|c| c.bbb.school_of_room(&room)) {
-                    let message = format!("school {school} uses BigBlueButton in itslearning; its rooms are there");
-                    return self.refuse(ProtocolError::field(ErrorCode::SchoolUsesBigBlueButton, "room", message), replies);
+                if let Some(school) = self
+                    .state
+                    .control
+                    .as_ref()
+                    .and_then(|c| c.bbb.school_of_room(&room))
+                {
+                    let message = format!(
+                        "school {school} uses BigBlueButton in itslearning; its rooms are there"
+                    );
+                    return self.refuse(
+                        ProtocolError::field(ErrorCode::SchoolUsesBigBlueButton, "room", message),
+                        replies,
+                    );
                 }
                 let sink = Box::new(ChannelSink(tx.clone()));
                 self.participant = Some(self.state.media.join(room.trim(), name.trim(), sink));
             }
             (ClientMessage::Join { .. }, Some(_)) => {
-                return self.refuse(ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"), replies);
+                return self.refuse(
+                    ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
+                    replies,
+                );
             }
             (_, None) => {
-                return self.refuse(ProtocolError::field(ErrorCode::NotJoined, "type", "send join first"), replies);
+                return self.refuse(
+                    ProtocolError::field(ErrorCode::NotJoined, "type", "send join first"),
+                    replies,
+                );
             }
             (message, Some(participant)) => participant.send(message),
         }
@@ -162,10 +228,13 @@ impl Session {
         debug!(%error, "refused a signaling message");
         replies.push(error.to_message());
         let now = Instant::now();
-        self.errors.retain(|t| now.duration_since(*t) < Duration::from_secs(60));
+        self.errors
+            .retain(|t| now.duration_since(*t) < Duration::from_secs(60));
         self.errors.push(now);
         if self.errors.len() > MAX_ERRORS_PER_MINUTE {
-            replies.push(ServerMessage::Bye { reason: ByeReason::ProtocolAbuse });
+            replies.push(ServerMessage::Bye {
+                reason: ByeReason::ProtocolAbuse,
+            });
             return Flow::Close(1008, "too many protocol errors");
         }
         Flow::Continue
