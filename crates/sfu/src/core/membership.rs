@@ -22,8 +22,9 @@ use super::sdp_check::offered_media;
 use super::Shard;
 
 /// The downlink assumed for a new subscriber until the estimator knows
-/// better: enough for a few small videos; more is probed for.
-const INITIAL_DOWNLINK_KBPS: u64 = 1_000;
+/// better: a typical home connection; lower estimates follow within a
+/// second, higher ones are probed for.
+const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// Tiles a client may report in one `layout`.
 const MAX_TILES: usize = 500;
 
