@@ -1,7 +1,8 @@
-// Microphone, camera, leave.
+// Microphone, camera, gallery/speaker view, leave.
 
 import { DeviceToggle } from "./DeviceToggle";
 import { Icon } from "./Icon";
+import { ViewToggle } from "./ViewToggle";
 import { useApp, useT } from "./context";
 
 export function ControlBar() {
@@ -11,6 +12,7 @@ export function ControlBar() {
     <nav class="controls" aria-label={t("controls.label")}>
       <DeviceToggle device="microphone" testId="mic-toggle" />
       <DeviceToggle device="camera" testId="camera-toggle" />
+      <ViewToggle />
       <button
         type="button"
         class="toggle toggle--leave"

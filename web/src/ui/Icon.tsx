@@ -1,7 +1,19 @@
 // Inline SVG icons (no icon font, no external file). Decorative: the
 // surrounding control carries the accessible name.
 
-export type IconName = "mic" | "micOff" | "camera" | "cameraOff" | "leave" | "close" | "logo";
+export type IconName =
+  | "mic"
+  | "micOff"
+  | "camera"
+  | "cameraOff"
+  | "leave"
+  | "close"
+  | "logo"
+  | "galleryView"
+  | "speakerView"
+  | "speaker"
+  | "chevronLeft"
+  | "chevronRight";
 
 const PATHS: Readonly<Record<IconName, readonly string[]>> = {
   mic: ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
@@ -17,6 +29,11 @@ const PATHS: Readonly<Record<IconName, readonly string[]>> = {
   cameraOff: ["M7 7h8v6", "M15 17H3V7", "M15 10.5 21 7v10l-6-3.5", "M3 3l18 18"],
   leave: ["M10 17l-5-5 5-5", "M5 12h11", "M14 4h5v16h-5"],
   close: ["M6 6l12 12", "M18 6 6 18"],
+  galleryView: ["M3 4h8v7H3z", "M13 4h8v7h-8z", "M3 13h8v7H3z", "M13 13h8v7h-8z"],
+  speakerView: ["M3 3h18v12H3z", "M3 18h5v3H3z", "M9.5 18h5v3h-5z", "M16 18h5v3h-5z"],
+  speaker: ["M4 9v6h4l5 4V5L8 9z", "M16.5 8.5a5 5 0 0 1 0 7", "M19 6a8.5 8.5 0 0 1 0 12"],
+  chevronLeft: ["M15 5l-7 7 7 7"],
+  chevronRight: ["M9 5l7 7-7 7"],
   logo: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8z", "M12 3v5", "M12 16v5", "M3 12h5", "M16 12h5"],
 };
 

@@ -1,33 +1,41 @@
 // The call: tiles of everybody, the control bar, the remote audio.
 
+import { useEffect, useMemo } from "preact/hooks";
+
+import { CallView } from "../app/callView";
 import type { ServerConnection } from "../protocol/connection";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { ControlBar } from "./ControlBar";
 import { RemoteAudio } from "./RemoteAudio";
 import { ServerErrorNotice } from "./ServerErrorNotice";
-import { TileGrid } from "./TileGrid";
+import { Stage } from "./Stage";
+import { CallViewContext } from "./callContext";
 import { useT } from "./context";
 
 export function RoomView({ room, call }: { room: string; call: ServerConnection }) {
   const t = useT();
+  const view = useMemo(() => new CallView(call, window), [call]);
+  useEffect(() => () => view.dispose(), [view]);
   const status = call.status.value;
   const count = status === "connected" ? call.participants.value.size + 1 : null;
   const audio = call.remoteTracks.value.filter((r) => r.kind === "audio");
   return (
-    <div class="room" data-testid="room" data-connection={status} data-media={call.mediaState.value}>
-      <header class="room__header">
-        <h1 class="room__title">{call.room.value !== "" ? call.room.value : room}</h1>
-        {count !== null && <span class="room__count">{t("room.count", { n: count })}</span>}
-      </header>
-      <ConnectionBanner call={call} />
-      <ServerErrorNotice call={call} />
-      <TileGrid call={call} />
-      {status !== "closed" && <ControlBar />}
-      <div class="remote-audio">
-        {audio.map((r) => (
-          <RemoteAudio key={r.trackId} track={r.track} participantId={r.participantId} />
-        ))}
+    <CallViewContext.Provider value={view}>
+      <div class="room" data-testid="room" data-connection={status} data-media={call.mediaState.value}>
+        <header class="room__header">
+          <h1 class="room__title">{call.room.value !== "" ? call.room.value : room}</h1>
+          {count !== null && <span class="room__count">{t("room.count", { n: count })}</span>}
+        </header>
+        <ConnectionBanner call={call} />
+        <ServerErrorNotice call={call} />
+        <Stage />
+        {status !== "closed" && <ControlBar />}
+        <div class="remote-audio">
+          {audio.map((r) => (
+            <RemoteAudio key={r.trackId} track={r.track} participantId={r.participantId} />
+          ))}
+        </div>
       </div>
-    </div>
+    </CallViewContext.Provider>
   );
 }

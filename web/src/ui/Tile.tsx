@@ -1,10 +1,15 @@
-// One participant: video or avatar, name, muted-microphone icon, and a ring
-// while speaking.
+// One participant: video or avatar, name, muted-microphone icon, a ring
+// while speaking, a frame while they are the room's dominant speaker, and
+// (for the others) the connection quality.
 
-import type { ParticipantId } from "../protocol/messages";
+import { useEffect, useRef } from "preact/hooks";
+
+import type { ParticipantId, TrackId } from "../protocol/messages";
 import { Avatar } from "./Avatar";
 import { Icon } from "./Icon";
+import { QualityIndicator } from "./QualityIndicator";
 import { VideoView } from "./VideoView";
+import { useCallView } from "./callContext";
 import { useT } from "./context";
 
 interface Props {
@@ -16,34 +21,81 @@ interface Props {
   audioMuted: boolean;
   videoMuted: boolean;
   speaking: boolean;
+  /** The room's dominant speaker (from the server). */
+  dominant: boolean;
   video: MediaStreamTrack | null;
+  /** Track id of a subscribed video: its size on screen is reported to the SFU. */
+  remoteVideo: TrackId | null;
 }
 
 export function Tile(props: Props) {
   const t = useT();
+  const view = useCallView();
+  const ref = useRef<HTMLLIElement>(null);
   const showVideo = props.video !== null && !props.videoMuted;
+  const remoteId = props.self ? null : props.participantId;
+
+  // The connection quality is polled only while the tile is on screen.
+  useEffect(() => {
+    const element = ref.current;
+    if (element === null || remoteId === null) return;
+    let stop: (() => void) | null = null;
+    const unwatch = view.watcher.watch(element, {
+      onVisible: (visible) => {
+        if (visible && stop === null) stop = view.quality.watch(remoteId);
+        if (!visible && stop !== null) {
+          stop();
+          stop = null;
+        }
+      },
+    });
+    return () => {
+      unwatch();
+      stop?.();
+    };
+  }, [view, remoteId]);
+
+  const trackId = props.remoteVideo;
+  const observe = trackId === null ? undefined : (video: HTMLVideoElement) => view.layout.observe(trackId, video);
   const state = [
     props.audioMuted ? t("tile.micMuted") : "",
     props.videoMuted ? t("tile.cameraOff") : "",
     props.speaking ? t("tile.speaking") : "",
+    props.dominant ? t("tile.dominant") : "",
   ].filter(Boolean);
+  const classes = ["tile", props.speaking ? "tile--speaking" : "", props.dominant ? "tile--dominant" : ""];
   return (
     <li
-      class={`tile ${props.speaking ? "tile--speaking" : ""}`}
+      ref={ref}
+      class={classes.filter(Boolean).join(" ")}
       data-testid="tile"
       data-participant-id={props.participantId === null ? "" : String(props.participantId)}
       data-self={String(props.self)}
       data-speaking={String(props.speaking)}
+      data-dominant={String(props.dominant)}
       data-audio-muted={String(props.audioMuted)}
       data-video-muted={String(props.videoMuted)}
       aria-label={[props.label, ...state].join(", ")}
     >
       {showVideo ? (
-        <VideoView track={props.video} mirrored={props.self} label={t("tile.videoOf", { name: props.label })} />
+        <VideoView
+          // A new subscribed track id is a new video to observe.
+          key={trackId ?? "own"}
+          track={props.video}
+          mirrored={props.self}
+          label={t("tile.videoOf", { name: props.label })}
+          observe={observe}
+        />
       ) : (
         <Avatar name={props.name} />
       )}
+      {remoteId !== null && <QualityIndicator participantId={remoteId} name={props.label} />}
       <div class="tile__caption">
+        {props.dominant && (
+          <span class="tile__dominant" role="img" aria-label={t("tile.dominant")}>
+            <Icon name="speaker" size={16} />
+          </span>
+        )}
         {props.audioMuted && (
           <span class="tile__muted" role="img" aria-label={t("tile.micMuted")}>
             <Icon name="micOff" size={16} />

@@ -1,51 +1,38 @@
-// Everybody's tile, the own one first.
+// The gallery view: one page of equal tiles, as large as the stage allows,
+// and page buttons when not everybody fits.
 
-import type { ServerConnection } from "../protocol/connection";
-import { Tile } from "./Tile";
-import { useApp, useT } from "./context";
+import { fitGrid } from "../app/gallery";
+import { Pager } from "./Pager";
+import { TileFor } from "./TileFor";
+import { useCallView } from "./callContext";
+import { useT } from "./context";
+import { aspectValue, px } from "./stageStyle";
 
-export function TileGrid({ call }: { call: ServerConnection }) {
-  const app = useApp();
+export function TileGrid() {
   const t = useT();
-  const media = app.media;
-  const selfId = call.selfId.value;
-  const tracks = call.remoteTracks.value;
-  const speaking = call.speaking.value;
-  const others = [...call.participants.value.values()];
-  const count = others.length + 1;
-  const micOn = media.micTrack.value !== null;
-  const sizeClass = count === 1 ? "tiles--one" : count === 2 ? "tiles--two" : count <= 4 ? "tiles--four" : "tiles--many";
-
+  const gallery = useCallView().gallery;
+  const geometry = gallery.grid.value;
+  const tiles = gallery.visible.value;
+  const fit = geometry === null ? null : fitGrid(tiles.length, geometry.area, geometry.gap, geometry.aspect);
+  const style =
+    geometry === null || fit === null
+      ? undefined
+      : {
+          "--pad": px(geometry.pad),
+          "--gap": px(geometry.gap),
+          "--tile-w": px(fit.width),
+          // Exactly `cols` tiles per row.
+          "--row-w": px(fit.cols * Math.floor(fit.width) + (fit.cols - 1) * geometry.gap),
+          "--tile-aspect": aspectValue(geometry.aspect),
+        };
   return (
-    <div class="stage">
-      <ul class={`tiles ${sizeClass}`} aria-label={t("room.tilesLabel")}>
-        <Tile
-          participantId={selfId}
-          self
-          name={app.displayName.value}
-          label={t("tile.selfName", { name: app.displayName.value })}
-          audioMuted={!micOn}
-          videoMuted={media.camTrack.value === null}
-          speaking={micOn && media.micLevel.speaking.value}
-          video={media.camTrack.value}
-        />
-        {others.map((p) => {
-          const video = tracks.find((r) => r.participantId === p.id && r.kind === "video");
-          return (
-            <Tile
-              key={p.id}
-              participantId={p.id}
-              self={false}
-              name={p.name}
-              label={p.name}
-              audioMuted={p.audioMuted}
-              videoMuted={p.videoMuted}
-              speaking={!p.audioMuted && speaking.has(p.id)}
-              video={video?.track ?? null}
-            />
-          );
-        })}
+    <section class="gallery" style={style} aria-label={t("view.gallery")}>
+      <ul class="tiles" aria-label={t("room.tilesLabel")}>
+        {tiles.map((tile) => (
+          <TileFor key={tile} tile={tile} />
+        ))}
       </ul>
-    </div>
+      {gallery.pageCount.value > 1 && <Pager variant="row" />}
+    </section>
   );
 }
