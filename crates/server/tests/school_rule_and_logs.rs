@@ -1,0 +1,105 @@
+//! The rule at the signaling socket (a room of a school on BigBlueButton
+//! cannot be joined, with `schoolUsesBigBlueButton`), and no secret in the
+//! logs even at the most verbose level.
+
+mod control;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use control::{token_of, Backend, Env, SCHOOLS_CSV};
+
+async fn join(addr: std::net::SocketAddr, room: &str) -> Value {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    ws.send(Message::text(json!({"type": "join", "version": 1, "room": room, "name": "Gast"}).to_string())).await.unwrap();
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next()).await.unwrap().unwrap().unwrap();
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = env.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    // 3333333 applied for itslearning.
+    let refused = join(addr, "3333333-7b-MUE").await;
+    assert_eq!((refused["type"].as_str(), refused["code"].as_str(), refused["field"].as_str()), (Some("error"), Some("schoolUsesBigBlueButton"), Some("room")), "{refused}");
+    // A Tafelrunde school's room and a room of no school are joined.
+    assert_eq!(join(addr, "1111111-7b-MUE").await["type"], "joined");
+    assert_eq!(join(addr, "mathe-nachhilfe").await["type"], "joined");
+    // The operator switches 1111111: its rooms are refused from then on.
+    op.put("/api/schools/1111111/service", json!({"service": "bigbluebutton", "reason": "itslearning"})).await;
+    assert_eq!(join(addr, "1111111-7b-MUE").await["code"], "schoolUsesBigBlueButton");
+    env.close().await;
+}
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn no_password_token_or_session_id_in_the_logs() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    // A runtime on this thread only, so that the thread-local subscriber sees everything.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut secrets: Vec<String> = Vec::new();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let env = Env::new(Backend::Sqlite).await;
+            let setup = env.setup_token().await;
+            secrets.push(setup.clone());
+            let mut op = env.client();
+            op.post("/api/setup", json!({"token": setup, "email": "betrieb@land.example", "password": "Geheimes-Betriebspasswort"})).await;
+            secrets.extend(["Geheimes-Betriebspasswort".to_string(), op.cookie.clone().unwrap(), op.csrf.clone().unwrap()]);
+            op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes()).await;
+            let (_, created) = op.post("/api/accounts", json!({"email": "l@s.de", "role": "teacher", "school": "1111111"})).await;
+            let token = token_of(created["activationLink"].as_str().unwrap());
+            secrets.push(token.clone());
+            let mut teacher = env.client();
+            teacher.post("/api/activate", json!({"token": token, "password": "Geheimes-Lehrerpasswort"})).await;
+            secrets.extend(["Geheimes-Lehrerpasswort".to_string(), teacher.cookie.clone().unwrap()]);
+            // A failed login with a wrong password, a reset link and its use.
+            env.client().post("/api/login", json!({"email": "l@s.de", "password": "Falsches-Passwort-123"})).await;
+            secrets.push("Falsches-Passwort-123".into());
+            let id = created["account"]["id"].as_str().unwrap();
+            let (_, link) = op.post(&format!("/api/accounts/{id}/link"), json!({})).await;
+            let reset = token_of(link["link"].as_str().unwrap());
+            secrets.push(reset.clone());
+            env.client().post("/api/password-reset/complete", json!({"token": reset, "password": "Neues-Lehrerpasswort"})).await;
+            secrets.push("Neues-Lehrerpasswort".into());
+            env.close().await;
+        })
+    });
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
+    assert!(log.contains("audit"), "the capture works: {}", &log[..log.len().min(500)]);
+    for secret in &secrets {
+        assert!(!log.contains(secret.as_str()), "a secret ({}…) is in the log", &secret[..4]);
+        // Nor its hash (what the database keeps).
+        assert!(!log.contains(&tafelrunde::auth::token::hash(secret)), "a secret's hash is in the log");
+    }
+}
