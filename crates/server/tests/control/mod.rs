@@ -38,16 +38,32 @@ pub const PUBLIC_URL: &str = "https://tafelrunde.test";
 
 impl Env {
     pub async fn new(backend: Backend) -> Self {
-        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,tafelrunde=info").try_init();
+        Self::with_mailer(backend, None).await
+    }
+
+    pub async fn with_mailer(backend: Backend, mailer: Option<tafelrunde::mail::Mailer>) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn,tafelrunde=info")
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let (url, pg) = match backend {
-            Backend::Sqlite => (tafelrunde::storage::sqlite_url(&dir.path().join("data")), None),
+            Backend::Sqlite => (
+                tafelrunde::storage::sqlite_url(&dir.path().join("data")),
+                None,
+            ),
             Backend::Postgres => {
-                let pg = tokio::task::spawn_blocking(pg::Postgres::start).await.unwrap();
+                let pg = tokio::task::spawn_blocking(pg::Postgres::start)
+                    .await
+                    .unwrap();
                 (pg.url("postgres"), Some(pg))
             }
         };
-        let control = Arc::new(Control::open(&url, PUBLIC_URL, None).await.expect("database opens"));
+        let control = Arc::new(
+            Control::open(&url, PUBLIC_URL, mailer)
+                .await
+                .expect("database opens"),
+        );
         // The server's own defaults, on free ports with one shard.
         let mut config = tafelrunde::config::Config::default();
         config.media.udp_port = 0;
@@ -61,16 +77,30 @@ impl Env {
             turn: Arc::new(tafelrunde::turn::TurnConfig::default()),
             control: Some(control.clone()),
         };
-        Self { router: app(state), control, media, _shutdown: shutdown, _pg: pg, _dir: dir }
+        Self {
+            router: app(state),
+            control,
+            media,
+            _shutdown: shutdown,
+            _pg: pg,
+            _dir: dir,
+        }
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None, csrf: None }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+        }
     }
 
     /// The setup link's token (as printed at first start).
     pub async fn setup_token(&self) -> String {
-        let link = tafelrunde::accounts::lifecycle::setup_link(&self.control.db, PUBLIC_URL).await.unwrap().expect("no operator yet");
+        let link = tafelrunde::accounts::lifecycle::setup_link(&self.control.db, PUBLIC_URL)
+            .await
+            .unwrap()
+            .expect("no operator yet");
         token_of(&link)
     }
 
@@ -84,12 +114,29 @@ impl Env {
     }
 
     /// Logs in an account created by `admin` and activated with `password`.
-    pub async fn account(&self, admin: &mut Client, email: &str, role: &str, school: &str, password: &str) -> Client {
-        let (status, body) = admin.post("/api/accounts", json!({"email": email, "role": role, "school": school})).await;
+    pub async fn account(
+        &self,
+        admin: &mut Client,
+        email: &str,
+        role: &str,
+        school: &str,
+        password: &str,
+    ) -> Client {
+        let (status, body) = admin
+            .post(
+                "/api/accounts",
+                json!({"email": email, "role": role, "school": school}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let token = token_of(body["activationLink"].as_str().unwrap());
         let mut c = self.client();
-        let (status, body) = c.post("/api/activate", json!({"token": token, "password": password})).await;
+        let (status, body) = c
+            .post(
+                "/api/activate",
+                json!({"token": token, "password": password}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         c
     }
@@ -101,7 +148,10 @@ impl Env {
 }
 
 pub fn token_of(link: &str) -> String {
-    link.split_once('#').expect("link with #token").1.to_string()
+    link.split_once('#')
+        .expect("link with #token")
+        .1
+        .to_string()
 }
 
 pub const SCHOOLS_CSV: &str = "Dienststellennummer;Name;Schulart;Ort;itslearning beantragt\n\
@@ -118,7 +168,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn request(&mut self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, format!("tafelrunde_session={c}"));
@@ -129,7 +185,12 @@ impl Client {
         if !body.is_empty() || method != Method::GET {
             req = req.header(header::CONTENT_TYPE, content_type);
         }
-        let response = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         for v in response.headers().get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
@@ -139,8 +200,15 @@ impl Client {
                 self.csrf = None;
             }
         }
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
-        let value: Value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into())) };
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        let value: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
         if let Some(csrf) = value.get("csrf").and_then(Value::as_str) {
             self.csrf = Some(csrf.to_string());
         }
@@ -148,23 +216,38 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> (StatusCode, Value) {
-        self.request(Method::GET, path, "application/json", Vec::new()).await
+        self.request(Method::GET, path, "application/json", Vec::new())
+            .await
     }
 
     pub async fn post(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(Method::POST, path, "application/json", body.to_string().into_bytes()).await
+        self.request(
+            Method::POST,
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
+        .await
     }
 
     pub async fn put(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(Method::PUT, path, "application/json", body.to_string().into_bytes()).await
+        self.request(
+            Method::PUT,
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
+        .await
     }
 
     pub async fn delete(&mut self, path: &str) -> (StatusCode, Value) {
-        self.request(Method::DELETE, path, "application/json", Vec::new()).await
+        self.request(Method::DELETE, path, "application/json", Vec::new())
+            .await
     }
 
     pub async fn upload(&mut self, path: &str, bytes: &[u8]) -> (StatusCode, Value) {
-        self.request(Method::POST, path, "text/csv", bytes.to_vec()).await
+        self.request(Method::POST, path, "text/csv", bytes.to_vec())
+            .await
     }
 }
 
