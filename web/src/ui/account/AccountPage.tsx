@@ -7,6 +7,7 @@ import type { ApiErrorBody } from "../../account/api";
 import type { AccountView } from "../../app/route";
 import { useApp, useT } from "../context";
 import { ApiErrorText } from "./ApiErrorText";
+import { ForgotPassword } from "./ForgotPassword";
 import { LoginForm } from "./LoginForm";
 import { OperatorPage } from "./OperatorPage";
 import { SchoolAdminPage } from "./SchoolAdminPage";
@@ -37,6 +38,7 @@ export function AccountPage({ view }: { view: AccountView }) {
         <ApiErrorText error={app.account.ended.value ?? errorFromHash()} />
         {session.setupRequired && <p class="field__hint">{t("login.setupRequired")}</p>}
         <LoginForm />
+        <ForgotPassword />
         {session.oidc !== null && (
           <>
             <div class="divider" role="presentation">
