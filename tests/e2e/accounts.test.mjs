@@ -44,6 +44,27 @@ async function setPassword(page, link, password) {
   await page.getByTestId('logout-button').waitFor({ timeout: ms(15_000) });
 }
 
+/** Runs in the page: controls without an accessible name (as in start-page.test.mjs). */
+function unnamedControls() {
+  const nameOf = (el) => {
+    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim();
+    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(' ').trim();
+    if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY') return (el.textContent ?? '').trim() || el.title;
+    return el.title || '';
+  };
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, summary, a[href]')]
+    .filter(visible)
+    .filter((el) => !(el.tagName === 'A' ? el.textContent.trim() || el.getAttribute('aria-label') : nameOf(el)))
+    .map((el) => el.outerHTML.slice(0, 120));
+}
+
+/** Every control named, in German and, after a switch, in English without German left. */
+async function checkAccessible(page, who) {
+  assert.deepEqual(await page.evaluate(unnamedControls), [], `every control on ${who}'s page has an accessible name`);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+}
+
 async function sessionSecrets(page) {
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === 'tafelrunde_session');
@@ -69,6 +90,16 @@ test('operator, school admin, teacher and guest; then the school switches to Big
   await op.getByTestId('token-submit').click();
   await op.getByTestId('import-file').waitFor({ timeout: ms(15_000) });
   secrets.push(...(await sessionSecrets(op)));
+  await checkAccessible(op, 'the operator');
+  // English second: the same page in English has no German left.
+  await op.goto(`${h.baseUrl}/konto?lang=en`);
+  await op.getByTestId('import-file').waitFor({ timeout: ms(15_000) });
+  const english = await op.evaluate(() => document.body.innerText);
+  assert.match(english, /Import the school list/);
+  assert.doesNotMatch(english, /\b(Schulliste|Konten|Anlegen|Abmelden|Einstellungen)\b/, 'no German left in English');
+  assert.deepEqual(await op.evaluate(unnamedControls), [], 'every control is named in English too');
+  await op.goto(`${h.baseUrl}/konto?lang=de`);
+  await op.getByTestId('import-file').waitFor({ timeout: ms(15_000) });
 
   // A list with a bad line: refused, named by line, nothing applied.
   await op.getByTestId('import-file').setInputFiles({ name: 'schulen.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_SCHOOLS) });
@@ -97,6 +128,7 @@ test('operator, school admin, teacher and guest; then the school switches to Big
   const admin = await h.page('school-admin');
   await setPassword(admin, adminLink, ADMIN.password);
   secrets.push(...(await sessionSecrets(admin)));
+  await checkAccessible(admin, 'the school admin');
   await admin.getByTestId('account-email-input').fill(TEACHER.email);
   await admin.getByTestId('account-create').click();
   const teacherLink = await admin.getByTestId('activation-link').first().innerText({ timeout: ms(10_000) });
@@ -111,6 +143,7 @@ test('operator, school admin, teacher and guest; then the school switches to Big
   await teacher.getByTestId('login-button').click();
   await teacher.getByTestId('room-group').waitFor({ timeout: ms(15_000) });
   secrets.push(...(await sessionSecrets(teacher)));
+  await checkAccessible(teacher, 'the teacher');
   assert.equal(await teacher.getByTestId('room-school').inputValue(), '1111111');
   await teacher.getByTestId('room-group').fill('7b');
   await teacher.getByTestId('room-short').fill('MUE');
