@@ -16,6 +16,11 @@ export type TileRef = "self" | ParticipantId;
 export const MAX_PAGE_SIZE = 20;
 /** Grid tiles stay at least this tall (CSS px); small screens get fewer per page. */
 export const MIN_TILE_HEIGHT = 120;
+/**
+ * But a page always holds two tiles, even smaller ones: the first page
+ * shows the own tile and at least one other person.
+ */
+export const MIN_PAGE_SIZE = 2;
 /** Height of the page buttons' row below the grid, and width of a strip button. */
 export const PAGER_SIZE = 52;
 
@@ -55,12 +60,12 @@ export function fitGrid(n: number, area: Box, gap: number, aspect: number): Grid
   return best;
 }
 
-/** How many tiles fit into `area` while staying MIN_TILE_HEIGHT tall (at least 1). */
+/** How many tiles fit into `area` while staying MIN_TILE_HEIGHT tall (at least MIN_PAGE_SIZE). */
 export function pageCapacity(area: Box, gap: number, aspect: number, max = MAX_PAGE_SIZE): number {
-  for (let n = max; n > 1; n--) {
+  for (let n = max; n > MIN_PAGE_SIZE; n--) {
     if (fitGrid(n, area, gap, aspect).height >= MIN_TILE_HEIGHT) return n;
   }
-  return 1;
+  return MIN_PAGE_SIZE;
 }
 
 /** Geometry of the gallery view. */
