@@ -95,6 +95,7 @@ async fn open_control(config: &Config, listening_url: &str) -> anyhow::Result<Ar
     let mut control = crate::control::Control::open(&config.storage.url(), public_url, mailer).await.context("opening the database")?;
     control.oidc = crate::auth::oidc::Oidc::new(&config.oidc, &control.public_url);
     info!(database = ?control.db.kind(), "database ready");
+    crate::storage::retention::spawn(control.db.clone());
     Ok(Arc::new(control))
 }
 

@@ -103,3 +103,28 @@ fn no_password_token_or_session_id_in_the_logs() {
         assert!(!log.contains(&tafelrunde::auth::token::hash(secret)), "a secret's hash is in the log");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_deletes_expired_sessions_links_and_old_audit_entries() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    let (status, error) = op.put("/api/settings", json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 5})).await;
+    assert_eq!((status.as_u16(), error["error"]["field"].as_str()), (400, Some("auditRetentionDays")));
+    let (status, s) = op.put("/api/settings", json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 30})).await;
+    assert_eq!((status.as_u16(), s["auditRetentionDays"].as_i64()), (200, Some(30)));
+    let pool = env.control.db.pool();
+    let old = tafelrunde::storage::now_millis() - 31 * 24 * 3600 * 1000;
+    sqlx::query("INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, 'x', 'old', 'old')").bind(old).execute(pool).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 0").execute(pool).await.unwrap();
+    sqlx::query("INSERT INTO tokens (hash, purpose, created_at, expires_at) VALUES ('h', 'reset', 0, 1)").execute(pool).await.unwrap();
+    let swept = tafelrunde::storage::retention::run_once(&env.control.db).await.unwrap();
+    assert_eq!((swept.sessions, swept.tokens, swept.audit), (1, 1, 1));
+    let (_, audit) = {
+        let mut again = env.client();
+        again.post("/api/login", json!({"email": "betrieb@land.example", "password": "operator-passwort-1"})).await;
+        again.get("/api/audit").await
+    };
+    assert!(audit.as_array().unwrap().iter().all(|e| e["action"] != "old"));
+    assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "settings.change"), "recent entries stay");
+    env.close().await;
+}

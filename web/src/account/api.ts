@@ -86,6 +86,8 @@ export interface RoomPolicy {
 export interface Settings {
   allowedDomains: string[];
   guidanceUrl: string;
+  /** Days the audit log keeps an entry (30 to 3650). */
+  auditRetentionDays: number;
 }
 
 export interface AuditEntry {

@@ -8,6 +8,7 @@
 //! column, is filled into the migrations by [`Db::migrate`].
 
 mod migrate;
+pub mod retention;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,10 +35,15 @@ pub struct Db {
 /// A database that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("storage.database_url must start with sqlite:// or postgres:// (it starts with {0:?})")]
+    #[error(
+        "storage.database_url must start with sqlite:// or postgres:// (it starts with {0:?})"
+    )]
     UnknownScheme(String),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Connect(sqlx::Error),
     #[error("database migration {version} failed: {source}")]
@@ -48,7 +54,10 @@ pub enum StorageError {
 
 /// The URL of the default SQLite database in `data_dir`.
 pub fn sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("tafelrunde.db").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("tafelrunde.db").display()
+    )
 }
 
 impl Db {
@@ -66,8 +75,10 @@ impl Db {
         };
         if kind == DbKind::Sqlite {
             if let Some(dir) = sqlite_dir(url) {
-                std::fs::create_dir_all(&dir)
-                    .map_err(|source| StorageError::DataDir { path: dir.clone(), source })?;
+                std::fs::create_dir_all(&dir).map_err(|source| StorageError::DataDir {
+                    path: dir.clone(),
+                    source,
+                })?;
             }
         }
         let pool = AnyPoolOptions::new()
@@ -78,7 +89,9 @@ impl Db {
         let db = Self { pool, kind };
         if kind == DbKind::Sqlite {
             // Persistent in the file: readers never wait for the writer.
-            sqlx::query("PRAGMA journal_mode=WAL").execute(&db.pool).await?;
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&db.pool)
+                .await?;
         }
         db.migrate().await?;
         Ok(db)
@@ -99,26 +112,37 @@ impl Db {
 }
 
 fn sqlite_dir(url: &str) -> Option<String> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next()?;
     if path.is_empty() || path.starts_with(":memory:") {
         return None;
     }
-    Path::new(path).parent().map(|p| p.display().to_string()).filter(|p| !p.is_empty())
+    Path::new(path)
+        .parent()
+        .map(|p| p.display().to_string())
+        .filter(|p| !p.is_empty())
 }
 
 /// Seconds since the Unix epoch: every time in the database is one of these.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Milliseconds since the Unix epoch (for the audit log's order).
 pub fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Reads a flag (stored as 0/1: the Any driver cannot read SQLite's BOOLEAN).
 pub fn get_bool(row: &AnyRow, column: &str) -> bool {
     use sqlx::Row;
-    row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0)).unwrap_or(false)
+    row.try_get::<bool, _>(column)
+        .or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
+        .unwrap_or(false)
 }

@@ -13,12 +13,14 @@ export function SettingsPanel() {
   const t = useT();
   const domains = useSignal("");
   const guidance = useSignal("");
+  const retention = useSignal(365);
   const saved = useSignal(false);
   const action = useApiAction();
   useEffect(() => {
     void app.account.api.get<Settings>("/api/settings").then((s) => {
       domains.value = s.allowedDomains.join(", ");
       guidance.value = s.guidanceUrl;
+      retention.value = s.auditRetentionDays;
     });
   }, []);
   return (
@@ -30,7 +32,7 @@ export function SettingsPanel() {
           e.preventDefault();
           saved.value = false;
           const allowedDomains = domains.value.split(/[\s,;]+/).filter((d) => d !== "");
-          const r = await action.run(() => app.account.api.put<Settings>("/api/settings", { allowedDomains, guidanceUrl: guidance.value }));
+          const r = await action.run(() => app.account.api.put<Settings>("/api/settings", { allowedDomains, guidanceUrl: guidance.value, auditRetentionDays: retention.value }));
           saved.value = r !== undefined;
         }}
       >
@@ -42,6 +44,17 @@ export function SettingsPanel() {
         <label class="field">
           <span class="field__label">{t("settings.guidance")}</span>
           <input type="url" value={guidance.value} data-testid="settings-guidance" onInput={(e) => (guidance.value = e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span class="field__label">{t("settings.retention")}</span>
+          <input
+            type="number"
+            min={30}
+            max={3650}
+            value={retention.value}
+            data-testid="settings-retention"
+            onInput={(e) => (retention.value = Number(e.currentTarget.value))}
+          />
         </label>
         <ApiErrorText error={action.error.value} />
         {saved.value && <p role="status">{t("settings.saved")}</p>}
