@@ -114,12 +114,17 @@ fn drain(reader: impl std::io::Read + Send + 'static, log: PathBuf) -> mpsc::Rec
 
 /// Start `tafelrunde serve` on loopback with one media shard.
 pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, dir: &Path) -> anyhow::Result<SfuProcess> {
+    // It runs in `dir`: absolute paths, then.
+    let bin = bin.canonicalize().with_context(|| format!("{}", bin.display()))?;
+    let dir = dir.canonicalize().with_context(|| format!("{}", dir.display()))?;
     let log = dir.join("tafelrunde.log");
-    let mut child = pinned(bin, cpu)
+    let mut child = pinned(&bin, cpu)
         .args(["serve", "--http", "127.0.0.1:0", "--media-address", "127.0.0.1", "--media-udp-port", "0"])
         .args(["--no-media-tcp", "--shards", "1", "--log", "warn"])
         .arg("--max-room-size")
         .arg(max_room_size.max(2).to_string())
+        // Whatever it keeps on disk (its database) stays in our work folder.
+        .current_dir(&dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
