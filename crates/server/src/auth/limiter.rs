@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 /// Failures allowed per address (e-mail) within [`WINDOW`].
 pub const PER_ACCOUNT: usize = 5;
-/// Failures allowed per client IP within [`WINDOW`].
-pub const PER_CLIENT: usize = 20;
+/// Failures allowed per client IP within [`WINDOW`]. High, because a whole
+/// school often shares one address (NAT), and a reverse proxy makes every
+/// client one address: the per-account limit is the one that protects.
+pub const PER_CLIENT: usize = 100;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Default)]
@@ -49,7 +51,10 @@ impl LoginLimiter {
     }
 
     pub fn succeed(&self, account_key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(account_key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(account_key);
     }
 }
 
