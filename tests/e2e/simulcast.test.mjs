@@ -44,7 +44,7 @@ async function expectHeight(observer, id, what, accept, timeout) {
 test('a small tile gets the low layer; the speaker view switches to the high layer within 3 s', { timeout: ms(180_000) }, async () => {
   const room = uniqueLabel('12345-sim-Bio');
   const anna = await h.join('Anna', room);
-  const ben = await h.join('Ben', room);
+  const ben = await h.join('Ben', room, { mic: false });
   await ben.page.setViewportSize({ width: 400, height: 300 });
   const low = await expectHeight(ben, anna.id, 'the low layer', (height) => height <= 200, ms(30_000));
   // Enlarge: a full window, and the speaker view with Anna (the only one who speaks) large.
@@ -61,8 +61,9 @@ test('a small tile gets the low layer; the speaker view switches to the high lay
 test('a participant behind a narrow downlink gets a lower layer, the others keep the high one', { timeout: ms(180_000) }, async () => {
   const room = uniqueLabel('12345-sim-Physik');
   const anna = await h.join('Anna', room);
-  const ben = await h.join('Ben', room);
-  const carl = await h.join('Carl', room);
+  // Only Anna speaks, so she is the one shown large in the speaker view.
+  const ben = await h.join('Ben', room, { mic: false });
+  const carl = await h.join('Carl', room, { mic: false });
   // Ben and Carl watch Anna (the only one speaking) large in the speaker view.
   for (const p of [ben, carl]) await p.page.getByTestId('view-toggle').click();
   const full = await expectHeight(ben, anna.id, 'the high layer', (height) => height >= 360, ms(30_000));

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use str0m::bwe::BweKind;
 use str0m::media::KeyframeRequestKind;
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor, Vp8Patch};
 use str0m::{Event, IceConnectionState};
 use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId};
 use tracing::{debug, info};
 
-use super::codec::starts_keyframe;
+use super::codec::{starts_keyframe, VideoCodec};
+use super::vp8::Vp8Numbers;
 use super::participant::subscriber_pt;
 use super::rewrite::RtpRewriter;
 use super::Shard;
@@ -58,6 +59,10 @@ impl Shard {
         let Some(layer) = track.layer_of(rid) else { return };
 
         let keyframe = codec.video.is_some_and(|c| starts_keyframe(c, &packet.payload));
+        let vp8 = match codec.video {
+            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&packet.payload).ok(),
+            _ => None,
+        };
         let kind = track.kind;
         {
             let l = &mut track.layers[layer];
@@ -112,10 +117,16 @@ impl Shard {
             let Some(numbers) = rewriter.rewrite(*ssrc, *packet.seq_no, packet.header.timestamp, now) else {
                 continue;
             };
-            let write = RtpWrite::new(pt, numbers.seq.into(), numbers.timestamp, packet.timestamp, packet.payload.clone())
+            let mut write = RtpWrite::new(pt, numbers.seq.into(), numbers.timestamp, packet.timestamp, packet.payload.clone())
                 .marker(packet.header.marker)
                 .ext_vals(ext_vals.clone())
                 .nackable(kind == MediaKind::Video);
+            if let Some(descriptor) = &vp8 {
+                let out_numbers = out.vp8.rewrite(*ssrc, descriptor.picture_id(), descriptor.tl0_pic_idx());
+                if let Some(patch) = vp8_patch(descriptor, out_numbers) {
+                    write = write.vp8_patch(patch);
+                }
+            }
             let written = self.call_rtc(subscriber, |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
                 Some(tx) => {
                     tx.write_rtp(write);
@@ -158,4 +169,20 @@ impl Shard {
             self.dirty.push(owner);
         }
     }
+}
+
+/// The descriptor patch for rewritten numbers. PictureID keeps its 7- or
+/// 15-bit form: a 7-bit one is rewritten within 7 bits.
+fn vp8_patch(descriptor: &Vp8Descriptor, numbers: Vp8Numbers) -> Option<Vp8Patch> {
+    let build = |picture_id: Option<u16>| {
+        let mut builder = descriptor.patch();
+        if let Some(p) = picture_id {
+            builder = builder.picture_id(p);
+        }
+        if let Some(t) = numbers.tl0_pic_idx {
+            builder = builder.tl0_pic_idx(t);
+        }
+        builder.build()
+    };
+    build(numbers.picture_id).or_else(|_| build(numbers.picture_id.map(|p| p & 0x7f))).ok()
 }

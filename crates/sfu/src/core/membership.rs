@@ -90,6 +90,11 @@ impl Shard {
             },
         );
         self.broadcast(&room_name, id, ServerMessage::ParticipantJoined { participant: info });
+        // A newcomer learns who speaks now, not only who speaks next.
+        let speaker = self.rooms.get(&room_name).and_then(|r| r.speakers.dominant());
+        if speaker.is_some() {
+            self.signal(id, ServerMessage::DominantSpeaker { participant_id: speaker });
+        }
     }
 
     fn new_rtc(&self, now: Instant) -> Result<Rtc, str0m::error::IceError> {

@@ -28,6 +28,7 @@ mod sdp_check;
 mod speaker;
 mod stun;
 mod timers;
+mod vp8;
 
 #[cfg(test)]
 mod tests;
@@ -50,6 +51,7 @@ pub use speaker::SpeakerDetector;
 pub use sdp_check::{offered_media, OfferDirection, OfferedMedia};
 pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
+pub use vp8::{Vp8Numbers, Vp8Rewriter};
 
 use participant::{Panicked, Participant};
 use room::{Room, Track};

@@ -13,6 +13,7 @@ use tafelrunde_protocol::{ParticipantInfo, TrackId};
 
 use super::codec::VideoCodec;
 use super::rewrite::RtpRewriter;
+use super::vp8::Vp8Rewriter;
 
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
@@ -24,6 +25,8 @@ pub struct OutStream {
     pub track: Option<TrackId>,
     /// Continuous numbering across whatever sources it carried.
     pub rewriter: Option<RtpRewriter>,
+    /// Continuous VP8 picture numbers, likewise.
+    pub vp8: Vp8Rewriter,
     /// The layer being forwarded; `None` before the first keyframe or while paused.
     pub current: Option<usize>,
     /// The layer the allocator wants; the switch happens at its next keyframe.
@@ -34,7 +37,7 @@ pub struct OutStream {
 
 impl OutStream {
     pub fn new() -> Self {
-        Self { track: None, rewriter: None, current: None, target: None, pt_map: Vec::new() }
+        Self { track: None, rewriter: None, vp8: Vp8Rewriter::default(), current: None, target: None, pt_map: Vec::new() }
     }
 }
 

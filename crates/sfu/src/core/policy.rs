@@ -13,10 +13,13 @@ use super::Shard;
 pub const TICK: Duration = Duration::from_millis(100);
 /// Layers and bandwidth are re-allocated every this many ticks.
 const ALLOCATE_EVERY: u32 = 5;
-/// A layer nobody needed for this long is paused at the publisher.
-const PAUSE_AFTER: Duration = Duration::from_secs(2);
+/// A layer nobody needed for this long is paused at the publisher (long
+/// enough that a subscriber's short dip in bandwidth does not pause it).
+const PAUSE_AFTER: Duration = Duration::from_secs(4);
 /// What one audio stream costs a subscriber's downlink.
 const AUDIO_BITRATE: u64 = 50_000;
+/// How far above the wanted rate the estimator may probe.
+const PROBE_HEADROOM: f64 = 1.4;
 /// The bandwidth estimator never aims below this.
 const MIN_BITRATE: u64 = 300_000;
 
@@ -98,7 +101,9 @@ impl Shard {
             }
         }
         if self.config.bandwidth_estimation {
-            let desired = Bitrate::from(wanted.max(MIN_BITRATE));
+            // Ask for more than we need, so that the estimate can show the
+            // headroom an upgrade requires (it does not probe past `desired`).
+            let desired = Bitrate::from(((wanted as f64 * PROBE_HEADROOM) as u64).max(MIN_BITRATE));
             let _ = self.call_rtc(id, |rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
         }
         for (track, layer) in keyframes {
