@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{from_row, get, may_manage, password, Account, Role, Status, COLUMNS};
+use super::{from_row, get, may_manage, password, Account, Status, COLUMNS};
 use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
 use crate::auth::onetime::{self, Purpose};
@@ -11,7 +11,11 @@ use crate::schools::{self, Service};
 use crate::storage::{self, Db};
 
 fn bad_link() -> ApiError {
-    ApiError::bad_request("invalidLink", "this link is unknown, used or expired; ask for a new one").with_field("token")
+    ApiError::bad_request(
+        "invalidLink",
+        "this link is unknown, used or expired; ask for a new one",
+    )
+    .with_field("token")
 }
 
 /// With no operator yet: a new setup link (printed at start).
@@ -26,11 +30,21 @@ pub async fn setup_link(db: &Db, public_url: &str) -> ApiResult<Option<String>> 
 }
 
 /// Creates the first operator with the setup token; the token dies with it.
-pub async fn complete_setup(db: &Db, secret: &str, email: &str, new_password: &str) -> ApiResult<Account> {
-    let email = super::normalize_email(email).ok_or_else(|| ApiError::field("email", "not an e-mail address"))?;
+pub async fn complete_setup(
+    db: &Db,
+    secret: &str,
+    email: &str,
+    new_password: &str,
+) -> ApiResult<Account> {
+    let email = super::normalize_email(email)
+        .ok_or_else(|| ApiError::field("email", "not an e-mail address"))?;
     password::check_new(new_password, "password")?;
     let mut tx = db.pool().begin().await?;
-    if onetime::peek(&mut tx, Purpose::Setup, secret).await?.is_none() || super::operator_exists(db).await? {
+    if onetime::peek(&mut tx, Purpose::Setup, secret)
+        .await?
+        .is_none()
+        || super::operator_exists(db).await?
+    {
         return Err(bad_link());
     }
     let id = crate::auth::token::new_id();
@@ -44,9 +58,19 @@ pub async fn complete_setup(db: &Db, secret: &str, email: &str, new_password: &s
         .execute(&mut *tx)
         .await?;
     onetime::consume(&mut tx, secret).await?;
-    audit::record(&mut tx, &Actor::system(), "setup.operator", None, Some(&email), "first operator created with the setup link").await?;
+    audit::record(
+        &mut tx,
+        &Actor::system(),
+        "setup.operator",
+        None,
+        Some(&email),
+        "first operator created with the setup link",
+    )
+    .await?;
     tx.commit().await?;
-    get(db, &id).await?.ok_or_else(|| ApiError::not_found("account"))
+    get(db, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
 }
 
 /// Refuses when the account's school uses BigBlueButton.
@@ -72,7 +96,10 @@ pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Ac
     let guidance = crate::settings::load(db).await?.guidance_url;
     check_school(db, &account, &guidance).await?;
     if account.status != Status::Pending {
-        return Err(ApiError::conflict("notPending", "this account was already activated or is deactivated"));
+        return Err(ApiError::conflict(
+            "notPending",
+            "this account was already activated or is deactivated",
+        ));
     }
     let mut tx = db.pool().begin().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1, status = 'active', activated_at = $2 WHERE id = $3 AND status = 'pending'")
@@ -82,9 +109,19 @@ pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Ac
         .execute(&mut *tx)
         .await?;
     onetime::consume(&mut tx, secret).await?;
-    audit::record(&mut tx, &account.actor(), "account.activate", account.school_str(), Some(&account.email), "activated").await?;
+    audit::record(
+        &mut tx,
+        &account.actor(),
+        "account.activate",
+        account.school_str(),
+        Some(&account.email),
+        "activated",
+    )
+    .await?;
     tx.commit().await?;
-    get(db, &id).await?.ok_or_else(|| ApiError::not_found("account"))
+    get(db, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
 }
 
 /// The account `actor` wants to change, if allowed to.
@@ -93,7 +130,6 @@ async fn target(db: &Db, actor: &Account, id: &str) -> ApiResult<Account> {
     match target {
         Some(t) if may_manage(actor, &t) => Ok(t),
         // A school admin learns nothing about accounts of other schools.
-        Some(_) if actor.role == Role::Operator => Err(ApiError::forbidden()),
         _ => Err(ApiError::not_found("account")),
     }
 }
@@ -101,14 +137,33 @@ async fn target(db: &Db, actor: &Account, id: &str) -> ApiResult<Account> {
 pub async fn deactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account> {
     let t = target(db, actor, id).await?;
     if t.id == actor.id {
-        return Err(ApiError::conflict("ownAccount", "you cannot deactivate your own account"));
+        return Err(ApiError::conflict(
+            "ownAccount",
+            "you cannot deactivate your own account",
+        ));
     }
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE accounts SET status = 'deactivated' WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(&mut tx, &actor.actor(), "account.deactivate", t.school_str(), Some(&t.email), "deactivated; sessions ended").await?;
+    sqlx::query("UPDATE accounts SET status = 'deactivated' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &actor.actor(),
+        "account.deactivate",
+        t.school_str(),
+        Some(&t.email),
+        "deactivated; sessions ended",
+    )
+    .await?;
     tx.commit().await?;
-    get(db, id).await?.ok_or_else(|| ApiError::not_found("account"))
+    get(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
 }
 
 pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account> {
@@ -122,26 +177,64 @@ pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
         .await?
         .try_get::<Option<String>, _>("password_hash")?
         .is_some();
-    let status = if has_password { Status::Active } else { Status::Pending };
-    sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2").bind(status.as_str()).bind(id).execute(&mut *tx).await?;
-    audit::record(&mut tx, &actor.actor(), "account.reactivate", t.school_str(), Some(&t.email), status.as_str()).await?;
+    let status = if has_password {
+        Status::Active
+    } else {
+        Status::Pending
+    };
+    sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
+        .bind(status.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &actor.actor(),
+        "account.reactivate",
+        t.school_str(),
+        Some(&t.email),
+        status.as_str(),
+    )
+    .await?;
     tx.commit().await?;
-    get(db, id).await?.ok_or_else(|| ApiError::not_found("account"))
+    get(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
 }
 
 /// Deletes the account with its sessions, tokens and rooms.
 pub async fn delete(db: &Db, actor: &Account, id: &str) -> ApiResult<()> {
     let t = target(db, actor, id).await?;
     if t.id == actor.id {
-        return Err(ApiError::conflict("ownAccount", "you cannot delete your own account"));
+        return Err(ApiError::conflict(
+            "ownAccount",
+            "you cannot delete your own account",
+        ));
     }
     let mut tx = db.pool().begin().await?;
     for table in ["sessions", "tokens"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1")).bind(id).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("DELETE FROM rooms WHERE owner = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(&mut tx, &actor.actor(), "account.delete", t.school_str(), Some(&t.email), "deleted").await?;
+    sqlx::query("DELETE FROM rooms WHERE owner = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &actor.actor(),
+        "account.delete",
+        t.school_str(),
+        Some(&t.email),
+        "deleted",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -154,12 +247,29 @@ pub async fn new_link(db: &Db, public_url: &str, actor: &Account, id: &str) -> A
     let purpose = match t.status {
         Status::Pending => Purpose::Activation,
         Status::Active => Purpose::Reset,
-        Status::Deactivated => return Err(ApiError::conflict("deactivated", "reactivate the account first")),
+        Status::Deactivated => {
+            return Err(ApiError::conflict(
+                "deactivated",
+                "reactivate the account first",
+            ))
+        }
     };
     let mut tx = db.pool().begin().await?;
     let secret = onetime::issue(&mut tx, purpose, Some(id)).await?;
-    let action = if purpose == Purpose::Activation { "account.activationLink" } else { "account.resetLink" };
-    audit::record(&mut tx, &actor.actor(), action, t.school_str(), Some(&t.email), "new link issued").await?;
+    let action = if purpose == Purpose::Activation {
+        "account.activationLink"
+    } else {
+        "account.resetLink"
+    };
+    audit::record(
+        &mut tx,
+        &actor.actor(),
+        action,
+        t.school_str(),
+        Some(&t.email),
+        "new link issued",
+    )
+    .await?;
     tx.commit().await?;
     Ok(onetime::link(public_url, purpose, &secret))
 }
@@ -167,7 +277,9 @@ pub async fn new_link(db: &Db, public_url: &str, actor: &Account, id: &str) -> A
 /// A reset link for an active account found by address (to be mailed), or
 /// None; the caller answers the same either way.
 pub async fn reset_link_for(db: &Db, public_url: &str, email: &str) -> ApiResult<Option<String>> {
-    let Some((account, _)) = super::by_email(db, email).await? else { return Ok(None) };
+    let Some((account, _)) = super::by_email(db, email).await? else {
+        return Ok(None);
+    };
     let guidance = crate::settings::load(db).await?.guidance_url;
     if account.status != Status::Active || check_school(db, &account, &guidance).await.is_err() {
         return Ok(None);
@@ -185,15 +297,37 @@ pub async fn reset_password(db: &Db, secret: &str, new_password: &str) -> ApiRes
     let Some(Some(id)) = onetime::peek(&mut tx, Purpose::Reset, secret).await? else {
         return Err(bad_link());
     };
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(&id).fetch_optional(&mut *tx).await?;
-    let account = row.as_ref().map(from_row).transpose()?.ok_or_else(bad_link)?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let account = row
+        .as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or_else(bad_link)?;
     if account.status != Status::Active {
         return Err(bad_link());
     }
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(password::hash(new_password)?).bind(&id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password::hash(new_password)?)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
     onetime::consume(&mut tx, secret).await?;
-    audit::record(&mut tx, &account.actor(), "account.passwordReset", account.school_str(), Some(&account.email), "password set; sessions ended").await?;
+    audit::record(
+        &mut tx,
+        &account.actor(),
+        "account.passwordReset",
+        account.school_str(),
+        Some(&account.email),
+        "password set; sessions ended",
+    )
+    .await?;
     tx.commit().await?;
     let guidance = crate::settings::load(db).await?.guidance_url;
     check_school(db, &account, &guidance).await?;

@@ -46,7 +46,15 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, line: None, guidance_url: None, problems: Vec::new() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            line: None,
+            guidance_url: None,
+            problems: Vec::new(),
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -55,7 +63,10 @@ impl ApiError {
 
     /// A request field with an invalid value.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self { field: Some(field.into()), ..Self::bad_request("invalidField", message) }
+        Self {
+            field: Some(field.into()),
+            ..Self::bad_request("invalidField", message)
+        }
     }
 
     pub fn unauthenticated() -> Self {
@@ -63,11 +74,19 @@ impl ApiError {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "your role may not do this")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role may not do this",
+        )
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "notFound", format!("{what} does not exist"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            format!("{what} does not exist"),
+        )
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
@@ -99,12 +118,22 @@ impl ApiError {
     /// Something broke inside; the details go to the log only.
     pub fn internal(context: &str, error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "{context}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internalError", "internal error; see the server log")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internalError",
+            "internal error; see the server log",
+        )
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // Two requests raced for the same address or name: the later one loses cleanly.
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return Self::conflict("alreadyExists", "this exists already (created at the same moment?); reload and check");
+            }
+        }
         Self::internal("database error", e)
     }
 }

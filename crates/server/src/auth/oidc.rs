@@ -13,8 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -75,6 +75,7 @@ struct Pending {
 }
 
 const PENDING_FOR: Duration = Duration::from_secs(600);
+const MAX_PENDING: usize = 10_000;
 
 pub struct Oidc {
     config: OidcConfig,
@@ -85,13 +86,19 @@ pub struct Oidc {
 
 impl std::fmt::Debug for Oidc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Oidc").field("issuer", &self.config.issuer).finish_non_exhaustive()
+        f.debug_struct("Oidc")
+            .field("issuer", &self.config.issuer)
+            .finish_non_exhaustive()
     }
 }
 
 fn provider_error(context: &str, e: impl std::fmt::Display) -> ApiError {
     tracing::warn!(error = %e, "OpenID Connect: {context}");
-    ApiError::new(axum::http::StatusCode::BAD_GATEWAY, "identityProvider", format!("the identity provider: {context}"))
+    ApiError::new(
+        axum::http::StatusCode::BAD_GATEWAY,
+        "identityProvider",
+        format!("the identity provider: {context}"),
+    )
 }
 
 impl Oidc {
@@ -106,7 +113,12 @@ impl Oidc {
             .build()
             .ok()?;
         let redirect = format!("{}/api/oidc/callback", public_url.trim_end_matches('/'));
-        Some(Self { config: config.clone(), redirect, http, pending: Mutex::new(HashMap::new()) })
+        Some(Self {
+            config: config.clone(),
+            redirect,
+            http,
+            pending: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn label(&self) -> &str {
@@ -125,9 +137,13 @@ impl Oidc {
             openidconnect::EndpointMaybeSet,
         >,
     > {
-        let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| provider_error("issuer URL", e))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(|e| provider_error("discovery", e))?;
-        let redirect = RedirectUrl::new(self.redirect.clone()).map_err(|e| provider_error("redirect URL", e))?;
+        let issuer = IssuerUrl::new(self.config.issuer.clone())
+            .map_err(|e| provider_error("issuer URL", e))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| provider_error("discovery", e))?;
+        let redirect = RedirectUrl::new(self.redirect.clone())
+            .map_err(|e| provider_error("redirect URL", e))?;
         Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
@@ -141,7 +157,11 @@ impl Oidc {
         let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
             .add_scope(Scope::new("email".into()))
             .set_pkce_challenge(challenge);
         for scope in &self.config.scopes {
@@ -150,16 +170,39 @@ impl Oidc {
         let (url, state, nonce) = request.url();
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.retain(|_, p| p.started.elapsed() < PENDING_FOR);
-        pending.insert(state.secret().clone(), Pending { nonce, verifier, started: Instant::now() });
+        // Bounded: a flood of started logins cannot grow it without end.
+        if pending.len() >= MAX_PENDING {
+            let oldest = pending.iter().min_by_key(|(_, p)| p.started).map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                pending.remove(&k);
+            }
+        }
+        pending.insert(
+            state.secret().clone(),
+            Pending {
+                nonce,
+                verifier,
+                started: Instant::now(),
+            },
+        );
         Ok(url.to_string())
     }
 
     /// The provider sent the browser back: the verified claims.
     async fn finish(&self, code: &str, state: &str) -> ApiResult<Value> {
-        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(state);
+        let pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(state);
         let pending = pending
             .filter(|p| p.started.elapsed() < PENDING_FOR)
-            .ok_or_else(|| ApiError::bad_request("oidcState", "this login is unknown or took too long; start again"))?;
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "oidcState",
+                    "this login is unknown or took too long; start again",
+                )
+            })?;
         let client = self.client().await?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -168,22 +211,37 @@ impl Oidc {
             .request_async(&self.http)
             .await
             .map_err(|e| provider_error("code exchange", e))?;
-        let id_token = token.id_token().ok_or_else(|| provider_error("answer", "no ID token"))?;
-        id_token.claims(&client.id_token_verifier(), &pending.nonce).map_err(|e| provider_error("ID token", e))?;
+        let id_token = token
+            .id_token()
+            .ok_or_else(|| provider_error("answer", "no ID token"))?;
+        id_token
+            .claims(&client.id_token_verifier(), &pending.nonce)
+            .map_err(|e| provider_error("ID token", e))?;
         // Verified above; read every claim, whatever their names.
         let jwt = id_token.to_string();
-        let payload = jwt.split('.').nth(1).ok_or_else(|| provider_error("ID token", "not a JWT"))?;
-        let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|e| provider_error("ID token", e))?;
+        let payload = jwt
+            .split('.')
+            .nth(1)
+            .ok_or_else(|| provider_error("ID token", "not a JWT"))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|e| provider_error("ID token", e))?;
         serde_json::from_slice(&bytes).map_err(|e| provider_error("ID token", e))
     }
 
     fn role_of(&self, claims: &Value) -> Option<Role> {
         let values: Vec<String> = match claims.get(&self.config.role_claim) {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             _ => Vec::new(),
         };
-        if values.iter().any(|v| self.config.school_admin_roles.contains(v)) {
+        if values
+            .iter()
+            .any(|v| self.config.school_admin_roles.contains(v))
+        {
             Some(Role::SchoolAdmin)
         } else if values.iter().any(|v| self.config.teacher_roles.contains(v)) {
             Some(Role::Teacher)
@@ -195,9 +253,23 @@ impl Oidc {
     /// The account the provider vouches for, created when the claims allow it.
     pub async fn login(&self, db: &Db, code: &str, state: &str) -> ApiResult<Account> {
         let claims = self.finish(code, state).await?;
-        let subject = format!("{}|{}", self.config.issuer, claims.get("sub").and_then(Value::as_str).unwrap_or_default());
-        let email = claims.get(&self.config.email_claim).and_then(Value::as_str).and_then(accounts::normalize_email);
-        let school = claims.get(&self.config.school_claim).and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())));
+        let subject = format!(
+            "{}|{}",
+            self.config.issuer,
+            claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        );
+        let email = claims
+            .get(&self.config.email_claim)
+            .and_then(Value::as_str)
+            .and_then(accounts::normalize_email);
+        let school = claims.get(&self.config.school_claim).and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        });
         let guidance = crate::settings::load(db).await?.guidance_url;
         let row = sqlx::query("SELECT id FROM accounts WHERE oidc_subject = $1 OR (oidc_subject IS NULL AND email = $2)")
             .bind(&subject)
@@ -205,9 +277,13 @@ impl Oidc {
             .fetch_optional(db.pool())
             .await?;
         let account = match row {
-            Some(r) => accounts::get(db, &r.try_get::<String, _>("id")?).await?.ok_or_else(|| ApiError::not_found("account"))?,
+            Some(r) => accounts::get(db, &r.try_get::<String, _>("id")?)
+                .await?
+                .ok_or_else(|| ApiError::not_found("account"))?,
             None => {
-                let (Some(email), Some(school), Some(role)) = (email, school, self.role_of(&claims)) else {
+                let (Some(email), Some(school), Some(role)) =
+                    (email, school, self.role_of(&claims))
+                else {
                     return Err(ApiError::new(
                         axum::http::StatusCode::FORBIDDEN,
                         "oidcNoAccount",
@@ -215,7 +291,11 @@ impl Oidc {
                     ));
                 };
                 let found = schools::get(db, &school).await?.ok_or_else(|| {
-                    ApiError::new(axum::http::StatusCode::FORBIDDEN, "oidcUnknownSchool", format!("school {school} does not use Tafelrunde"))
+                    ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        "oidcUnknownSchool",
+                        format!("school {school} does not use Tafelrunde"),
+                    )
                 })?;
                 if found.service != Service::Tafelrunde {
                     return Err(ApiError::school_uses_bbb(&school, &guidance));
@@ -229,7 +309,11 @@ impl Oidc {
             }
         }
         if account.status == Status::Deactivated {
-            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "deactivated", "this account is deactivated; ask your school admin"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "deactivated",
+                "this account is deactivated; ask your school admin",
+            ));
         }
         let mut tx = db.pool().begin().await?;
         sqlx::query("UPDATE accounts SET oidc_subject = $1, status = 'active', activated_at = COALESCE(activated_at, $2) WHERE id = $3")
@@ -239,13 +323,30 @@ impl Oidc {
             .execute(&mut *tx)
             .await?;
         if account.status == Status::Pending {
-            audit::record(&mut tx, &account.actor(), "account.activate", account.school_str(), Some(&account.email), "through the identity provider").await?;
+            audit::record(
+                &mut tx,
+                &account.actor(),
+                "account.activate",
+                account.school_str(),
+                Some(&account.email),
+                "through the identity provider",
+            )
+            .await?;
         }
         tx.commit().await?;
-        accounts::get(db, &account.id.0).await?.ok_or_else(|| ApiError::not_found("account"))
+        accounts::get(db, &account.id.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))
     }
 
-    async fn create(&self, db: &Db, subject: &str, email: &str, role: Role, school: &str) -> ApiResult<Account> {
+    async fn create(
+        &self,
+        db: &Db,
+        subject: &str,
+        email: &str,
+        role: Role,
+        school: &str,
+    ) -> ApiResult<Account> {
         let id = crate::auth::token::new_id();
         let now = storage::now();
         let mut tx = db.pool().begin().await?;
@@ -259,9 +360,22 @@ impl Oidc {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let actor = Actor { id: Some(id.clone()), name: email.to_string() };
-        audit::record(&mut tx, &actor, "account.create", Some(school), Some(email), &format!("role {} through the identity provider", role.as_str())).await?;
+        let actor = Actor {
+            id: Some(id.clone()),
+            name: email.to_string(),
+        };
+        audit::record(
+            &mut tx,
+            &actor,
+            "account.create",
+            Some(school),
+            Some(email),
+            &format!("role {} through the identity provider", role.as_str()),
+        )
+        .await?;
         tx.commit().await?;
-        accounts::get(db, &id).await?.ok_or_else(|| ApiError::not_found("account"))
+        accounts::get(db, &id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))
     }
 }
