@@ -18,7 +18,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Self { id: None, name: "system".into() }
+        Self {
+            id: None,
+            name: "system".into(),
+        }
     }
 }
 

@@ -24,7 +24,11 @@ pub struct Control {
 }
 
 impl Control {
-    pub async fn open(database_url: &str, public_url: &str, mailer: Option<crate::mail::Mailer>) -> Result<Self, StorageError> {
+    pub async fn open(
+        database_url: &str,
+        public_url: &str,
+        mailer: Option<crate::mail::Mailer>,
+    ) -> Result<Self, StorageError> {
         let db = Db::open(database_url).await?;
         let bbb = BbbSchools::default();
         bbb.reload(&db).await?;

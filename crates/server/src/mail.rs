@@ -27,7 +27,14 @@ pub struct SmtpConfig {
 
 impl Default for SmtpConfig {
     fn default() -> Self {
-        Self { host: String::new(), port: None, security: "starttls".into(), username: String::new(), password: String::new(), from: String::new() }
+        Self {
+            host: String::new(),
+            port: None,
+            security: "starttls".into(),
+            username: String::new(),
+            password: String::new(),
+            from: String::new(),
+        }
     }
 }
 
@@ -39,7 +46,9 @@ pub struct Mailer {
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
     }
 }
 
@@ -49,26 +58,49 @@ impl Mailer {
         if config.host.is_empty() {
             return Ok(None);
         }
-        let from: Mailbox = config.from.parse().map_err(|e| format!("smtp.from {:?} is not an address: {e}", config.from))?;
+        let from: Mailbox = config
+            .from
+            .parse()
+            .map_err(|e| format!("smtp.from {:?} is not an address: {e}", config.from))?;
         let mut builder = match config.security.as_str() {
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host).map_err(|e| format!("smtp.host: {e}"))?,
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(|e| format!("smtp.host: {e}"))?,
+            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|e| format!("smtp.host: {e}"))?,
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .map_err(|e| format!("smtp.host: {e}"))?,
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
-            other => return Err(format!("smtp.security must be starttls, tls or none, not {other:?}")),
+            other => {
+                return Err(format!(
+                    "smtp.security must be starttls, tls or none, not {other:?}"
+                ))
+            }
         };
         if let Some(port) = config.port {
             builder = builder.port(port);
         }
         if !config.username.is_empty() {
-            builder = builder.credentials(Credentials::new(config.username.clone(), config.password.clone()));
+            builder = builder.credentials(Credentials::new(
+                config.username.clone(),
+                config.password.clone(),
+            ));
         }
-        Ok(Some(Self { transport: builder.build(), from }))
+        Ok(Some(Self {
+            transport: builder.build(),
+            from,
+        }))
     }
 
     /// Sends a plain-text mail; returns whether the server took it.
     pub async fn send(&self, to: &str, subject: &str, body: String) -> bool {
-        let Ok(to) = to.parse::<Mailbox>() else { return false };
-        let message = match Message::builder().from(self.from.clone()).to(to).subject(subject).header(ContentType::TEXT_PLAIN).body(body) {
+        let Ok(to) = to.parse::<Mailbox>() else {
+            return false;
+        };
+        let message = match Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+        {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot build a mail");

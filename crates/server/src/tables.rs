@@ -38,14 +38,28 @@ impl Table {
             return Err(ApiError::bad_request("emptyFile", "the file is empty"));
         }
         if bytes.len() > MAX_UPLOAD_BYTES {
-            return Err(ApiError::bad_request("fileTooLarge", format!("the file is larger than {} MiB", MAX_UPLOAD_BYTES >> 20)));
+            return Err(ApiError::bad_request(
+                "fileTooLarge",
+                format!("the file is larger than {} MiB", MAX_UPLOAD_BYTES >> 20),
+            ));
         }
-        let lines = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
-        let mut lines = lines.into_iter().filter(|l| l.cells.iter().any(|c| !c.trim().is_empty()));
-        let header = lines.next().ok_or_else(|| ApiError::bad_request("emptyFile", "the file has no lines"))?;
+        let lines = if bytes.starts_with(b"PK\x03\x04") {
+            read_xlsx(bytes)?
+        } else {
+            read_csv(bytes)?
+        };
+        let mut lines = lines
+            .into_iter()
+            .filter(|l| l.cells.iter().any(|c| !c.trim().is_empty()));
+        let header = lines
+            .next()
+            .ok_or_else(|| ApiError::bad_request("emptyFile", "the file has no lines"))?;
         let rows: Vec<Line> = lines.collect();
         if rows.len() > MAX_ROWS {
-            return Err(ApiError::bad_request("tooManyRows", format!("the list has more than {MAX_ROWS} rows")));
+            return Err(ApiError::bad_request(
+                "tooManyRows",
+                format!("the list has more than {MAX_ROWS} rows"),
+            ));
         }
         Ok(Self { header, rows })
     }
@@ -53,7 +67,10 @@ impl Table {
     /// The column whose header is one of `names` (case and spaces ignored).
     pub fn column(&self, names: &[&str]) -> Option<usize> {
         let norm = |s: &str| s.trim().to_lowercase().replace([' ', '_', '-'], "");
-        self.header.cells.iter().position(|c| names.iter().any(|n| norm(c) == norm(n)))
+        self.header
+            .cells
+            .iter()
+            .position(|c| names.iter().any(|n| norm(c) == norm(n)))
     }
 }
 
@@ -66,13 +83,28 @@ impl Line {
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Line>, ApiError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        ApiError::bad_request("notUtf8", "the file is not UTF-8 text; save it as \"CSV UTF-8\" or as XLSX").at_line(line)
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ApiError::bad_request(
+            "notUtf8",
+            "the file is not UTF-8 text; save it as \"CSV UTF-8\" or as XLSX",
+        )
+        .at_line(line)
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or("");
-    let delimiter = [b';', b',', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b';');
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let delimiter = [b';', b',', b'\t']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .unwrap_or(b';');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
     let mut lines = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -80,8 +112,13 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Line>, ApiError> {
             ApiError::bad_request("badCsv", format!("the CSV cannot be read: {e}")).at_line(line)
         })?;
         // The reader skips empty lines without counting them: count newlines up to the record.
-        let number = record.position().map_or(lines.len() + 1, |p| line_at(text, p.byte() as usize));
-        lines.push(Line { number, cells: record.iter().map(str::to_string).collect() });
+        let number = record
+            .position()
+            .map_or(lines.len() + 1, |p| line_at(text, p.byte() as usize));
+        lines.push(Line {
+            number,
+            cells: record.iter().map(str::to_string).collect(),
+        });
     }
     Ok(lines)
 }
@@ -97,7 +134,9 @@ fn line_at(text: &str, byte: usize) -> usize {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Line>, ApiError> {
-    let bad = |e: &dyn std::fmt::Display| ApiError::bad_request("badXlsx", format!("the XLSX file cannot be read: {e}"));
+    let bad = |e: &dyn std::fmt::Display| {
+        ApiError::bad_request("badXlsx", format!("the XLSX file cannot be read: {e}"))
+    };
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let range = workbook
         .worksheet_range_at(0)
@@ -111,7 +150,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Line>, ApiError> {
         .map(|(i, row)| {
             let mut cells = vec![String::new(); first_col];
             cells.extend(row.iter().map(cell_text));
-            Line { number: first_row + i + 1, cells }
+            Line {
+                number: first_row + i + 1,
+                cells,
+            }
         })
         .collect())
 }
@@ -136,7 +178,10 @@ mod tests {
 
     #[test]
     fn csv_with_semicolons_bom_and_empty_lines() {
-        let t = Table::read("\u{feff}Dienststellennummer;Name\n\n1234567;\"Schule; am See\"\n".as_bytes()).unwrap();
+        let t = Table::read(
+            "\u{feff}Dienststellennummer;Name\n\n1234567;\"Schule; am See\"\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t.header.cells, vec!["Dienststellennummer", "Name"]);
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0].number, 3);

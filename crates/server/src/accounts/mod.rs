@@ -90,7 +90,10 @@ pub struct Account {
 
 impl Account {
     pub fn actor(&self) -> Actor {
-        Actor { id: Some(self.id.0.clone()), name: self.email.clone() }
+        Actor {
+            id: Some(self.id.0.clone()),
+            name: self.email.clone(),
+        }
     }
 
     pub fn school_str(&self) -> Option<&str> {
@@ -113,15 +116,20 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Account, sqlx::Error> {
 }
 
 pub async fn get(db: &Db, id: &str) -> ApiResult<Option<Account>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 pub async fn by_email(db: &Db, email: &str) -> ApiResult<Option<(Account, Option<String>)>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS}, password_hash FROM accounts WHERE email = $1"))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, password_hash FROM accounts WHERE email = $1"
+    ))
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(db.pool())
+    .await?;
     match row {
         Some(r) => Ok(Some((from_row(&r)?, r.try_get("password_hash")?))),
         None => Ok(None),
@@ -131,14 +139,27 @@ pub async fn by_email(db: &Db, email: &str) -> ApiResult<Option<(Account, Option
 /// Every account, or one school's.
 pub async fn list(db: &Db, school: Option<&str>) -> ApiResult<Vec<Account>> {
     let rows = match school {
-        Some(s) => sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE school = $1 ORDER BY email")).bind(s).fetch_all(db.pool()).await?,
-        None => sqlx::query(&format!("SELECT {COLUMNS} FROM accounts ORDER BY email")).fetch_all(db.pool()).await?,
+        Some(s) => {
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM accounts WHERE school = $1 ORDER BY email"
+            ))
+            .bind(s)
+            .fetch_all(db.pool())
+            .await?
+        }
+        None => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM accounts ORDER BY email"))
+                .fetch_all(db.pool())
+                .await?
+        }
     };
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
 pub async fn operator_exists(db: &Db) -> ApiResult<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE role = 'operator'").fetch_one(db.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE role = 'operator'")
+        .fetch_one(db.pool())
+        .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -153,7 +174,9 @@ pub fn normalize_email(email: &str) -> Option<String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'));
+        && !e.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        });
     ok.then_some(e)
 }
 
@@ -171,7 +194,9 @@ pub struct Invitation {
 pub fn may_create(actor: &Account, role: Role, school: Option<&str>) -> bool {
     match actor.role {
         Role::Operator => true,
-        Role::SchoolAdmin => role == Role::Teacher && school.is_some() && school == actor.school_str(),
+        Role::SchoolAdmin => {
+            role == Role::Teacher && school.is_some() && school == actor.school_str()
+        }
         Role::Teacher => false,
     }
 }
@@ -180,31 +205,65 @@ pub fn may_create(actor: &Account, role: Role, school: Option<&str>) -> bool {
 pub fn may_manage(actor: &Account, target: &Account) -> bool {
     match actor.role {
         Role::Operator => true,
-        Role::SchoolAdmin => target.role == Role::Teacher && target.school.is_some() && target.school == actor.school,
+        Role::SchoolAdmin => {
+            target.role == Role::Teacher && target.school.is_some() && target.school == actor.school
+        }
         Role::Teacher => false,
     }
 }
 
 /// Checks one new account's address, role and school (the rule included).
-pub async fn check_new(db: &Db, settings: &Settings, guidance: &str, email: &str, role: Role, school: Option<&str>) -> ApiResult<String> {
-    let email = normalize_email(email).ok_or_else(|| ApiError::field("email", format!("{:?} is not an e-mail address", email.trim())))?;
+pub async fn check_new(
+    db: &Db,
+    settings: &Settings,
+    guidance: &str,
+    email: &str,
+    role: Role,
+    school: Option<&str>,
+) -> ApiResult<String> {
+    let email = normalize_email(email).ok_or_else(|| {
+        ApiError::field(
+            "email",
+            format!("{:?} is not an e-mail address", email.trim()),
+        )
+    })?;
     match (role, school) {
-        (Role::Operator, Some(_)) => return Err(ApiError::field("school", "an operator belongs to no school")),
-        (Role::SchoolAdmin | Role::Teacher, None) => return Err(ApiError::field("school", "a school account needs its Dienststellennummer")),
+        (Role::Operator, Some(_)) => {
+            return Err(ApiError::field(
+                "school",
+                "an operator belongs to no school",
+            ))
+        }
+        (Role::SchoolAdmin | Role::Teacher, None) => {
+            return Err(ApiError::field(
+                "school",
+                "a school account needs its Dienststellennummer",
+            ))
+        }
         _ => {}
     }
     if let Some(school) = school {
-        let found = schools::get(db, school).await?.ok_or_else(|| ApiError::not_found(&format!("school {school}")).with_field("school"))?;
+        let found = schools::get(db, school)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&format!("school {school}")).with_field("school"))?;
         if found.service == Service::Bigbluebutton {
             return Err(ApiError::school_uses_bbb(school, guidance));
         }
         if !settings.allows(&email) {
             let domains = settings.allowed_domains.join(", ");
-            return Err(ApiError::bad_request("domainNotAllowed", format!("{email} is not an address of an allowed domain ({domains})")).with_field("email"));
+            return Err(ApiError::bad_request(
+                "domainNotAllowed",
+                format!("{email} is not an address of an allowed domain ({domains})"),
+            )
+            .with_field("email"));
         }
     }
     if by_email(db, &email).await?.is_some() {
-        return Err(ApiError::conflict("emailTaken", format!("there is already an account for {email}")).with_field("email"));
+        return Err(ApiError::conflict(
+            "emailTaken",
+            format!("there is already an account for {email}"),
+        )
+        .with_field("email"));
     }
     Ok(email)
 }
@@ -228,7 +287,15 @@ pub async fn insert_pending(
         .execute(&mut **tx)
         .await?;
     let secret = onetime::issue(tx, Purpose::Activation, Some(&id)).await?;
-    audit::record(tx, actor, "account.create", school, Some(email), &format!("role {}", role.as_str())).await?;
+    audit::record(
+        tx,
+        actor,
+        "account.create",
+        school,
+        Some(email),
+        &format!("role {}", role.as_str()),
+    )
+    .await?;
     let account = Account {
         id: AccountId(id),
         email: email.to_string(),
@@ -258,5 +325,8 @@ pub async fn create(
     let mut tx = db.pool().begin().await?;
     let (account, secret) = insert_pending(&mut tx, &actor.actor(), &email, role, school).await?;
     tx.commit().await?;
-    Ok(Invitation { account, activation_link: onetime::link(public_url, Purpose::Activation, &secret) })
+    Ok(Invitation {
+        account,
+        activation_link: onetime::link(public_url, Purpose::Activation, &secret),
+    })
 }

@@ -1,7 +1,9 @@
 //! Passwords: argon2id with a random salt (the PHC string holds all
 //! parameters), and the rules a new password must meet.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::api::error::ApiError;
@@ -13,12 +15,18 @@ pub const MAX_LENGTH: usize = 256;
 pub fn check_new(password: &str, field: &str) -> Result<(), ApiError> {
     let chars = password.chars().count();
     if chars < MIN_LENGTH {
-        return Err(ApiError::bad_request("passwordTooShort", format!("the password needs at least {MIN_LENGTH} characters"))
-            .with_field(field));
+        return Err(ApiError::bad_request(
+            "passwordTooShort",
+            format!("the password needs at least {MIN_LENGTH} characters"),
+        )
+        .with_field(field));
     }
     if chars > MAX_LENGTH {
-        return Err(ApiError::bad_request("passwordTooLong", format!("the password may have at most {MAX_LENGTH} characters"))
-            .with_field(field));
+        return Err(ApiError::bad_request(
+            "passwordTooLong",
+            format!("the password may have at most {MAX_LENGTH} characters"),
+        )
+        .with_field(field));
     }
     Ok(())
 }
@@ -32,7 +40,11 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 }
 
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash to verify against when the account does not exist, so that the

@@ -40,10 +40,16 @@ pub struct SchoolQuery {
     school: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, s: Session, Query(q): Query<SchoolQuery>) -> ApiResult<Json<Vec<Account>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<SchoolQuery>,
+) -> ApiResult<Json<Vec<Account>>> {
     admin(&s)?;
     let school = school_scope(&s, q.school)?;
-    Ok(Json(accounts::list(&control(&state)?.db, school.as_deref()).await?))
+    Ok(Json(
+        accounts::list(&control(&state)?.db, school.as_deref()).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,32 +71,66 @@ pub struct Created {
 
 async fn mail_link(state: &AppState, invitation: &Invitation) -> bool {
     let Ok(c) = control(state) else { return false };
-    let Some(mailer) = &c.mailer else { return false };
+    let Some(mailer) = &c.mailer else {
+        return false;
+    };
     let body = format!(
         "Guten Tag,\n\nfür Sie wurde ein Konto bei Tafelrunde angelegt. Mit diesem Link setzen Sie Ihr Passwort (14 Tage gültig):\n\n{}\n",
         invitation.activation_link
     );
-    mailer.send(&invitation.account.email, "Tafelrunde: Ihr Konto", body).await
+    mailer
+        .send(&invitation.account.email, "Tafelrunde: Ihr Konto", body)
+        .await
 }
 
-pub async fn create(State(state): State<AppState>, s: Session, JsonBody(req): JsonBody<NewAccount>) -> ApiResult<(StatusCode, Json<Created>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    JsonBody(req): JsonBody<NewAccount>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
     admin(&s)?;
     let c = control(&state)?;
-    let role = Role::parse(&req.role).ok_or_else(|| ApiError::field("role", format!("{:?} is not a role; use operator, schoolAdmin or teacher", req.role)))?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        ApiError::field(
+            "role",
+            format!(
+                "{:?} is not a role; use operator, schoolAdmin or teacher",
+                req.role
+            ),
+        )
+    })?;
     let school = match s.account.role {
-        Role::SchoolAdmin => Some(req.school.unwrap_or_else(|| s.account.school_str().unwrap_or_default().to_string())),
+        Role::SchoolAdmin => Some(
+            req.school
+                .unwrap_or_else(|| s.account.school_str().unwrap_or_default().to_string()),
+        ),
         _ => req.school,
     };
-    let invitation = accounts::create(&c.db, &c.public_url, &s.account, &req.email, role, school.as_deref()).await?;
+    let invitation = accounts::create(
+        &c.db,
+        &c.public_url,
+        &s.account,
+        &req.email,
+        role,
+        school.as_deref(),
+    )
+    .await?;
     let mailed = mail_link(&state, &invitation).await;
     Ok((StatusCode::CREATED, Json(Created { invitation, mailed })))
 }
 
-pub async fn bulk(State(state): State<AppState>, s: Session, Query(q): Query<SchoolQuery>, body: Bytes) -> ApiResult<(StatusCode, Json<Vec<Created>>)> {
+pub async fn bulk(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<SchoolQuery>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Vec<Created>>)> {
     admin(&s)?;
     let c = control(&state)?;
-    let school = school_scope(&s, q.school)?.ok_or_else(|| ApiError::field("school", "name the school: ?school=Dienststellennummer"))?;
-    let invitations = bulk::create_teachers(&c.db, &c.public_url, &s.account, &school, &body).await?;
+    let school = school_scope(&s, q.school)?
+        .ok_or_else(|| ApiError::field("school", "name the school: ?school=Dienststellennummer"))?;
+    let invitations =
+        bulk::create_teachers(&c.db, &c.public_url, &s.account, &school, &body).await?;
     let mut out = Vec::with_capacity(invitations.len());
     for invitation in invitations {
         let mailed = mail_link(&state, &invitation).await;
@@ -99,14 +139,26 @@ pub async fn bulk(State(state): State<AppState>, s: Session, Query(q): Query<Sch
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-pub async fn deactivate(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+pub async fn deactivate(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
     admin(&s)?;
-    Ok(Json(lifecycle::deactivate(&control(&state)?.db, &s.account, &id).await?))
+    Ok(Json(
+        lifecycle::deactivate(&control(&state)?.db, &s.account, &id).await?,
+    ))
 }
 
-pub async fn reactivate(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<Json<Account>> {
+pub async fn reactivate(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
     admin(&s)?;
-    Ok(Json(lifecycle::reactivate(&control(&state)?.db, &s.account, &id).await?))
+    Ok(Json(
+        lifecycle::reactivate(&control(&state)?.db, &s.account, &id).await?,
+    ))
 }
 
 #[derive(Debug, Serialize)]
@@ -114,22 +166,38 @@ pub struct Link {
     link: String,
 }
 
-pub async fn new_link(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<Json<Link>> {
+pub async fn new_link(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Link>> {
     admin(&s)?;
     let c = control(&state)?;
-    Ok(Json(Link { link: lifecycle::new_link(&c.db, &c.public_url, &s.account, &id).await? }))
+    Ok(Json(Link {
+        link: lifecycle::new_link(&c.db, &c.public_url, &s.account, &id).await?,
+    }))
 }
 
-pub async fn delete(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     admin(&s)?;
     lifecycle::delete(&control(&state)?.db, &s.account, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn audit(State(state): State<AppState>, s: Session, Query(q): Query<SchoolQuery>) -> ApiResult<Json<Vec<Entry>>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<SchoolQuery>,
+) -> ApiResult<Json<Vec<Entry>>> {
     admin(&s)?;
     let school = school_scope(&s, q.school)?;
-    Ok(Json(audit::list(&control(&state)?.db, school.as_deref(), 500).await?))
+    Ok(Json(
+        audit::list(&control(&state)?.db, school.as_deref(), 500).await?,
+    ))
 }
 
 pub async fn rooms(State(state): State<AppState>, s: Session) -> ApiResult<Json<Vec<Room>>> {
@@ -146,10 +214,23 @@ pub struct NewRoom {
     password: Option<String>,
 }
 
-pub async fn create_room(State(state): State<AppState>, s: Session, JsonBody(req): JsonBody<NewRoom>) -> ApiResult<(StatusCode, Json<Room>)> {
+pub async fn create_room(
+    State(state): State<AppState>,
+    s: Session,
+    JsonBody(req): JsonBody<NewRoom>,
+) -> ApiResult<(StatusCode, Json<Room>)> {
     let school = s.account.school_str().ok_or_else(ApiError::forbidden)?;
     let name = RoomName::compose(school, &req.group, &req.short)?;
-    let room = rooms::save(&control(&state)?.db, &s.account, &name, RoomSettings { lobby: req.lobby, password: req.password }).await?;
+    let room = rooms::save(
+        &control(&state)?.db,
+        &s.account,
+        &name,
+        RoomSettings {
+            lobby: req.lobby,
+            password: req.password,
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(room)))
 }
 
@@ -160,17 +241,37 @@ pub struct RoomUpdate {
     password: Option<String>,
 }
 
-pub async fn update_room(State(state): State<AppState>, s: Session, Path(name): Path<String>, JsonBody(req): JsonBody<RoomUpdate>) -> ApiResult<Json<Room>> {
+pub async fn update_room(
+    State(state): State<AppState>,
+    s: Session,
+    Path(name): Path<String>,
+    JsonBody(req): JsonBody<RoomUpdate>,
+) -> ApiResult<Json<Room>> {
     let c = control(&state)?;
     let parsed = RoomName::parse(&name)?;
     let own = rooms::list(&c.db, &s.account).await?;
     if !own.iter().any(|r| r.name == parsed.full()) {
         return Err(ApiError::not_found(&format!("room {name}")));
     }
-    Ok(Json(rooms::save(&c.db, &s.account, &parsed, RoomSettings { lobby: req.lobby, password: req.password }).await?))
+    Ok(Json(
+        rooms::save(
+            &c.db,
+            &s.account,
+            &parsed,
+            RoomSettings {
+                lobby: req.lobby,
+                password: req.password,
+            },
+        )
+        .await?,
+    ))
 }
 
-pub async fn delete_room(State(state): State<AppState>, s: Session, Path(name): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_room(
+    State(state): State<AppState>,
+    s: Session,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
     rooms::delete(&control(&state)?.db, &s.account, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -31,7 +31,11 @@ pub struct SessionInfo {
     pub oidc: Option<String>,
 }
 
-async fn info(state: &AppState, session: Option<&Session>, ended: Option<ApiError>) -> ApiResult<SessionInfo> {
+async fn info(
+    state: &AppState,
+    session: Option<&Session>,
+    ended: Option<ApiError>,
+) -> ApiResult<SessionInfo> {
     let c = control(state)?;
     let school = match session.and_then(|s| s.account.school_str()) {
         Some(id) => schools::get(&c.db, id).await?,
@@ -47,11 +51,18 @@ async fn info(state: &AppState, session: Option<&Session>, ended: Option<ApiErro
     })
 }
 
-pub async fn session(State(state): State<AppState>, MaybeSession(s, ended): MaybeSession) -> ApiResult<Response> {
+pub async fn session(
+    State(state): State<AppState>,
+    MaybeSession(s, ended): MaybeSession,
+) -> ApiResult<Response> {
     let mut response = Json(info(&state, s.as_ref(), ended.clone()).await?).into_response();
     if ended.is_some() {
         // The cookie names a session that is gone: let the browser forget it.
-        session::set_cookie(response.headers_mut(), None, control(&state)?.secure_cookies);
+        session::set_cookie(
+            response.headers_mut(),
+            None,
+            control(&state)?.secure_cookies,
+        );
     }
     Ok(response)
 }
@@ -64,7 +75,10 @@ pub struct SetupRequest {
     password: String,
 }
 
-pub async fn setup(State(state): State<AppState>, JsonBody(req): JsonBody<SetupRequest>) -> ApiResult<Response> {
+pub async fn setup(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<SetupRequest>,
+) -> ApiResult<Response> {
     let c = control(&state)?;
     let account = lifecycle::complete_setup(&c.db, &req.token, &req.email, &req.password).await?;
     login_response(&state, &account).await
@@ -77,7 +91,11 @@ pub struct LoginRequest {
     password: String,
 }
 
-pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, JsonBody(req): JsonBody<LoginRequest>) -> ApiResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> ApiResult<Response> {
     let c = control(&state)?;
     let email = req.email.trim().to_lowercase();
     let account_key = format!("account:{email}");
@@ -90,18 +108,30 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, JsonBo
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "tooManyAttempts",
-            format!("too many failed logins; try again in {} minutes", wait.div_ceil(60)),
+            format!(
+                "too many failed logins; try again in {} minutes",
+                wait.div_ceil(60)
+            ),
         )
         .into_response();
-        response.headers_mut().insert("retry-after", HeaderValue::from(wait));
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(wait));
         return Ok(response);
     }
     let found = accounts::by_email(&c.db, &email).await?;
     let hash = found.as_ref().and_then(|(_, h)| h.clone());
-    let ok = password::verify(&req.password, hash.as_deref().unwrap_or(password::dummy_hash())) && hash.is_some();
+    let ok = password::verify(
+        &req.password,
+        hash.as_deref().unwrap_or(password::dummy_hash()),
+    ) && hash.is_some();
     let Some((account, _)) = found.filter(|_| ok) else {
         c.limiter.fail(&keys, now);
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrongLogin", "the e-mail address or the password is wrong"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrongLogin",
+            "the e-mail address or the password is wrong",
+        ));
     };
     c.limiter.succeed(&account_key);
     // Only someone who knows the password learns why the account cannot log in.
@@ -113,8 +143,20 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, JsonBo
     }
     match account.status {
         Status::Active => {}
-        Status::Pending => return Err(ApiError::new(StatusCode::FORBIDDEN, "notActivated", "this account is not activated yet; open its activation link")),
-        Status::Deactivated => return Err(ApiError::new(StatusCode::FORBIDDEN, "deactivated", "this account is deactivated; ask your school admin")),
+        Status::Pending => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "notActivated",
+                "this account is not activated yet; open its activation link",
+            ))
+        }
+        Status::Deactivated => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "deactivated",
+                "this account is deactivated; ask your school admin",
+            ))
+        }
     }
     tracing::info!(account = %account.id.0, role = account.role.as_str(), "login");
     login_response(&state, &account).await
@@ -123,7 +165,9 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, JsonBo
 async fn login_response(state: &AppState, account: &Account) -> ApiResult<Response> {
     let c = control(state)?;
     let (secret, _) = session::create(&c.db, &account.id.0).await?;
-    let s = session::lookup(&c.db, &secret).await?.map_err(|_| ApiError::unauthenticated())?;
+    let s = session::lookup(&c.db, &secret)
+        .await?
+        .map_err(|_| ApiError::unauthenticated())?;
     let mut response = Json(info(state, Some(&s), None).await?).into_response();
     session::set_cookie(response.headers_mut(), Some(&secret), c.secure_cookies);
     Ok(response)
@@ -153,7 +197,10 @@ pub struct TokenPassword {
     password: String,
 }
 
-pub async fn activate(State(state): State<AppState>, JsonBody(req): JsonBody<TokenPassword>) -> ApiResult<Response> {
+pub async fn activate(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<TokenPassword>,
+) -> ApiResult<Response> {
     let c = control(&state)?;
     let account = lifecycle::activate(&c.db, &req.token, &req.password).await?;
     login_response(&state, &account).await
@@ -166,18 +213,26 @@ pub struct ResetRequest {
 }
 
 /// Always 202, whether the address is known or not (no account probing).
-pub async fn request_reset(State(state): State<AppState>, JsonBody(req): JsonBody<ResetRequest>) -> ApiResult<StatusCode> {
+pub async fn request_reset(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<ResetRequest>,
+) -> ApiResult<StatusCode> {
     let c = control(&state)?;
     if let Some(mailer) = &c.mailer {
         if let Some(link) = lifecycle::reset_link_for(&c.db, &c.public_url, &req.email).await? {
             let body = format!("Guten Tag,\n\nmit diesem Link setzen Sie ein neues Passwort für Tafelrunde (2 Stunden gültig):\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n");
-            mailer.send(req.email.trim(), "Tafelrunde: neues Passwort", body).await;
+            mailer
+                .send(req.email.trim(), "Tafelrunde: neues Passwort", body)
+                .await;
         }
     }
     Ok(StatusCode::ACCEPTED)
 }
 
-pub async fn complete_reset(State(state): State<AppState>, JsonBody(req): JsonBody<TokenPassword>) -> ApiResult<Response> {
+pub async fn complete_reset(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<TokenPassword>,
+) -> ApiResult<Response> {
     let c = control(&state)?;
     let account = lifecycle::reset_password(&c.db, &req.token, &req.password).await?;
     login_response(&state, &account).await
@@ -186,7 +241,10 @@ pub async fn complete_reset(State(state): State<AppState>, JsonBody(req): JsonBo
 /// Off to the identity provider.
 pub async fn oidc_login(State(state): State<AppState>) -> ApiResult<Response> {
     let c = control(&state)?;
-    let oidc = c.oidc.as_ref().ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
+    let oidc = c
+        .oidc
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
     Ok(axum::response::Redirect::to(&oidc.start().await?).into_response())
 }
 
@@ -198,12 +256,24 @@ pub struct Callback {
 }
 
 /// Back from the identity provider: a session, or the login page with the reason.
-pub async fn oidc_callback(State(state): State<AppState>, axum::extract::Query(q): axum::extract::Query<Callback>) -> ApiResult<Response> {
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<Callback>,
+) -> ApiResult<Response> {
     let c = control(&state)?;
-    let oidc = c.oidc.as_ref().ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
+    let oidc = c
+        .oidc
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
     let result = match (q.code, q.state, q.error) {
         (Some(code), Some(st), None) => oidc.login(&c.db, &code, &st).await,
-        (_, _, error) => Err(ApiError::bad_request("oidcRefused", format!("the identity provider refused: {}", error.unwrap_or_default()))),
+        (_, _, error) => Err(ApiError::bad_request(
+            "oidcRefused",
+            format!(
+                "the identity provider refused: {}",
+                error.unwrap_or_default()
+            ),
+        )),
     };
     match result {
         Ok(account) => {
@@ -225,6 +295,12 @@ pub async fn oidc_callback(State(state): State<AppState>, axum::extract::Query(q
 
 fn url_escape(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -31,15 +31,26 @@ pub async fn list(State(state): State<AppState>, s: Session) -> ApiResult<Json<V
     }
 }
 
-pub async fn get(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> ApiResult<Json<School>> {
+pub async fn get(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<School>> {
     let c = control(&state)?;
     if s.account.role != Role::Operator && s.account.school_str() != Some(id.as_str()) {
         return Err(ApiError::not_found(&format!("school {id}")));
     }
-    schools::get(&c.db, &id).await?.map(Json).ok_or_else(|| ApiError::not_found(&format!("school {id}")))
+    schools::get(&c.db, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(&format!("school {id}")))
 }
 
-pub async fn import(State(state): State<AppState>, s: Session, body: Bytes) -> ApiResult<Json<ImportReport>> {
+pub async fn import(
+    State(state): State<AppState>,
+    s: Session,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
     operator(&s)?;
     let c = control(&state)?;
     let report = import::import(&c.db, &s.account.actor(), &body).await?;
@@ -62,8 +73,15 @@ pub async fn set_service(
 ) -> ApiResult<Json<School>> {
     operator(&s)?;
     let c = control(&state)?;
-    let service = Service::parse(&req.service)
-        .ok_or_else(|| ApiError::field("service", format!("{:?} is not a service; use tafelrunde or bigbluebutton", req.service)))?;
+    let service = Service::parse(&req.service).ok_or_else(|| {
+        ApiError::field(
+            "service",
+            format!(
+                "{:?} is not a service; use tafelrunde or bigbluebutton",
+                req.service
+            ),
+        )
+    })?;
     let school = schools::set_service(&c.db, &s.account.actor(), &id, service, &req.reason).await?;
     c.schools_changed().await;
     Ok(Json(school))
@@ -76,11 +94,20 @@ pub async fn get_settings(State(state): State<AppState>, s: Session) -> ApiResul
     Ok(Json(settings::load(&control(&state)?.db).await?))
 }
 
-pub async fn put_settings(State(state): State<AppState>, s: Session, JsonBody(new): JsonBody<Settings>) -> ApiResult<Json<Settings>> {
+pub async fn put_settings(
+    State(state): State<AppState>,
+    s: Session,
+    JsonBody(new): JsonBody<Settings>,
+) -> ApiResult<Json<Settings>> {
     operator(&s)?;
-    Ok(Json(settings::save(&control(&state)?.db, &s.account.actor(), new).await?))
+    Ok(Json(
+        settings::save(&control(&state)?.db, &s.account.actor(), new).await?,
+    ))
 }
 
-pub async fn room_policy(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<RoomPolicy>> {
+pub async fn room_policy(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<RoomPolicy>> {
     Ok(Json(rooms::policy(&control(&state)?.db, &name).await?))
 }

@@ -38,36 +38,181 @@ pub enum Access {
 /// Every route: method, path, access, summary. The router below must match
 /// it (a test checks), and the OpenAPI description is made from it.
 pub const ROUTES: &[(&str, &str, Access, &str)] = &[
-    ("GET", "/api/session", Access::Public, "The current session: account, CSRF token, whether setup is needed"),
-    ("POST", "/api/setup", Access::Public, "Create the first operator with the setup link's token"),
-    ("POST", "/api/login", Access::Public, "Log in with e-mail address and password"),
+    (
+        "GET",
+        "/api/session",
+        Access::Public,
+        "The current session: account, CSRF token, whether setup is needed",
+    ),
+    (
+        "POST",
+        "/api/setup",
+        Access::Public,
+        "Create the first operator with the setup link's token",
+    ),
+    (
+        "POST",
+        "/api/login",
+        Access::Public,
+        "Log in with e-mail address and password",
+    ),
     ("POST", "/api/logout", Access::LoggedIn, "End this session"),
-    ("POST", "/api/logout-everywhere", Access::LoggedIn, "End every session of this account"),
-    ("POST", "/api/activate", Access::Public, "Activate an account with its link's token and a new password"),
-    ("POST", "/api/password-reset", Access::Public, "Ask for a password reset link by mail"),
-    ("POST", "/api/password-reset/complete", Access::Public, "Set a new password with a reset link's token"),
-    ("GET", "/api/rooms/{name}/policy", Access::Public, "Whether a room can be joined, and its school's service"),
-    ("GET", "/api/schools", Access::LoggedIn, "Schools: all for the operator, one's own for others"),
-    ("POST", "/api/schools/import", Access::Operator, "Import the school list (CSV or XLSX body)"),
-    ("GET", "/api/schools/{id}", Access::LoggedIn, "One school (others' schools: 404 for non-operators)"),
-    ("PUT", "/api/schools/{id}/service", Access::Operator, "Change a school's video service, with a reason"),
-    ("GET", "/api/settings", Access::Admin, "Allowed e-mail domains and the guidance link"),
-    ("PUT", "/api/settings", Access::Operator, "Change the settings"),
-    ("GET", "/api/accounts", Access::Admin, "Accounts: all (or ?school=) for the operator, one's school's for a school admin"),
-    ("POST", "/api/accounts", Access::Admin, "Create an account; answers with its activation link"),
-    ("POST", "/api/accounts/bulk", Access::Admin, "Create teacher accounts from a list of e-mail addresses (?school=)"),
-    ("POST", "/api/accounts/{id}/deactivate", Access::Admin, "Deactivate an account (its sessions end)"),
-    ("POST", "/api/accounts/{id}/reactivate", Access::Admin, "Reactivate an account"),
-    ("POST", "/api/accounts/{id}/link", Access::Admin, "A new activation (pending) or password reset (active) link"),
-    ("DELETE", "/api/accounts/{id}", Access::Admin, "Delete an account with its sessions and rooms"),
-    ("GET", "/api/audit", Access::Admin, "The audit log (a school admin's: their school only)"),
-    ("GET", "/api/rooms", Access::SchoolAccount, "The rooms of the logged-in teacher"),
-    ("POST", "/api/rooms", Access::SchoolAccount, "Create a room (or update one's own) from learning group and short name"),
-    ("PUT", "/api/rooms/{name}", Access::SchoolAccount, "Change a room's settings"),
-    ("DELETE", "/api/rooms/{name}", Access::SchoolAccount, "Delete a room of one's own"),
-    ("GET", "/api/oidc/login", Access::Public, "Start a login at the state's identity provider (303 there)"),
-    ("GET", "/api/oidc/callback", Access::Public, "The identity provider's answer (303 to /konto, or to /login with the error)"),
-    ("GET", "/api/openapi.json", Access::Public, "This API's OpenAPI description"),
+    (
+        "POST",
+        "/api/logout-everywhere",
+        Access::LoggedIn,
+        "End every session of this account",
+    ),
+    (
+        "POST",
+        "/api/activate",
+        Access::Public,
+        "Activate an account with its link's token and a new password",
+    ),
+    (
+        "POST",
+        "/api/password-reset",
+        Access::Public,
+        "Ask for a password reset link by mail",
+    ),
+    (
+        "POST",
+        "/api/password-reset/complete",
+        Access::Public,
+        "Set a new password with a reset link's token",
+    ),
+    (
+        "GET",
+        "/api/rooms/{name}/policy",
+        Access::Public,
+        "Whether a room can be joined, and its school's service",
+    ),
+    (
+        "GET",
+        "/api/schools",
+        Access::LoggedIn,
+        "Schools: all for the operator, one's own for others",
+    ),
+    (
+        "POST",
+        "/api/schools/import",
+        Access::Operator,
+        "Import the school list (CSV or XLSX body)",
+    ),
+    (
+        "GET",
+        "/api/schools/{id}",
+        Access::LoggedIn,
+        "One school (others' schools: 404 for non-operators)",
+    ),
+    (
+        "PUT",
+        "/api/schools/{id}/service",
+        Access::Operator,
+        "Change a school's video service, with a reason",
+    ),
+    (
+        "GET",
+        "/api/settings",
+        Access::Admin,
+        "Allowed e-mail domains and the guidance link",
+    ),
+    (
+        "PUT",
+        "/api/settings",
+        Access::Operator,
+        "Change the settings",
+    ),
+    (
+        "GET",
+        "/api/accounts",
+        Access::Admin,
+        "Accounts: all (or ?school=) for the operator, one's school's for a school admin",
+    ),
+    (
+        "POST",
+        "/api/accounts",
+        Access::Admin,
+        "Create an account; answers with its activation link",
+    ),
+    (
+        "POST",
+        "/api/accounts/bulk",
+        Access::Admin,
+        "Create teacher accounts from a list of e-mail addresses (?school=)",
+    ),
+    (
+        "POST",
+        "/api/accounts/{id}/deactivate",
+        Access::Admin,
+        "Deactivate an account (its sessions end)",
+    ),
+    (
+        "POST",
+        "/api/accounts/{id}/reactivate",
+        Access::Admin,
+        "Reactivate an account",
+    ),
+    (
+        "POST",
+        "/api/accounts/{id}/link",
+        Access::Admin,
+        "A new activation (pending) or password reset (active) link",
+    ),
+    (
+        "DELETE",
+        "/api/accounts/{id}",
+        Access::Admin,
+        "Delete an account with its sessions and rooms",
+    ),
+    (
+        "GET",
+        "/api/audit",
+        Access::Admin,
+        "The audit log (a school admin's: their school only)",
+    ),
+    (
+        "GET",
+        "/api/rooms",
+        Access::SchoolAccount,
+        "The rooms of the logged-in teacher",
+    ),
+    (
+        "POST",
+        "/api/rooms",
+        Access::SchoolAccount,
+        "Create a room (or update one's own) from learning group and short name",
+    ),
+    (
+        "PUT",
+        "/api/rooms/{name}",
+        Access::SchoolAccount,
+        "Change a room's settings",
+    ),
+    (
+        "DELETE",
+        "/api/rooms/{name}",
+        Access::SchoolAccount,
+        "Delete a room of one's own",
+    ),
+    (
+        "GET",
+        "/api/oidc/login",
+        Access::Public,
+        "Start a login at the state's identity provider (303 there)",
+    ),
+    (
+        "GET",
+        "/api/oidc/callback",
+        Access::Public,
+        "The identity provider's answer (303 to /konto, or to /login with the error)",
+    ),
+    (
+        "GET",
+        "/api/openapi.json",
+        Access::Public,
+        "This API's OpenAPI description",
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -86,10 +231,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/password-reset/complete", post(auth::complete_reset))
         .route("/api/rooms/{name}/policy", get(sch::room_policy))
         .route("/api/schools", get(sch::list))
-        .route("/api/schools/import", post(sch::import).layer(upload.clone()))
+        .route(
+            "/api/schools/import",
+            post(sch::import).layer(upload.clone()),
+        )
         .route("/api/schools/{id}", get(sch::get))
         .route("/api/schools/{id}/service", put(sch::set_service))
-        .route("/api/settings", get(sch::get_settings).put(sch::put_settings))
+        .route(
+            "/api/settings",
+            get(sch::get_settings).put(sch::put_settings),
+        )
         .route("/api/accounts", get(acc::list).post(acc::create))
         .route("/api/accounts/bulk", post(acc::bulk).layer(upload))
         .route("/api/accounts/{id}/deactivate", post(acc::deactivate))
@@ -98,11 +249,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/accounts/{id}", axum::routing::delete(acc::delete))
         .route("/api/audit", get(acc::audit))
         .route("/api/rooms", get(acc::rooms).post(acc::create_room))
-        .route("/api/rooms/{name}", put(acc::update_room).delete(acc::delete_room))
+        .route(
+            "/api/rooms/{name}",
+            put(acc::update_room).delete(acc::delete_room),
+        )
         .route("/api/oidc/login", get(auth::oidc_login))
         .route("/api/oidc/callback", get(auth::oidc_callback))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::not_found("this API route") }))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::not_found("this API route") }),
+        )
 }
 
 /// A JSON body whose errors are answered in the API's error format, naming
@@ -127,6 +284,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }

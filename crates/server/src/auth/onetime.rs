@@ -50,8 +50,11 @@ pub async fn issue(
     account: Option<&str>,
 ) -> Result<String, sqlx::Error> {
     match account {
-        Some(id) => sqlx::query("DELETE FROM tokens WHERE purpose = $1 AND account_id = $2").bind(purpose.as_str()).bind(id),
-        None => sqlx::query("DELETE FROM tokens WHERE purpose = $1 AND account_id IS NULL").bind(purpose.as_str()),
+        Some(id) => sqlx::query("DELETE FROM tokens WHERE purpose = $1 AND account_id = $2")
+            .bind(purpose.as_str())
+            .bind(id),
+        None => sqlx::query("DELETE FROM tokens WHERE purpose = $1 AND account_id IS NULL")
+            .bind(purpose.as_str()),
     }
     .execute(&mut **tx)
     .await?;
@@ -74,18 +77,26 @@ pub async fn peek(
     purpose: Purpose,
     secret: &str,
 ) -> Result<Option<Option<String>>, sqlx::Error> {
-    let row = sqlx::query("SELECT account_id FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3")
-        .bind(token::hash(secret))
-        .bind(purpose.as_str())
-        .bind(storage::now())
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "SELECT account_id FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
+    )
+    .bind(token::hash(secret))
+    .bind(purpose.as_str())
+    .bind(storage::now())
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(row.map(|r| r.try_get::<Option<String>, _>("account_id").ok().flatten()))
 }
 
 /// Uses a token up.
-pub async fn consume(tx: &mut sqlx::Transaction<'_, sqlx::Any>, secret: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM tokens WHERE hash = $1").bind(token::hash(secret)).execute(&mut **tx).await?;
+pub async fn consume(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    secret: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tokens WHERE hash = $1")
+        .bind(token::hash(secret))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -93,5 +104,10 @@ pub async fn consume(tx: &mut sqlx::Transaction<'_, sqlx::Any>, secret: &str) ->
 /// in the fragment, which browsers never send to a server or put into a
 /// Referer, so it stays out of every access log.
 pub fn link(public_url: &str, purpose: Purpose, secret: &str) -> String {
-    format!("{}{}#{}", public_url.trim_end_matches('/'), purpose.path(), secret)
+    format!(
+        "{}{}#{}",
+        public_url.trim_end_matches('/'),
+        purpose.path(),
+        secret
+    )
 }

@@ -37,7 +37,10 @@ pub async fn create(db: &Db, account_id: &str) -> Result<(String, String), sqlx:
     let secret = token::new_secret();
     let csrf = token::new_secret();
     let now = storage::now();
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db.pool())
+        .await?;
     sqlx::query("INSERT INTO sessions (hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token::hash(&secret))
         .bind(account_id)
@@ -53,7 +56,9 @@ pub async fn create(db: &Db, account_id: &str) -> Result<(String, String), sqlx:
 pub fn cookie(secret: Option<&str>, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let value = match secret {
-        Some(s) => format!("{COOKIE_NAME}={s}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECS}{secure}"),
+        Some(s) => format!(
+            "{COOKIE_NAME}={s}; Path=/; HttpOnly; SameSite=Lax; Max-Age={LIFETIME_SECS}{secure}"
+        ),
         None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     };
     HeaderValue::from_str(&value).expect("cookie is ASCII")
@@ -96,7 +101,9 @@ pub async fn lookup(db: &Db, secret: &str) -> Result<Result<Session, Invalid>, s
     .bind(&hash)
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(Err(Invalid::Gone)) };
+    let Some(row) = row else {
+        return Ok(Err(Invalid::Gone));
+    };
     let account = accounts::from_row(&row)?;
     let service: Option<String> = row.try_get("service")?;
     let expires_at: i64 = row.try_get("expires_at")?;
@@ -110,24 +117,38 @@ pub async fn lookup(db: &Db, secret: &str) -> Result<Result<Session, Invalid>, s
         end(db, &hash).await?;
         return Ok(Err(Invalid::Gone));
     }
-    Ok(Ok(Session { account, csrf: row.try_get("csrf")?, hash }))
+    Ok(Ok(Session {
+        account,
+        csrf: row.try_get("csrf")?,
+        hash,
+    }))
 }
 
 async fn end(db: &Db, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE hash = $1").bind(hash).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE hash = $1")
+        .bind(hash)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 impl Session {
     /// Ends this session.
     pub async fn end(&self, db: &Db) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE hash = $1").bind(&self.hash).execute(db.pool()).await?;
+        sqlx::query("DELETE FROM sessions WHERE hash = $1")
+            .bind(&self.hash)
+            .execute(db.pool())
+            .await?;
         Ok(())
     }
 
     /// Ends every session of this account ("logout everywhere").
     pub async fn end_all(&self, db: &Db) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&self.account.id.0).execute(db.pool()).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(&self.account.id.0)
+            .execute(db.pool())
+            .await?
+            .rows_affected())
     }
 }
 
@@ -138,12 +159,20 @@ fn is_safe(method: &Method) -> bool {
 /// The control plane, or 503 when this server runs without one.
 pub fn control(state: &AppState) -> Result<&Control, ApiError> {
     state.control.as_deref().ok_or_else(|| {
-        ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "noAccounts", "this server runs without accounts")
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "noAccounts",
+            "this server runs without accounts",
+        )
     })
 }
 
 /// Resolves the session of a request and checks its CSRF token.
-async fn from_parts(parts: &Parts, state: &AppState, check_csrf: bool) -> Result<Session, ApiError> {
+async fn from_parts(
+    parts: &Parts,
+    state: &AppState,
+    check_csrf: bool,
+) -> Result<Session, ApiError> {
     let control = control(state)?;
     let secret = secret_from(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
     let session = match lookup(&control.db, &secret).await? {
@@ -151,13 +180,24 @@ async fn from_parts(parts: &Parts, state: &AppState, check_csrf: bool) -> Result
         Err(Invalid::Gone) => return Err(ApiError::unauthenticated()),
         Err(Invalid::SchoolUsesBbb(school)) => {
             let guidance = crate::settings::load(&control.db).await?.guidance_url;
-            return Err(ApiError { status: axum::http::StatusCode::UNAUTHORIZED, ..ApiError::school_uses_bbb(&school, &guidance) });
+            return Err(ApiError {
+                status: axum::http::StatusCode::UNAUTHORIZED,
+                ..ApiError::school_uses_bbb(&school, &guidance)
+            });
         }
     };
     if check_csrf && !is_safe(&parts.method) {
-        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !token::constant_time_eq(sent, &session.csrf) {
-            return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token header"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "csrf",
+                "missing or wrong X-CSRF-Token header",
+            ));
         }
     }
     Ok(session)
@@ -166,7 +206,10 @@ async fn from_parts(parts: &Parts, state: &AppState, check_csrf: bool) -> Result
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         from_parts(parts, state, true).await
     }
 }
@@ -177,7 +220,10 @@ pub struct MaybeSession(pub Option<Session>, pub Option<ApiError>);
 impl FromRequestParts<AppState> for MaybeSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match from_parts(parts, state, false).await {
             Ok(s) => Ok(Self(Some(s), None)),
             Err(e) if e.status.is_server_error() => Err(e),

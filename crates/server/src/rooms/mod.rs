@@ -28,23 +28,48 @@ impl RoomName {
     pub fn compose(school: &str, group: &str, short: &str) -> ApiResult<Self> {
         let group = group.trim();
         let short = short.trim();
-        if group.is_empty() || group.chars().count() > MAX_GROUP_CHARS || !group.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_') {
+        if group.is_empty()
+            || group.chars().count() > MAX_GROUP_CHARS
+            || !group
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+        {
             return Err(ApiError::bad_request("badGroup", format!("the learning group must be 1 to {MAX_GROUP_CHARS} letters, digits, '.' or '_' (no '-'), e.g. 7b")).with_field("group"));
         }
-        if short.is_empty() || short.chars().count() > MAX_SHORT_CHARS || !short.chars().all(char::is_alphabetic) {
-            return Err(ApiError::bad_request("badShort", format!("the short name (Kürzel) must be 1 to {MAX_SHORT_CHARS} letters, e.g. MUE")).with_field("short"));
+        if short.is_empty()
+            || short.chars().count() > MAX_SHORT_CHARS
+            || !short.chars().all(char::is_alphabetic)
+        {
+            return Err(ApiError::bad_request(
+                "badShort",
+                format!("the short name (Kürzel) must be 1 to {MAX_SHORT_CHARS} letters, e.g. MUE"),
+            )
+            .with_field("short"));
         }
-        Ok(Self { school: school.to_string(), group: group.to_string(), short: short.to_string() })
+        Ok(Self {
+            school: school.to_string(),
+            group: group.to_string(),
+            short: short.to_string(),
+        })
     }
 
     /// Splits `1234567-7b-MUE`.
     pub fn parse(name: &str) -> ApiResult<Self> {
         let mut parts = name.trim().splitn(3, '-');
-        let (Some(school), Some(group), Some(short)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(ApiError::bad_request("badRoomName", "a room name is Dienststellennummer-Lerngruppe-Kürzel, e.g. 1234567-7b-MUE").with_field("name"));
+        let (Some(school), Some(group), Some(short)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ApiError::bad_request(
+                "badRoomName",
+                "a room name is Dienststellennummer-Lerngruppe-Kürzel, e.g. 1234567-7b-MUE",
+            )
+            .with_field("name"));
         };
         if schools::SchoolId::parse(school).is_none() {
-            return Err(ApiError::bad_request("badRoomName", "a room name starts with the school's Dienststellennummer").with_field("name"));
+            return Err(ApiError::bad_request(
+                "badRoomName",
+                "a room name starts with the school's Dienststellennummer",
+            )
+            .with_field("name"));
         }
         Self::compose(school, group, short)
     }
@@ -99,33 +124,60 @@ pub async fn list(db: &Db, teacher: &Account) -> ApiResult<Vec<Room>> {
 }
 
 /// Saves a room of the teacher's school (new, or new settings of their own).
-pub async fn save(db: &Db, teacher: &Account, name: &RoomName, settings: RoomSettings) -> ApiResult<Room> {
+pub async fn save(
+    db: &Db,
+    teacher: &Account,
+    name: &RoomName,
+    settings: RoomSettings,
+) -> ApiResult<Room> {
     let school = teacher_school(teacher)?;
     if name.school != school {
-        return Err(ApiError::bad_request("wrongSchool", format!("room names of your school start with {school}-")).with_field("name"));
+        return Err(ApiError::bad_request(
+            "wrongSchool",
+            format!("room names of your school start with {school}-"),
+        )
+        .with_field("name"));
     }
     let password_hash = match settings.password.as_deref().map(str::trim) {
         Some("") | None => None,
-        Some(p) if p.chars().count() > 64 => return Err(ApiError::field("password", "a room password may have at most 64 characters")),
+        Some(p) if p.chars().count() > 64 => {
+            return Err(ApiError::field(
+                "password",
+                "a room password may have at most 64 characters",
+            ))
+        }
         Some(p) => Some(password::hash(p)?),
     };
     let full = name.full();
     let now = storage::now();
-    let existing = sqlx::query("SELECT owner, password_hash FROM rooms WHERE name = $1").bind(&full).fetch_optional(db.pool()).await?;
+    let existing = sqlx::query("SELECT owner, password_hash FROM rooms WHERE name = $1")
+        .bind(&full)
+        .fetch_optional(db.pool())
+        .await?;
     match existing {
         Some(row) if row.try_get::<String, _>("owner")? != teacher.id.0 => {
-            return Err(ApiError::conflict("roomTaken", format!("{full} is a room of another teacher; choose another name")).with_field("name"));
+            return Err(ApiError::conflict(
+                "roomTaken",
+                format!("{full} is a room of another teacher; choose another name"),
+            )
+            .with_field("name"));
         }
         Some(row) => {
             let keep: Option<String> = row.try_get("password_hash")?;
-            let hash = if settings.password.is_none() { keep } else { password_hash };
-            sqlx::query("UPDATE rooms SET lobby = $1, password_hash = $2, used_at = $3 WHERE name = $4")
-                .bind(i64::from(settings.lobby))
-                .bind(hash)
-                .bind(now)
-                .bind(&full)
-                .execute(db.pool())
-                .await?;
+            let hash = if settings.password.is_none() {
+                keep
+            } else {
+                password_hash
+            };
+            sqlx::query(
+                "UPDATE rooms SET lobby = $1, password_hash = $2, used_at = $3 WHERE name = $4",
+            )
+            .bind(i64::from(settings.lobby))
+            .bind(hash)
+            .bind(now)
+            .bind(&full)
+            .execute(db.pool())
+            .await?;
         }
         None => {
             sqlx::query("INSERT INTO rooms (name, school, owner, lobby, password_hash, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -140,13 +192,22 @@ pub async fn save(db: &Db, teacher: &Account, name: &RoomName, settings: RoomSet
                 .await?;
         }
     }
-    let row = sqlx::query("SELECT name, school, lobby, password_hash, created_at FROM rooms WHERE name = $1").bind(&full).fetch_one(db.pool()).await?;
+    let row = sqlx::query(
+        "SELECT name, school, lobby, password_hash, created_at FROM rooms WHERE name = $1",
+    )
+    .bind(&full)
+    .fetch_one(db.pool())
+    .await?;
     Ok(from_row(&row)?)
 }
 
 pub async fn delete(db: &Db, teacher: &Account, name: &str) -> ApiResult<()> {
     teacher_school(teacher)?;
-    let done = sqlx::query("DELETE FROM rooms WHERE name = $1 AND owner = $2").bind(name).bind(&teacher.id.0).execute(db.pool()).await?;
+    let done = sqlx::query("DELETE FROM rooms WHERE name = $1 AND owner = $2")
+        .bind(name)
+        .bind(&teacher.id.0)
+        .execute(db.pool())
+        .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found(&format!("room {name}")));
     }
@@ -168,12 +229,19 @@ pub struct RoomPolicy {
 }
 
 pub async fn policy(db: &Db, room: &str) -> ApiResult<RoomPolicy> {
-    let mut p = RoomPolicy { allowed: true, school: None, school_name: None, service: None, guidance_url: None };
+    let mut p = RoomPolicy {
+        allowed: true,
+        school: None,
+        school_name: None,
+        service: None,
+        guidance_url: None,
+    };
     if let Some(prefix) = schools::rule::school_prefix(room) {
         if let Some(school) = schools::get(db, prefix).await? {
             p.allowed = school.service == Service::Tafelrunde;
             if !p.allowed {
-                p.guidance_url = Some(crate::settings::load(db).await?.guidance_url).filter(|u| !u.is_empty());
+                p.guidance_url =
+                    Some(crate::settings::load(db).await?.guidance_url).filter(|u| !u.is_empty());
             }
             p.school = Some(school.id.0);
             p.school_name = Some(school.name);
@@ -190,10 +258,25 @@ mod tests {
     #[test]
     fn names_follow_the_rule() {
         let n = RoomName::parse("1234567-7b-MUE").unwrap();
-        assert_eq!((n.school.as_str(), n.group.as_str(), n.short.as_str()), ("1234567", "7b", "MUE"));
+        assert_eq!(
+            (n.school.as_str(), n.group.as_str(), n.short.as_str()),
+            ("1234567", "7b", "MUE")
+        );
         assert_eq!(RoomName::parse("mathe").unwrap_err().code, "badRoomName");
-        assert_eq!(RoomName::parse("1234567-7-b-MUE").unwrap_err().code, "badShort");
-        assert_eq!(RoomName::compose("1234567", "", "MUE").unwrap_err().field.as_deref(), Some("group"));
-        assert_eq!(RoomName::compose("1234567", "Q1.Bio", "Kö").unwrap().full(), "1234567-Q1.Bio-Kö");
+        assert_eq!(
+            RoomName::parse("1234567-7-b-MUE").unwrap_err().code,
+            "badShort"
+        );
+        assert_eq!(
+            RoomName::compose("1234567", "", "MUE")
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("group")
+        );
+        assert_eq!(
+            RoomName::compose("1234567", "Q1.Bio", "Kö").unwrap().full(),
+            "1234567-Q1.Bio-Kö"
+        );
     }
 }

@@ -50,33 +50,59 @@ pub fn parse(bytes: &[u8]) -> ApiResult<Vec<SchoolRow>> {
     let table = Table::read(bytes)?;
     let col = |names: &[&str], label: &str| {
         table.column(names).ok_or_else(|| {
-            ApiError::bad_request("missingColumn", format!("the header line has no column \"{label}\""))
-                .at_line(table.header.number)
-                .with_field(label)
+            ApiError::bad_request(
+                "missingColumn",
+                format!("the header line has no column \"{label}\""),
+            )
+            .at_line(table.header.number)
+            .with_field(label)
         })
     };
-    let c_id = col(&["Dienststellennummer", "Dienststellen-Nr", "DSTNR"], "Dienststellennummer")?;
+    let c_id = col(
+        &["Dienststellennummer", "Dienststellen-Nr", "DSTNR"],
+        "Dienststellennummer",
+    )?;
     let c_name = col(&["Name", "Schulname"], "Name")?;
     let c_kind = col(&["Schulart"], "Schulart")?;
     let c_town = col(&["Ort"], "Ort")?;
-    let c_its = col(&["itslearning beantragt", "itslearning"], "itslearning beantragt")?;
+    let c_its = col(
+        &["itslearning beantragt", "itslearning"],
+        "itslearning beantragt",
+    )?;
 
     let mut rows = Vec::with_capacity(table.rows.len());
     let mut problems = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for line in &table.rows {
         let mut problem = |field: &str, code: &'static str, message: String| {
-            problems.push(Problem { line: line.number, field: Some(field.into()), code, message });
+            problems.push(Problem {
+                line: line.number,
+                field: Some(field.into()),
+                code,
+                message,
+            });
         };
         let raw_id = line.cell(c_id);
         let id = SchoolId::parse(raw_id);
         if id.is_none() {
-            let shown = if raw_id.is_empty() { "empty".to_string() } else { format!("{raw_id:?}") };
-            problem("Dienststellennummer", "badSchoolNumber", format!("Dienststellennummer is {shown}; it must be 4 to 10 digits"));
+            let shown = if raw_id.is_empty() {
+                "empty".to_string()
+            } else {
+                format!("{raw_id:?}")
+            };
+            problem(
+                "Dienststellennummer",
+                "badSchoolNumber",
+                format!("Dienststellennummer is {shown}; it must be 4 to 10 digits"),
+            );
         }
         if let Some(id) = &id {
             if let Some(first) = seen.insert(id.0.clone(), line.number) {
-                problem("Dienststellennummer", "duplicateSchool", format!("Dienststellennummer {id} is already in line {first}"));
+                problem(
+                    "Dienststellennummer",
+                    "duplicateSchool",
+                    format!("Dienststellennummer {id} is already in line {first}"),
+                );
             }
         }
         let mut text = |index: usize, field: &str| {
@@ -84,33 +110,60 @@ pub fn parse(bytes: &[u8]) -> ApiResult<Vec<SchoolRow>> {
             if value.is_empty() {
                 problem(field, "missingValue", format!("{field} is empty"));
             } else if value.chars().count() > MAX_TEXT || value.chars().any(char::is_control) {
-                problem(field, "badValue", format!("{field} is longer than {MAX_TEXT} characters or holds control characters"));
+                problem(
+                    field,
+                    "badValue",
+                    format!(
+                        "{field} is longer than {MAX_TEXT} characters or holds control characters"
+                    ),
+                );
             }
             value
         };
-        let (name, kind, town) = (text(c_name, "Name"), text(c_kind, "Schulart"), text(c_town, "Ort"));
+        let (name, kind, town) = (
+            text(c_name, "Name"),
+            text(c_kind, "Schulart"),
+            text(c_town, "Ort"),
+        );
         let its = parse_yes_no(line.cell(c_its));
         if its.is_none() {
             problems.push(Problem {
                 line: line.number,
                 field: Some("itslearning beantragt".into()),
                 code: "badYesNo",
-                message: format!("itslearning beantragt is {:?}; it must be ja or nein", line.cell(c_its)),
+                message: format!(
+                    "itslearning beantragt is {:?}; it must be ja or nein",
+                    line.cell(c_its)
+                ),
             });
         }
         if let (Some(id), Some(itslearning)) = (id, its) {
-            rows.push(SchoolRow { line: line.number, id, name, kind, town, itslearning });
+            rows.push(SchoolRow {
+                line: line.number,
+                id,
+                name,
+                kind,
+                town,
+                itslearning,
+            });
         }
     }
     if let Some(first) = problems.first() {
-        let mut error = ApiError::bad_request(first.code, format!("line {}: {}", first.line, first.message)).at_line(first.line);
+        let mut error = ApiError::bad_request(
+            first.code,
+            format!("line {}: {}", first.line, first.message),
+        )
+        .at_line(first.line);
         error.field = first.field.clone();
         problems.truncate(MAX_PROBLEMS);
         error.problems = problems;
         return Err(error);
     }
     if rows.is_empty() {
-        return Err(ApiError::bad_request("emptyFile", "the list has a header but no schools"));
+        return Err(ApiError::bad_request(
+            "emptyFile",
+            "the list has a header but no schools",
+        ));
     }
     Ok(rows)
 }
@@ -128,13 +181,18 @@ fn parse_yes_no(value: &str) -> Option<bool> {
 pub async fn import(db: &Db, actor: &Actor, bytes: &[u8]) -> ApiResult<ImportReport> {
     let rows = parse(bytes)?;
     let now = storage::now();
-    let mut report = ImportReport { rows: rows.len(), ..Default::default() };
+    let mut report = ImportReport {
+        rows: rows.len(),
+        ..Default::default()
+    };
     let mut tx = db.pool().begin().await?;
     for row in &rows {
-        let existing = sqlx::query("SELECT name, kind, town, itslearning, service FROM schools WHERE number = $1")
-            .bind(&row.id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing = sqlx::query(
+            "SELECT name, kind, town, itslearning, service FROM schools WHERE number = $1",
+        )
+        .bind(&row.id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
         let derived = Service::from_itslearning(row.itslearning);
         match existing {
             None => {
@@ -181,7 +239,15 @@ pub async fn import(db: &Db, actor: &Actor, bytes: &[u8]) -> ApiResult<ImportRep
                         .execute(&mut *tx)
                         .await?;
                     let detail = format!("{old_service} -> {} (school list)", derived.as_str());
-                    audit::record(&mut tx, actor, "school.service", Some(&row.id.0), Some(&row.id.0), &detail).await?;
+                    audit::record(
+                        &mut tx,
+                        actor,
+                        "school.service",
+                        Some(&row.id.0),
+                        Some(&row.id.0),
+                        &detail,
+                    )
+                    .await?;
                     if derived == Service::Bigbluebutton {
                         report.switched_to_bigbluebutton.push(row.id.0.clone());
                     } else {
@@ -192,7 +258,10 @@ pub async fn import(db: &Db, actor: &Actor, bytes: &[u8]) -> ApiResult<ImportRep
             }
         }
     }
-    let detail = format!("{} rows: {} new, {} updated, {} unchanged", report.rows, report.created, report.updated, report.unchanged);
+    let detail = format!(
+        "{} rows: {} new, {} updated, {} unchanged",
+        report.rows, report.created, report.updated, report.unchanged
+    );
     audit::record(&mut tx, actor, "schools.import", None, None, &detail).await?;
     tx.commit().await?;
     Ok(report)
@@ -214,17 +283,29 @@ mod tests {
 
     #[test]
     fn every_bad_row_is_named_by_line() {
-        let csv = format!("{HEADER}1234567;A;GS;Kiel;nein\n12ab;B;GS;Kiel;nein\n1234567;C;GS;Kiel;vielleicht\n");
+        let csv = format!(
+            "{HEADER}1234567;A;GS;Kiel;nein\n12ab;B;GS;Kiel;nein\n1234567;C;GS;Kiel;vielleicht\n"
+        );
         let err = parse(csv.as_bytes()).unwrap_err();
         assert_eq!(err.line, Some(3));
         assert_eq!(err.code, "badSchoolNumber");
         let lines: Vec<(usize, &str)> = err.problems.iter().map(|p| (p.line, p.code)).collect();
-        assert_eq!(lines, vec![(3, "badSchoolNumber"), (4, "duplicateSchool"), (4, "badYesNo")]);
+        assert_eq!(
+            lines,
+            vec![
+                (3, "badSchoolNumber"),
+                (4, "duplicateSchool"),
+                (4, "badYesNo")
+            ]
+        );
     }
 
     #[test]
     fn missing_column_is_named() {
         let err = parse(b"Dienststellennummer;Name;Ort\n1234567;A;Kiel\n").unwrap_err();
-        assert_eq!((err.code, err.line, err.field.as_deref()), ("missingColumn", Some(1), Some("Schulart")));
+        assert_eq!(
+            (err.code, err.line, err.field.as_deref()),
+            ("missingColumn", Some(1), Some("Schulart"))
+        );
     }
 }

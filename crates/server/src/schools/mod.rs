@@ -22,7 +22,8 @@ impl SchoolId {
     /// 4 to 10 digits.
     pub fn parse(value: &str) -> Option<Self> {
         let v = value.trim();
-        ((4..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit())).then(|| Self(v.to_string()))
+        ((4..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Self(v.to_string()))
     }
 }
 
@@ -86,7 +87,8 @@ pub struct School {
     pub service_changed_at: Option<i64>,
 }
 
-const COLUMNS: &str = "number, name, kind, town, itslearning, service, service_reason, service_changed_at";
+const COLUMNS: &str =
+    "number, name, kind, town, itslearning, service, service_reason, service_changed_at";
 
 fn from_row(row: &AnyRow) -> Result<School, sqlx::Error> {
     Ok(School {
@@ -95,19 +97,25 @@ fn from_row(row: &AnyRow) -> Result<School, sqlx::Error> {
         kind: row.try_get("kind")?,
         town: row.try_get("town")?,
         itslearning: get_bool(row, "itslearning"),
-        service: Service::parse(&row.try_get::<String, _>("service")?).unwrap_or(Service::Bigbluebutton),
+        service: Service::parse(&row.try_get::<String, _>("service")?)
+            .unwrap_or(Service::Bigbluebutton),
         service_reason: row.try_get("service_reason")?,
         service_changed_at: row.try_get("service_changed_at")?,
     })
 }
 
 pub async fn list(db: &Db) -> ApiResult<Vec<School>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM schools ORDER BY number")).fetch_all(db.pool()).await?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM schools ORDER BY number"))
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
 pub async fn get(db: &Db, id: &str) -> ApiResult<Option<School>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM schools WHERE number = $1")).bind(id).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM schools WHERE number = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -115,16 +123,32 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// The operator changes a school's service, with a reason; logged. Returns
 /// the school after the change.
-pub async fn set_service(db: &Db, actor: &Actor, id: &str, service: Service, reason: &str) -> ApiResult<School> {
+pub async fn set_service(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    service: Service,
+    reason: &str,
+) -> ApiResult<School> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ApiError::bad_request("reasonRequired", "give a reason for the change").with_field("reason"));
+        return Err(
+            ApiError::bad_request("reasonRequired", "give a reason for the change")
+                .with_field("reason"),
+        );
     }
     if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(ApiError::field("reason", format!("the reason may have at most {MAX_REASON_CHARS} characters")));
+        return Err(ApiError::field(
+            "reason",
+            format!("the reason may have at most {MAX_REASON_CHARS} characters"),
+        ));
     }
     let mut tx = db.pool().begin().await?;
-    let Some(before) = sqlx::query("SELECT service FROM schools WHERE number = $1").bind(id).fetch_optional(&mut *tx).await? else {
+    let Some(before) = sqlx::query("SELECT service FROM schools WHERE number = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
         return Err(ApiError::not_found(&format!("school {id}")));
     };
     let before: String = before.try_get("service")?;
@@ -136,9 +160,19 @@ pub async fn set_service(db: &Db, actor: &Actor, id: &str, service: Service, rea
         .execute(&mut *tx)
         .await?;
     let detail = format!("{before} -> {}: {reason}", service.as_str());
-    audit::record(&mut tx, actor, "school.service", Some(id), Some(id), &detail).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "school.service",
+        Some(id),
+        Some(id),
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
-    get(db, id).await?.ok_or_else(|| ApiError::not_found(&format!("school {id}")))
+    get(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&format!("school {id}")))
 }
 
 // Sessions of a school that switched to BigBlueButton end at once: every

@@ -16,8 +16,13 @@ pub struct BbbSchools(Arc<RwLock<HashSet<String>>>);
 impl BbbSchools {
     /// Reads the set again from the database.
     pub async fn reload(&self, db: &Db) -> Result<(), sqlx::Error> {
-        let rows = sqlx::query("SELECT number FROM schools WHERE service = 'bigbluebutton'").fetch_all(db.pool()).await?;
-        let set: HashSet<String> = rows.iter().filter_map(|r| r.try_get::<String, _>("number").ok()).collect();
+        let rows = sqlx::query("SELECT number FROM schools WHERE service = 'bigbluebutton'")
+            .fetch_all(db.pool())
+            .await?;
+        let set: HashSet<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>("number").ok())
+            .collect();
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = set;
         Ok(())
     }
@@ -26,18 +31,26 @@ impl BbbSchools {
     /// BigBlueButton. Rooms whose name starts otherwise belong to no school.
     pub fn school_of_room(&self, room: &str) -> Option<String> {
         let prefix = school_prefix(room)?;
-        self.0.read().unwrap_or_else(|e| e.into_inner()).contains(prefix).then(|| prefix.to_string())
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(prefix)
+            .then(|| prefix.to_string())
     }
 
     pub fn contains(&self, school: &str) -> bool {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).contains(school)
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(school)
     }
 }
 
 /// The digits before the first `-` of a room name, if there are 4 to 10.
 pub fn school_prefix(room: &str) -> Option<&str> {
     let (prefix, _) = room.trim().split_once('-')?;
-    ((4..=10).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit())).then_some(prefix)
+    ((4..=10).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(prefix)
 }
 
 #[cfg(test)]
@@ -52,7 +65,10 @@ mod tests {
         assert_eq!(school_prefix("1234567"), None);
         let set = BbbSchools::default();
         set.0.write().unwrap().insert("1234567".into());
-        assert_eq!(set.school_of_room("1234567-7b-MUE").as_deref(), Some("1234567"));
+        assert_eq!(
+            set.school_of_room("1234567-7b-MUE").as_deref(),
+            Some("1234567")
+        );
         assert_eq!(set.school_of_room("7654321-7b-MUE"), None);
     }
 }

@@ -9,7 +9,11 @@ use super::{Db, DbKind, StorageError};
 
 /// (version, name, SQL) of every migration, oldest first. Never edit a
 /// released one: add a new file.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "initial schema", include_str!("../../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial schema",
+    include_str!("../../migrations/0001_initial.sql"),
+)];
 
 impl Db {
     pub(super) async fn migrate(&self) -> Result<(), StorageError> {
@@ -30,19 +34,27 @@ impl Db {
             if applied.contains(version) {
                 continue;
             }
-            let fail = |source| StorageError::Migrate { version: *version, source };
+            let fail = |source| StorageError::Migrate {
+                version: *version,
+                source,
+            };
             let mut tx = self.pool().begin().await.map_err(fail)?;
             for statement in statements(sql) {
                 let statement = statement.replace("{{serial}}", serial);
-                sqlx::query(&statement).execute(&mut *tx).await.map_err(fail)?;
+                sqlx::query(&statement)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail)?;
             }
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(*version)
-                .bind(*name)
-                .bind(super::now())
-                .execute(&mut *tx)
-                .await
-                .map_err(fail)?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(*name)
+            .bind(super::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
             tx.commit().await.map_err(fail)?;
             tracing::info!(version, name, "database migration applied");
         }
@@ -53,16 +65,29 @@ impl Db {
 /// The statements of a migration file: split at `;` that end a line, with
 /// `--` comment lines removed.
 fn statements(sql: &str) -> Vec<String> {
-    let without_comments: String =
-        sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-    without_comments.split(";\n").map(str::trim).map(|s| s.trim_end_matches(';').to_string()).filter(|s| !s.is_empty()).collect()
+    let without_comments: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    without_comments
+        .split(";\n")
+        .map(str::trim)
+        .map(|s| s.trim_end_matches(';').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn splits_statements() {
-        let s = super::statements("-- a comment\nCREATE TABLE a (x TEXT);\n\nCREATE TABLE b (y TEXT);\n");
-        assert_eq!(s, vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]);
+        let s = super::statements(
+            "-- a comment\nCREATE TABLE a (x TEXT);\n\nCREATE TABLE b (y TEXT);\n",
+        );
+        assert_eq!(
+            s,
+            vec!["CREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]
+        );
     }
 }

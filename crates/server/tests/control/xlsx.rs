@@ -4,16 +4,24 @@
 use std::io::Write;
 
 pub fn build(rows: &[Vec<&str>]) -> Vec<u8> {
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     for (r, row) in rows.iter().enumerate() {
         sheet += &format!(r#"<row r="{}">"#, r + 1);
         for (c, cell) in row.iter().enumerate() {
             let col = (b'A' + c as u8) as char;
-            if !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit()) && !cell.starts_with('0') {
+            if !cell.is_empty()
+                && cell.bytes().all(|b| b.is_ascii_digit())
+                && !cell.starts_with('0')
+            {
                 sheet += &format!(r#"<c r="{col}{}"><v>{cell}</v></c>"#, r + 1);
             } else {
                 let esc = cell.replace('&', "&amp;").replace('<', "&lt;");
-                sheet += &format!(r#"<c r="{col}{}" t="inlineStr"><is><t>{esc}</t></is></c>"#, r + 1);
+                sheet += &format!(
+                    r#"<c r="{col}{}" t="inlineStr"><is><t>{esc}</t></is></c>"#,
+                    r + 1
+                );
             }
         }
         sheet += "</row>";
@@ -30,7 +38,8 @@ pub fn build(rows: &[Vec<&str>]) -> Vec<u8> {
     {
         let mut zip = zip::ZipWriter::new(&mut out);
         for (name, text) in files {
-            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
             zip.write_all(text.as_bytes()).unwrap();
         }
         zip.finish().unwrap();
