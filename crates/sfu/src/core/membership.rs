@@ -24,7 +24,7 @@ use super::Shard;
 /// The downlink assumed for a new subscriber until the estimator knows
 /// better: a typical home connection; lower estimates follow within a
 /// second, higher ones are probed for.
-const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
+pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// Tiles a client may report in one `layout`.
 const MAX_TILES: usize = 500;
 
@@ -75,6 +75,7 @@ impl Shard {
                 incoming_codecs: Vec::new(),
                 layout: None,
                 downlink: None,
+                desired: 0,
             },
         );
         info!(participant = %id, members = others.len() + 1, "joined");

@@ -64,6 +64,8 @@ pub struct Participant {
     pub layout: Option<HashMap<TrackId, u32>>,
     /// Estimated downlink (str0m's TWCC estimate), bit/s.
     pub downlink: Option<u64>,
+    /// What the estimator was last told we would like to send, bit/s.
+    pub desired: u64,
 }
 
 /// What the SFU needs to know about a publisher's payload type.

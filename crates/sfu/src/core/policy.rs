@@ -80,7 +80,15 @@ impl Shard {
             outs.push((*mid, track.id));
             demands.push(VideoDemand { priority, tile_height, layers: track.views(now), current: out.current });
         }
-        let budget = p.downlink.map(|d| d.saturating_sub(audio * AUDIO_BITRATE));
+        // The estimator only learns what we send or probe for: an estimate
+        // near what we asked for says "no congestion", not "no more room".
+        // Only an estimate clearly below it limits the layers.
+        let app_limited = |d: u64| d as f64 >= 0.9 * p.desired as f64;
+        let initial = super::membership::INITIAL_DOWNLINK_KBPS * 1000;
+        let budget = p
+            .downlink
+            .map(|d| if app_limited(d) { d.max(initial) } else { d })
+            .map(|d| d.saturating_sub(audio * AUDIO_BITRATE));
         let targets = allocate(&demands, self.config.max_videos, budget);
         let wanted: u64 = allocate(&demands, self.config.max_videos, None)
             .iter()
@@ -103,7 +111,11 @@ impl Shard {
         if self.config.bandwidth_estimation {
             // Ask for more than we need, so that the estimate can show the
             // headroom an upgrade requires (it does not probe past `desired`).
-            let desired = Bitrate::from(((wanted as f64 * PROBE_HEADROOM) as u64).max(MIN_BITRATE));
+            let desired = ((wanted as f64 * PROBE_HEADROOM) as u64).max(MIN_BITRATE);
+            if let Some(p) = self.participants.get_mut(&id) {
+                p.desired = desired;
+            }
+            let desired = Bitrate::from(desired);
             let _ = self.call_rtc(id, |rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
         }
         for (track, layer) in keyframes {
