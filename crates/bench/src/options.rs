@@ -107,6 +107,9 @@ pub struct Options {
     /// The `tafelrunde` binary (default: beside this one, then target/release, target/debug).
     #[arg(long, env = "TAFELRUNDE_BIN")]
     pub tafelrunde_bin: Option<PathBuf>,
+    /// An extra argument for `tafelrunde serve` (repeatable), e.g. `--sfu-arg=--max-videos=10`.
+    #[arg(long, allow_hyphen_values = true)]
+    pub sfu_arg: Vec<String>,
     /// Do not pin (SFU on `--sfu-cpu`, load generator on `--load-cpu`).
     #[arg(long)]
     pub no_pin: bool,

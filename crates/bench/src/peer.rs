@@ -21,6 +21,9 @@ use crate::impair::{Link, LinkSpec};
 use crate::media::{self, Layer};
 use crate::stats::{RequestRate, SeqTrack, SharedStats};
 
+/// Keyframe requests closer than this to the last keyframe are ignored.
+const MIN_KEYFRAME_INTERVAL: Duration = Duration::from_millis(300);
+
 /// How one peer behaves beyond str0m's defaults.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PeerOptions {
@@ -380,7 +383,10 @@ impl Peer {
             stats.max_keyframe_requests_per_500ms = stats.max_keyframe_requests_per_500ms.max(in_window);
         }
         for v in &mut self.video {
-            if v.mid == request.mid && (request.rid.is_none() || v.rid == request.rid) {
+            // Like libwebrtc, a request within 300 ms of the last keyframe is
+            // answered by that keyframe, not a new one.
+            let recent = v.last_keyframe.is_some_and(|k| now.duration_since(k) < MIN_KEYFRAME_INTERVAL);
+            if v.mid == request.mid && (request.rid.is_none() || v.rid == request.rid) && !recent {
                 v.keyframe_due = true;
             }
         }

@@ -217,7 +217,7 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
 /// Start Tafelrunde, measure, stop it.
 pub async fn run_tafelrunde(bin: &Path, plan: &Plan, o: &Options, dir: &Path) -> anyhow::Result<TargetResult> {
     let cpu = (!o.no_pin).then_some(o.sfu_cpu);
-    let sfu = crate::sfu::start_tafelrunde(bin, cpu, plan.largest_room() + 1, dir)?;
+    let sfu = crate::sfu::start_tafelrunde(bin, cpu, plan.largest_room() + 1, dir, &o.sfu_arg)?;
     let result = measure(Target::Tafelrunde, &sfu, plan, o).await;
     sfu.stop();
     result

@@ -113,7 +113,7 @@ fn drain(reader: impl std::io::Read + Send + 'static, log: PathBuf) -> mpsc::Rec
 }
 
 /// Start `tafelrunde serve` on loopback with one media shard.
-pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, dir: &Path) -> anyhow::Result<SfuProcess> {
+pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, dir: &Path, extra: &[String]) -> anyhow::Result<SfuProcess> {
     // It runs in `dir`: absolute paths, then.
     let bin = bin.canonicalize().with_context(|| format!("{}", bin.display()))?;
     let dir = dir.canonicalize().with_context(|| format!("{}", dir.display()))?;
@@ -123,6 +123,7 @@ pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, di
         .args(["--no-media-tcp", "--shards", "1", "--log", "warn"])
         .arg("--max-room-size")
         .arg(max_room_size.max(2).to_string())
+        .args(extra)
         // Whatever it keeps on disk (its database) stays in our work folder.
         .current_dir(&dir)
         .stdin(Stdio::null())
