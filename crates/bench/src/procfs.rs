@@ -55,6 +55,41 @@ pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Datagrams the kernel dropped because a UDP socket's receive buffer was
+/// full, since the socket was made: (sockets of `pid`, all other UDP sockets
+/// of this network namespace), from the `drops` column of /proc/net/udp.
+pub fn udp_drops(pid: u32) -> (u64, u64) {
+    let mut mine = std::collections::HashSet::new();
+    if let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) {
+        for fd in fds.flatten() {
+            if let Ok(target) = fs::read_link(fd.path()) {
+                let t = target.to_string_lossy();
+                if let Some(inode) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
+                    if let Ok(inode) = inode.parse::<u64>() {
+                        mine.insert(inode);
+                    }
+                }
+            }
+        }
+    }
+    let (mut theirs, mut others) = (0, 0);
+    for table in ["/proc/net/udp", "/proc/net/udp6"] {
+        let text = fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (Some(inode), Some(drops)) = (f.get(9).and_then(|v| v.parse::<u64>().ok()), f.last().and_then(|v| v.parse::<u64>().ok())) else {
+                continue;
+            };
+            if mine.contains(&inode) {
+                theirs += drops;
+            } else {
+                others += drops;
+            }
+        }
+    }
+    (theirs, others)
+}
+
 /// The machine's state for the report: load averages and busy compilers.
 pub fn load_note() -> String {
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -23,6 +23,8 @@ pub struct Figures {
     pub impaired_delay_p99_ms: f64,
     pub keyframe_requests_per_s: f64,
     pub bytes_per_packet: f64,
+    pub sfu_udp_drops: f64,
+    pub client_udp_drops: f64,
 }
 
 pub fn figures(w: &Window) -> Figures {
@@ -44,6 +46,8 @@ pub fn figures(w: &Window) -> Figures {
         impaired_delay_p99_ms: w.impaired_delay_p99_us as f64 / 1000.0,
         keyframe_requests_per_s: c.keyframe_requests as f64 / w.secs,
         bytes_per_packet: if fwd > 0.0 { c.received_bytes as f64 / fwd } else { 0.0 },
+        sfu_udp_drops: w.sfu_udp_drops as f64,
+        client_udp_drops: w.client_udp_drops as f64,
     }
 }
 
@@ -92,6 +96,8 @@ impl Summary {
             impaired_delay_p99_ms: med!(impaired_delay_p99_ms),
             keyframe_requests_per_s: med!(keyframe_requests_per_s),
             bytes_per_packet: med!(bytes_per_packet),
+            sfu_udp_drops: med!(sfu_udp_drops),
+            client_udp_drops: med!(client_udp_drops),
         };
         let units: Vec<f64> = all.iter().map(|f| f.cpu_us_per_packet).filter(|x| x.is_finite()).collect();
         let unit_min = units.iter().copied().fold(f64::INFINITY, f64::min);
@@ -131,6 +137,8 @@ impl Summary {
             "delay_p99_ms": round(m.delay_p99_ms, 3),
             "impaired_delay_p99_ms": round(m.impaired_delay_p99_ms, 3),
             "bytes_per_packet": round(m.bytes_per_packet, 0),
+            "sfu_udp_rcvbuf_drops_per_window": round(m.sfu_udp_drops, 0),
+            "client_udp_rcvbuf_drops_per_window": round(m.client_udp_drops, 0),
             "rss_kib_per_participant": round(self.rss_kib_per_participant(), 1),
             "rss_peak_kib": r.rss_peak_kib,
             "join_first_packet_ms_p50": r.join_first_packet_ms.0,
@@ -243,6 +251,7 @@ impl Report {
             ("SFU CPU (share of one core)", Box::new(|s| format!("{:.1} %", s.median.sfu_cpu_share * 100.0)), None),
             ("load generator CPU (share of a core)", Box::new(|s| format!("{:.1} %", s.median.load_cpu_share * 100.0)), None),
             ("loss at subscribers", Box::new(|s| format!("{:.3} %", s.median.loss_percent)), None),
+            ("UDP rcvbuf drops/window: SFU / clients", Box::new(|s| format!("{:.0} / {:.0}", s.median.sfu_udp_drops, s.median.client_udp_drops)), None),
             ("added delay p50 / p99", Box::new(|s| format!("{:.2} / {:.2} ms", s.median.delay_p50_ms, s.median.delay_p99_ms)), None),
             ("RSS per participant (peak − idle)", Box::new(|s| format!("{:.0} KiB", s.rss_kib_per_participant())), None),
             ("join → first packet p50 / p95", Box::new(|s| format!("{} / {} ms", s.result.join_first_packet_ms.0, s.result.join_first_packet_ms.1)), None),

@@ -55,6 +55,9 @@ pub struct Window {
     pub impaired_delay_p99_us: u64,
     /// SFU resident memory at the end of the window.
     pub rss_kib: u64,
+    /// Datagrams dropped by full receive buffers: the SFU's sockets, the others (the clients').
+    pub sfu_udp_drops: u64,
+    pub client_udp_drops: u64,
 }
 
 /// Everything measured against one SFU.
@@ -163,9 +166,11 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
             s.delay_impaired.reset();
         }
         let c0 = stats.borrow().counters;
+        let drops0 = procfs::udp_drops(pid);
         let (sfu0, load0, t0) = (procfs::cpu_time(pid), procfs::cpu_time(me), Instant::now());
         tokio::time::sleep(Duration::from_secs_f64(o.window)).await;
         let (sfu1, load1, t1) = (procfs::cpu_time(pid), procfs::cpu_time(me), Instant::now());
+        let drops1 = procfs::udp_drops(pid);
         let s = stats.borrow();
         windows.push(Window {
             secs: (t1 - t0).as_secs_f64(),
@@ -178,6 +183,8 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
             impaired_delay_p50_us: s.delay_impaired.value_at_quantile(0.5),
             impaired_delay_p99_us: s.delay_impaired.value_at_quantile(0.99),
             rss_kib: procfs::status_kib(pid, "VmRSS").unwrap_or(0),
+            sfu_udp_drops: drops1.0.saturating_sub(drops0.0),
+            client_udp_drops: drops1.1.saturating_sub(drops0.1),
         });
     }
     let rss_peak_kib = procfs::status_kib(pid, "VmHWM").unwrap_or(0);
