@@ -254,7 +254,7 @@ async fn publish(conn: &mut Conn, handle: u64, peer: &PeerHandle, plan: &Partici
         let (offer, pending) = api.apply().ok_or_else(|| anyhow!("nothing to offer"))?;
         (offer, pending, starts)
     };
-    let jsep = json!({"type": "offer", "sdp": offer.to_sdp_string(), "trickle": false});
+    let jsep = json!({"type": "offer", "sdp": browser_like(&offer.to_sdp_string()), "trickle": false});
     let event = conn.message(handle, body, Some(jsep), true).await?;
     let sdp = event["jsep"]["sdp"].as_str().ok_or_else(|| anyhow!("no answer from Janus: {event}"))?;
     debug_sdp("offer to Janus", &offer.to_sdp_string());
@@ -272,6 +272,25 @@ async fn publish(conn: &mut Conn, handle: u64, peer: &PeerHandle, plan: &Partici
     }
     peer.poke();
     Ok(event)
+}
+
+/// Chrome's offers for RID simulcast name no SSRCs for the layers; str0m's
+/// do, and Janus then takes the first one as the whole video's ("fallback
+/// SSRC") and relays every layer. Drop those lines in simulcast sections.
+fn browser_like(sdp: &str) -> String {
+    let mut out = String::with_capacity(sdp.len());
+    for section in sdp.split_inclusive("m=") {
+        if section.contains("a=simulcast:") {
+            for line in section.split_inclusive('\n') {
+                if !line.starts_with("a=ssrc") {
+                    out.push_str(line);
+                }
+            }
+        } else {
+            out.push_str(section);
+        }
+    }
+    out
 }
 
 /// Subscribe to what `plan` wants of the feeds in `publishers`.

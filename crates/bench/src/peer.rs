@@ -62,6 +62,8 @@ struct VideoOut {
     keyframe_due: bool,
     last_keyframe: Option<Instant>,
     counter: u32,
+    /// Paused when the SFU says nobody needs this layer (`publishLayers`).
+    active: bool,
 }
 
 struct RxStream {
@@ -214,7 +216,20 @@ impl Peer {
                 keyframe_due: true,
                 last_keyframe: None,
                 counter: 0,
+                active: true,
             });
+        }
+    }
+
+    /// Send only these layers of the video on `mid` (as a browser does on
+    /// `publishLayers`); a layer that resumes starts with a keyframe.
+    pub fn set_active_layers(&mut self, mid: Mid, rids: &[String]) {
+        for v in self.video.iter_mut().filter(|v| v.mid == mid) {
+            let active = v.rid.is_none_or(|r| rids.iter().any(|a| a.as_str() == &*r));
+            if active && !v.active {
+                v.keyframe_due = true;
+            }
+            v.active = active;
         }
     }
 
@@ -419,6 +434,13 @@ impl Peer {
         let interval = self.options.keyframe_interval;
         for v in &mut self.video {
             let frame_time = Duration::from_secs(1) / v.layer.fps;
+            if !v.active {
+                while v.next <= now {
+                    v.next += frame_time;
+                    v.frame += 1;
+                }
+                continue;
+            }
             while v.next <= now {
                 let periodic = interval.is_some_and(|i| v.last_keyframe.is_none_or(|k| now.duration_since(k) >= i));
                 let keyframe = v.keyframe_due || periodic;

@@ -148,6 +148,12 @@ impl Session {
                 }
                 self.offer(ws).await?;
             }
+            "publishLayers" => {
+                if let (Some(mid), Some(active)) = (m.get("mid").and_then(Value::as_str), m.get("active").and_then(Value::as_array)) {
+                    let rids: Vec<String> = active.iter().filter_map(|r| r.as_str().map(String::from)).collect();
+                    self.peer.peer.borrow_mut().set_active_layers(Mid::from(mid), &rids);
+                }
+            }
             "error" => {
                 ctx.stats.borrow_mut().error(format!("{}: server error {m}", self.plan.name));
             }
