@@ -9,7 +9,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
 use crate::storage::Db;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// E.g. `["schule-sh.de"]`: school accounts must have an address

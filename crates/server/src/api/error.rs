@@ -7,12 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiError {
     #[serde(skip)]
+    #[schema(ignore)]
     pub status: StatusCode,
     /// Machine-readable, stable: the client translates it.
+    #[schema(value_type = String)]
     pub code: &'static str,
     /// English explanation (the client shows its own translation of `code`).
     pub message: String,
@@ -30,11 +32,12 @@ pub struct ApiError {
 }
 
 /// One bad line of an uploaded list.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Problem {
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    #[schema(value_type = String)]
     pub code: &'static str,
     pub message: String,
 }

@@ -52,7 +52,7 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     email: String,
@@ -60,7 +60,7 @@ pub struct NewAccount {
     school: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     #[serde(flatten)]
@@ -161,7 +161,7 @@ pub async fn reactivate(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Link {
     link: String,
 }
@@ -204,7 +204,7 @@ pub async fn rooms(State(state): State<AppState>, s: Session) -> ApiResult<Json<
     Ok(Json(rooms::list(&control(&state)?.db, &s.account).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoom {
     group: String,
@@ -234,7 +234,7 @@ pub async fn create_room(
     Ok((StatusCode::CREATED, Json(room)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomUpdate {
     lobby: bool,

@@ -16,7 +16,7 @@ use crate::auth::limiter::{PER_ACCOUNT, PER_CLIENT};
 use crate::auth::session::{self, control, MaybeSession, Session};
 use crate::schools::{self, School, Service};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     pub account: Option<Account>,
@@ -67,7 +67,7 @@ pub async fn session(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
     token: String,
@@ -84,7 +84,7 @@ pub async fn setup(
     login_response(&state, &account).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     email: String,
@@ -190,7 +190,7 @@ pub async fn logout_everywhere(State(state): State<AppState>, s: Session) -> Api
     logged_out(&state)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenPassword {
     token: String,
@@ -206,7 +206,7 @@ pub async fn activate(
     login_response(&state, &account).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     email: String,

@@ -79,7 +79,7 @@ impl RoomName {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Room {
     pub name: String,
@@ -215,7 +215,7 @@ pub async fn delete(db: &Db, teacher: &Account, name: &str) -> ApiResult<()> {
 }
 
 /// What anyone (a guest too) may know about a room before joining.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomPolicy {
     /// Whether joining is possible.

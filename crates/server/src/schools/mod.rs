@@ -14,7 +14,7 @@ use crate::audit::{self, Actor};
 use crate::storage::{self, get_bool, Db};
 
 /// The Dienststellennummer: the state's number of a school.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct SchoolId(pub String);
 
@@ -34,7 +34,7 @@ impl std::fmt::Display for SchoolId {
 }
 
 /// The one video service a school uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     /// Tafelrunde: accounts and rooms here.
@@ -69,7 +69,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct School {
     /// Dienststellennummer.
