@@ -171,7 +171,7 @@ pub async fn participant(url: String, plan: ParticipantPlan, ctx: Ctx) -> anyhow
     let mut sub: Option<Subscriber> = None;
     let wants = plan.subscribe_audio || plan.max_videos > 0;
     if wants {
-        let peer = PeerHandle::spawn(ctx.ip, ctx.stats.clone(), options, ctx.seed ^ (plan.index as u64 + 1 << 20)).await?;
+        let peer = PeerHandle::spawn(ctx.ip, ctx.stats.clone(), options, ctx.seed ^ ((plan.index as u64 + 1) << 20)).await?;
         peer.peer.borrow_mut().joined_at = Some(started);
         peers.push(peer.clone());
         let handle = conn.attach().await?;

@@ -20,6 +20,7 @@ export function AccountsPanel({ school, schools }: { school: string | null; scho
   const file = useSignal<File | null>(null);
   const action = useApiAction();
   const api = app.account.api;
+  const ownId = app.account.session.value?.account?.id;
   const reload = async () => {
     accounts.value = await api.get<Account[]>("/api/accounts");
   };
@@ -136,7 +137,7 @@ export function AccountsPanel({ school, schools }: { school: string | null; scho
                 <td>{a.school ?? ""}</td>
                 <td>{t(`status.${a.status}`)}</td>
                 <td class="row row--wrap">
-                  {a.status === "deactivated" ? (
+                  {a.id === ownId ? null : a.status === "deactivated" ? (
                     <button type="button" class="button" onClick={() => void act(`/api/accounts/${a.id}/reactivate`)}>
                       {t("accounts.reactivate")}
                     </button>
@@ -150,15 +151,17 @@ export function AccountsPanel({ school, schools }: { school: string | null; scho
                       </button>
                     </>
                   )}
-                  <button
-                    type="button"
-                    class="button button--danger"
-                    onClick={() => {
-                      if (confirm(t("accounts.confirmDelete", { email: a.email }))) void act(`/api/accounts/${a.id}`, "DELETE");
-                    }}
-                  >
-                    {t("accounts.delete")}
-                  </button>
+                  {a.id !== ownId && (
+                    <button
+                      type="button"
+                      class="button button--danger"
+                      onClick={() => {
+                        if (confirm(t("accounts.confirmDelete", { email: a.email }))) void act(`/api/accounts/${a.id}`, "DELETE");
+                      }}
+                    >
+                      {t("accounts.delete")}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
