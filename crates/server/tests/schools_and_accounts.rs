@@ -222,6 +222,11 @@ async fn account_lifecycle(backend: Backend) {
     assert_eq!(created.as_array().unwrap().len(), 2);
     let anna_link = created[0]["activationLink"].as_str().unwrap().to_string();
     assert!(anna_link.starts_with("https://tafelrunde.test/activate#"));
+    // A school admin creates teachers only: no other school admin, no operator.
+    for (role, school) in [("schoolAdmin", json!("1111111")), ("operator", json!(null))] {
+        let (status, _) = admin.post("/api/accounts", json!({"email": "x@schule-sh.de", "role": role, "school": school})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a school admin may not create a {role}");
+    }
     // A school admin cannot create accounts of another school.
     let (status, _) = admin
         .upload(
