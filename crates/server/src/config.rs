@@ -43,7 +43,10 @@ pub struct AccountsConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        Self { data_dir: PathBuf::from("data"), database_url: String::new() }
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+        }
     }
 }
 
@@ -110,7 +113,11 @@ pub enum LogFormat {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), tls_cert: None, tls_key: None }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tls_cert: None,
+            tls_key: None,
+        }
     }
 }
 
@@ -132,7 +139,10 @@ impl Default for MediaSection {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { format: LogFormat::Text, filter: "info".into() }
+        Self {
+            format: LogFormat::Text,
+            filter: "info".into(),
+        }
     }
 }
 
@@ -161,10 +171,20 @@ pub struct ServeArgs {
     #[arg(long, env = "TAFELRUNDE_HTTP", value_name = "ADDR:PORT")]
     pub http: Option<SocketAddr>,
     /// TLS certificate chain (PEM). With --tls-key the server speaks HTTPS.
-    #[arg(long, env = "TAFELRUNDE_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "TAFELRUNDE_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// TLS private key (PEM).
-    #[arg(long, env = "TAFELRUNDE_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "TAFELRUNDE_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
     pub tls_key: Option<PathBuf>,
     /// IP address the media ports bind to [default: 127.0.0.1].
     #[arg(long, env = "TAFELRUNDE_MEDIA_ADDRESS", value_name = "IP")]
@@ -187,20 +207,38 @@ pub struct ServeArgs {
     /// Largest number of participants in one room [default: 100].
     #[arg(long, env = "TAFELRUNDE_MAX_ROOM_SIZE", value_name = "N")]
     pub max_room_size: Option<usize>,
+    /// Do not estimate downlinks: every participant gets the layers its tiles need.
+    #[arg(long, env = "TAFELRUNDE_NO_BANDWIDTH_ESTIMATION")]
+    pub no_bandwidth_estimation: bool,
     /// At most N videos are sent to one participant; the grid pages through the rest [default: 20].
     #[arg(long, env = "TAFELRUNDE_MAX_VIDEOS", value_name = "N")]
     pub max_videos: Option<usize>,
     /// TURN server URL for browsers that reach nothing else (repeatable), e.g. turn:turn.example.org:3478.
-    #[arg(long = "turn-url", env = "TAFELRUNDE_TURN_URLS", value_delimiter = ',', value_name = "URL")]
+    #[arg(
+        long = "turn-url",
+        env = "TAFELRUNDE_TURN_URLS",
+        value_delimiter = ',',
+        value_name = "URL"
+    )]
     pub turn_urls: Vec<String>,
     /// Shared secret of the TURN server (coturn's static-auth-secret).
-    #[arg(long, env = "TAFELRUNDE_TURN_SECRET", value_name = "SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TAFELRUNDE_TURN_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
     pub turn_secret: Option<String>,
     /// Folder for the SQLite database [default: data].
     #[arg(long, env = "TAFELRUNDE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Database URL: postgres://… for PostgreSQL; default: SQLite in the data folder.
-    #[arg(long, env = "TAFELRUNDE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TAFELRUNDE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Address people reach the service at (links start with it), e.g. https://tafelrunde.example.org.
     #[arg(long, env = "TAFELRUNDE_PUBLIC_URL", value_name = "URL")]
@@ -217,9 +255,15 @@ pub struct ServeArgs {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("configuration file {path} is invalid: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("http.tls_cert and http.tls_key must be given together")]
     TlsHalf,
     #[error("media.max_room_size must be at least 2")]
@@ -245,8 +289,14 @@ impl Config {
     }
 
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.into(),
+            source,
+        })
     }
 
     fn apply(&mut self, a: &ServeArgs) {
@@ -272,6 +322,9 @@ impl Config {
         set(&mut self.media.shards, &a.shards);
         set(&mut self.media.max_room_size, &a.max_room_size);
         set(&mut self.media.max_videos, &a.max_videos);
+        if a.no_bandwidth_estimation {
+            self.media.bandwidth_estimation = false;
+        }
         if !a.turn_urls.is_empty() {
             self.turn.urls = a.turn_urls.clone();
         }
@@ -294,11 +347,16 @@ impl Config {
             return Err(ConfigError::TurnSecret);
         }
         let url = &self.storage.database_url;
-        if !url.is_empty() && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)) {
+        if !url.is_empty()
+            && !["sqlite:", "postgres://", "postgresql://"]
+                .iter()
+                .any(|p| url.starts_with(p))
+        {
             return Err(ConfigError::DatabaseUrl);
         }
         let public = &self.accounts.public_url;
-        if !public.is_empty() && !(public.starts_with("http://") || public.starts_with("https://")) {
+        if !public.is_empty() && !(public.starts_with("http://") || public.starts_with("https://"))
+        {
             return Err(ConfigError::PublicUrl);
         }
         Ok(())
@@ -312,7 +370,11 @@ impl Config {
             announce: self.media.announce,
             udp_port: self.media.udp_port,
             tcp_port: self.media.tcp.then_some(self.media.tcp_port),
-            shards: if self.media.shards == 0 { cores } else { self.media.shards },
+            shards: if self.media.shards == 0 {
+                cores
+            } else {
+                self.media.shards
+            },
             keyframe_interval: std::time::Duration::from_millis(500),
             max_room_size: self.media.max_room_size,
             max_videos: self.media.max_videos.max(1),
@@ -330,8 +392,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tafelrunde-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.toml");
-        std::fs::write(&path, "[http]\nlisten = \"127.0.0.1:9000\"\n[media]\nudp_port = 20000\nshards = 2\n").unwrap();
-        let args = ServeArgs { config: Some(path.clone()), shards: Some(3), ..Default::default() };
+        std::fs::write(
+            &path,
+            "[http]\nlisten = \"127.0.0.1:9000\"\n[media]\nudp_port = 20000\nshards = 2\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            shards: Some(3),
+            ..Default::default()
+        };
         let config = Config::load(&args).unwrap();
         assert_eq!(config.http.listen.port(), 9000);
         assert_eq!(config.media.udp_port, 20000);

@@ -108,6 +108,13 @@ impl Shard {
                     need_keyframe = true;
                     continue;
                 }
+                if out.current.is_none() {
+                    // Resuming after a pause (or starting): no gap in the numbers.
+                    if let Some(rewriter) = &mut out.rewriter {
+                        rewriter.rebase();
+                    }
+                    out.vp8.rebase();
+                }
                 out.current = Some(layer);
             }
             let Some(pt) = subscriber_pt(&sub.rtc, out, packet.header.payload_type, &codec.params) else {

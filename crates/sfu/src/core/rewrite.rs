@@ -92,6 +92,14 @@ impl RtpRewriter {
         });
     }
 
+    /// Forwarding resumes after a pause: the next packet continues the
+    /// outgoing numbers where they stopped, as if it came from a new source,
+    /// so the subscriber sees no gap (and sends no NACKs for packets that
+    /// were never meant for it).
+    pub fn rebase(&mut self) {
+        self.current = None;
+    }
+
     /// The source currently forwarded, if any.
     pub fn source(&self) -> Option<SourceKey> {
         self.current.as_ref().map(|c| c.source)
@@ -155,6 +163,18 @@ mod tests {
         // Switching back to source 1 is a new switch, continuing the numbers.
         let back = r.rewrite(1, 11, 960, at(40)).unwrap();
         assert_eq!(back.seq, (10 & 0xffff) + 2);
+    }
+
+    #[test]
+    fn a_pause_leaves_no_gap() {
+        let mut r = RtpRewriter::new(90_000);
+        let before = r.rewrite(1, 100, 0, at(0)).unwrap();
+        r.rebase();
+        // 500 packets of the same source were skipped while paused.
+        let after = r.rewrite(1, 600, 45_000, at(500)).unwrap();
+        assert_eq!(after.seq, before.seq + 1);
+        assert_eq!(after.timestamp, 45_000, "500 ms at 90 kHz after the last timestamp");
+        assert_eq!(r.rewrite(1, 601, 48_000, at(533)).unwrap().seq, before.seq + 2);
     }
 
     #[test]

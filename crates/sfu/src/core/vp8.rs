@@ -30,6 +30,11 @@ pub struct Vp8Rewriter {
 }
 
 impl Vp8Rewriter {
+    /// Forwarding resumes after a pause: continue the picture numbers.
+    pub fn rebase(&mut self) {
+        self.source = None;
+    }
+
     /// Map the numbers of a packet from `source`.
     pub fn rewrite(&mut self, source: SourceKey, picture_id: Option<u16>, tl0_pic_idx: Option<u8>) -> Vp8Numbers {
         if self.source != Some(source) {

@@ -27,6 +27,23 @@ const FIRST_CONNECTION: usize = 3;
 /// More TCP connections than this per shard are refused.
 const MAX_TCP_CONNECTIONS: usize = 4096;
 
+/// Socket buffers of a shard's UDP port. One socket carries every
+/// participant of the shard, so bursts of hundreds of connections meet in its
+/// receive buffer; the kernel's default (about 200 KiB) overflows. The kernel
+/// caps the request at `net.core.rmem_max` / `wmem_max` (see docs/operating.md).
+const UDP_BUFFER_BYTES: usize = 8 << 20;
+
+fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(SockProtocol::UDP))?;
+    // Best effort: a smaller buffer still works, only less well under bursts.
+    let _ = socket.set_recv_buffer_size(UDP_BUFFER_BYTES);
+    let _ = socket.set_send_buffer_size(UDP_BUFFER_BYTES);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    Ok(UdpSocket::from_std(socket.into()))
+}
+
 /// Commands from the signaling side.
 pub enum RuntimeCommand {
     /// Join, with the sink for the participant's messages.
@@ -56,7 +73,7 @@ impl ShardThread {
     pub fn bind(index: usize, config: &MediaConfig, cert: DtlsCert) -> Result<Self, StartError> {
         let port = |base: u16| if base == 0 { 0 } else { base + index as u16 };
         let udp_addr = SocketAddr::new(config.bind, port(config.udp_port));
-        let udp = UdpSocket::bind(udp_addr).map_err(|source| StartError::Bind { proto: "UDP", addr: udp_addr, source })?;
+        let udp = bind_udp(udp_addr).map_err(|source| StartError::Bind { proto: "UDP", addr: udp_addr, source })?;
         let listener = match config.tcp_port {
             Some(base) => {
                 let addr = SocketAddr::new(config.bind, port(base));
