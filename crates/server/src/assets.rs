@@ -39,7 +39,8 @@ pub async fn serve(uri: Uri) -> impl IntoResponse {
 
 /// No request of the client may leave this server: no CDN, no fonts, no
 /// third-party STUN (a strict Content-Security-Policy enforces it).
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -53,7 +54,10 @@ pub async fn security_headers(mut response: axum::response::Response) -> axum::r
     set("x-content-type-options", "nosniff");
     set("referrer-policy", "no-referrer");
     set("x-frame-options", "DENY");
-    set("permissions-policy", "camera=(self), microphone=(self), display-capture=(self), geolocation=()");
+    set(
+        "permissions-policy",
+        "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+    );
     set("cross-origin-opener-policy", "same-origin");
     response
 }

@@ -9,7 +9,9 @@ pub fn init(config: &LogConfig) -> anyhow::Result<()> {
     // str0m is chatty at info; its warnings are what an operator needs.
     let filter = EnvFilter::try_new(format!("str0m=warn,dimpl=warn,{}", config.filter))
         .map_err(|e| anyhow::anyhow!("invalid log filter {:?}: {e}", config.filter))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match config.format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

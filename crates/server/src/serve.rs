@@ -17,7 +17,8 @@ use crate::config::Config;
 const DRAIN: Duration = Duration::from_secs(5);
 
 pub fn run(config: Config) -> anyhow::Result<()> {
-    let media = Arc::new(MediaPlane::start(&config.media_config()).context("starting the media plane")?);
+    let media =
+        Arc::new(MediaPlane::start(&config.media_config()).context("starting the media plane")?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -33,7 +34,11 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
     let addr = listener.local_addr()?;
-    let tls = config.http.tls_cert.as_ref().zip(config.http.tls_key.as_ref());
+    let tls = config
+        .http
+        .tls_cert
+        .as_ref()
+        .zip(config.http.tls_key.as_ref());
     let scheme = if tls.is_some() { "https" } else { "http" };
     let control = open_control(&config, &format!("{scheme}://{addr}")).await?;
     let state = AppState {
@@ -43,7 +48,10 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
         control: Some(control.clone()),
     };
     let router = app(state);
-    announce(&format!("tafelrunde: listening on {scheme}://{addr}"), &media);
+    announce(
+        &format!("tafelrunde: listening on {scheme}://{addr}"),
+        &media,
+    );
     info!(%addr, scheme, "web server listening");
     print_setup_link(&control).await?;
 
@@ -60,8 +68,11 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
 
     match tls {
         None => {
-            let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .with_graceful_shutdown(stop);
+            let server = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(stop);
             tokio::select! {
                 result = server => result.context("web server failed")?,
                 _ = drain_deadline(drain_rx) => info!("connections did not close in time"),
@@ -70,7 +81,13 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
         Some((cert, key)) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
-                .with_context(|| format!("cannot load TLS certificate {} / key {}", cert.display(), key.display()))?;
+                .with_context(|| {
+                    format!(
+                        "cannot load TLS certificate {} / key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
             let handle = axum_server::Handle::new();
             let shutdown = handle.clone();
             tokio::spawn(async move {
@@ -89,10 +106,19 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
 }
 
 /// The database and what lives in it (schools, accounts, rooms).
-async fn open_control(config: &Config, listening_url: &str) -> anyhow::Result<Arc<crate::control::Control>> {
-    let public_url = if config.accounts.public_url.is_empty() { listening_url } else { &config.accounts.public_url };
+async fn open_control(
+    config: &Config,
+    listening_url: &str,
+) -> anyhow::Result<Arc<crate::control::Control>> {
+    let public_url = if config.accounts.public_url.is_empty() {
+        listening_url
+    } else {
+        &config.accounts.public_url
+    };
     let mailer = crate::mail::Mailer::new(&config.smtp).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut control = crate::control::Control::open(&config.storage.url(), public_url, mailer).await.context("opening the database")?;
+    let mut control = crate::control::Control::open(&config.storage.url(), public_url, mailer)
+        .await
+        .context("opening the database")?;
     control.oidc = crate::auth::oidc::Oidc::new(&config.oidc, &control.public_url);
     info!(database = ?control.db.kind(), "database ready");
     crate::storage::retention::spawn(control.db.clone());
@@ -109,7 +135,10 @@ async fn print_setup_link(control: &crate::control::Control) -> anyhow::Result<(
     if let Some(link) = link {
         info!("no operator account yet: the setup link was printed to standard output");
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "tafelrunde: no operator yet; create the first one within 7 days at (once): {link}");
+        let _ = writeln!(
+            out,
+            "tafelrunde: no operator yet; create the first one within 7 days at (once): {link}"
+        );
         let _ = out.flush();
     }
     Ok(())
@@ -117,10 +146,21 @@ async fn print_setup_link(control: &crate::control::Control) -> anyhow::Result<(
 
 /// Scripts and tests read these lines to find the ports.
 fn announce(listening: &str, media: &MediaPlane) {
-    let list = |addrs: &[std::net::SocketAddr]| addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",");
+    let list = |addrs: &[std::net::SocketAddr]| {
+        addrs
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{listening}");
-    let _ = writeln!(out, "tafelrunde: media udp={} tcp={}", list(media.udp_addrs()), list(media.tcp_addrs()));
+    let _ = writeln!(
+        out,
+        "tafelrunde: media udp={} tcp={}",
+        list(media.udp_addrs()),
+        list(media.tcp_addrs())
+    );
     let _ = out.flush();
 }
 

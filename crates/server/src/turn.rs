@@ -29,12 +29,20 @@ impl TurnConfig {
             return Vec::new();
         }
         let ttl = Duration::from_secs(self.ttl_seconds.unwrap_or(24 * 3600));
-        let expiry = (now + ttl).duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let expiry = (now + ttl)
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let username = format!("{expiry}:{label}");
-        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(self.secret.as_bytes()).expect("HMAC takes any key length");
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(self.secret.as_bytes())
+            .expect("HMAC takes any key length");
         mac.update(username.as_bytes());
-        let credential = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-        vec![IceServer { urls: self.urls.clone(), username, credential }]
+        let credential =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        vec![IceServer {
+            urls: self.urls.clone(),
+            username,
+            credential,
+        }]
     }
 }
 
@@ -44,7 +52,11 @@ mod tests {
 
     #[test]
     fn credentials_follow_the_turn_rest_scheme() {
-        let turn = TurnConfig { urls: vec!["turn:127.0.0.1:3478".into()], secret: "geheim".into(), ttl_seconds: Some(60) };
+        let turn = TurnConfig {
+            urls: vec!["turn:127.0.0.1:3478".into()],
+            secret: "geheim".into(),
+            ttl_seconds: Some(60),
+        };
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let servers = turn.ice_servers(now, "p7");
         assert_eq!(servers[0].username, "1700000060:p7");
@@ -54,6 +66,8 @@ mod tests {
 
     #[test]
     fn no_urls_no_servers() {
-        assert!(TurnConfig::default().ice_servers(SystemTime::now(), "p1").is_empty());
+        assert!(TurnConfig::default()
+            .ice_servers(SystemTime::now(), "p1")
+            .is_empty());
     }
 }

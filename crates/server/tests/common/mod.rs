@@ -42,15 +42,26 @@ impl TestServer {
             secret: "s3cret".into(),
             ttl_seconds: None,
         });
-        let router = app(AppState { media: media.clone(), shutting_down, turn, control: None });
+        let router = app(AppState {
+            media: media.clone(),
+            shutting_down,
+            turn,
+            control: None,
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Self { addr, media, shutdown }
+        Self {
+            addr,
+            media,
+            shutdown,
+        }
     }
 
     pub async fn client(&self) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.expect("connects");
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
+            .await
+            .expect("connects");
         Client { ws }
     }
 }
@@ -67,7 +78,10 @@ pub struct Client {
 
 impl Client {
     pub async fn send(&mut self, text: impl Into<String>) {
-        self.ws.send(Message::text(text.into())).await.expect("sends");
+        self.ws
+            .send(Message::text(text.into()))
+            .await
+            .expect("sends");
     }
 
     /// The next JSON message (skipping nothing), within 5 s.
@@ -80,7 +94,9 @@ impl Client {
                 .expect("no socket error");
             match frame {
                 Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
-                Message::Close(frame) => return serde_json::json!({"closed": frame.map(|f| u16::from(f.code))}),
+                Message::Close(frame) => {
+                    return serde_json::json!({"closed": frame.map(|f| u16::from(f.code))})
+                }
                 _ => continue,
             }
         }
@@ -97,7 +113,10 @@ impl Client {
     }
 
     pub async fn join(&mut self, room: &str, name: &str) -> Value {
-        self.send(format!(r#"{{"type":"join","version":1,"room":"{room}","name":"{name}"}}"#)).await;
+        self.send(format!(
+            r#"{{"type":"join","version":1,"room":"{room}","name":"{name}"}}"#
+        ))
+        .await;
         let joined = self.recv().await;
         assert_eq!(joined["type"], "joined", "{joined}");
         joined
