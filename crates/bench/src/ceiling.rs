@@ -57,7 +57,12 @@ impl Ceiling {
 /// CPU time of the calling thread.
 fn thread_cpu() -> Duration {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    Duration::from_nanos(text.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0))
+    Duration::from_nanos(
+        text.split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    )
 }
 
 fn per_op(n: u32, f: impl FnMut()) -> f64 {
@@ -120,7 +125,13 @@ pub fn probe() -> std::io::Result<Ceiling> {
             let tag = hmac.sha1_hmac(&key, &[header, &out[12..size], &[0, 0, 0, 0]]);
             out[size] = tag[0];
         });
-        sizes.push(SizeCost { size, udp_send_us: udp, srtp_aes256gcm_us: aes256, srtp_aes128gcm_us: aes128, srtp_aes128cm_sha1_us: cm_sha1 });
+        sizes.push(SizeCost {
+            size,
+            udp_send_us: udp,
+            srtp_aes256gcm_us: aes256,
+            srtp_aes128gcm_us: aes128,
+            srtp_aes128cm_sha1_us: cm_sha1,
+        });
     }
     stop.store(true, Ordering::Relaxed);
     let _ = drain.join();

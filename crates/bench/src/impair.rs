@@ -22,7 +22,12 @@ pub struct LinkSpec {
 
 impl Default for LinkSpec {
     fn default() -> Self {
-        Self { loss_percent: 3, rtt: Duration::from_millis(100), rate_bps: 500_000, queue_limit: Duration::from_millis(200) }
+        Self {
+            loss_percent: 3,
+            rtt: Duration::from_millis(100),
+            rate_bps: 500_000,
+            queue_limit: Duration::from_millis(200),
+        }
     }
 }
 
@@ -40,7 +45,14 @@ pub struct Link {
 
 impl Link {
     pub fn new(spec: LinkSpec, seed: u64) -> Self {
-        Self { spec, rng: seed | 1, free_at: None, down: VecDeque::new(), up: VecDeque::new(), lossy: false }
+        Self {
+            spec,
+            rng: seed | 1,
+            free_at: None,
+            down: VecDeque::new(),
+            up: VecDeque::new(),
+            lossy: false,
+        }
     }
 
     fn chance(&mut self, percent: u32) -> bool {
@@ -60,14 +72,17 @@ impl Link {
         if start.duration_since(now) > self.spec.queue_limit {
             return;
         }
-        let serialise = Duration::from_nanos(data.len() as u64 * 8 * 1_000_000_000 / self.spec.rate_bps.max(1));
+        let serialise =
+            Duration::from_nanos(data.len() as u64 * 8 * 1_000_000_000 / self.spec.rate_bps.max(1));
         self.free_at = Some(start + serialise);
-        self.down.push_back((start + serialise + self.spec.rtt / 2, source, data.to_vec()));
+        self.down
+            .push_back((start + serialise + self.spec.rtt / 2, source, data.to_vec()));
     }
 
     /// A datagram from the client to the SFU.
     pub fn outbound(&mut self, now: Instant, destination: SocketAddr, data: &[u8]) {
-        self.up.push_back((now + self.spec.rtt / 2, destination, data.to_vec()));
+        self.up
+            .push_back((now + self.spec.rtt / 2, destination, data.to_vec()));
     }
 
     /// The next datagram from the SFU that reaches the client by `now`.
@@ -101,7 +116,12 @@ mod tests {
 
     #[test]
     fn rate_limit_queues_then_drops() {
-        let spec = LinkSpec { loss_percent: 0, rtt: Duration::from_millis(100), rate_bps: 80_000, queue_limit: Duration::from_millis(200) };
+        let spec = LinkSpec {
+            loss_percent: 0,
+            rtt: Duration::from_millis(100),
+            rate_bps: 80_000,
+            queue_limit: Duration::from_millis(200),
+        };
         let mut link = Link::new(spec, 1);
         let now = Instant::now();
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
@@ -116,7 +136,11 @@ mod tests {
 
     #[test]
     fn loss_is_about_the_share_asked_for() {
-        let spec = LinkSpec { loss_percent: 3, rate_bps: 1_000_000_000, ..LinkSpec::default() };
+        let spec = LinkSpec {
+            loss_percent: 3,
+            rate_bps: 1_000_000_000,
+            ..LinkSpec::default()
+        };
         let mut link = Link::new(spec, 42);
         link.lossy = true;
         let now = Instant::now();

@@ -21,7 +21,8 @@ use crate::peer::{PeerHandle, PeerOptions};
 use crate::run::{Ctx, Phase};
 use crate::scenario::ParticipantPlan;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// One Janus API session over one WebSocket.
 pub struct Conn {
@@ -34,17 +35,32 @@ pub struct Conn {
 impl Conn {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let mut request = url.into_client_request()?;
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "janus-protocol".parse()?);
-        let (ws, _) = tokio_tungstenite::connect_async(request).await.context("Janus connect")?;
-        let mut conn = Conn { ws, session: 0, next: 1, events: VecDeque::new() };
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "janus-protocol".parse()?);
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .context("Janus connect")?;
+        let mut conn = Conn {
+            ws,
+            session: 0,
+            next: 1,
+            events: VecDeque::new(),
+        };
         let created = conn.call(json!({"janus": "create"}), false).await?;
-        conn.session = created["data"]["id"].as_u64().ok_or_else(|| anyhow!("no session id: {created}"))?;
+        conn.session = created["data"]["id"]
+            .as_u64()
+            .ok_or_else(|| anyhow!("no session id: {created}"))?;
         Ok(conn)
     }
 
     async fn recv(&mut self) -> anyhow::Result<Value> {
         loop {
-            let message = self.ws.next().await.ok_or_else(|| anyhow!("Janus closed the socket"))??;
+            let message = self
+                .ws
+                .next()
+                .await
+                .ok_or_else(|| anyhow!("Janus closed the socket"))??;
             if let Message::Text(t) = message {
                 return Ok(serde_json::from_str(&t)?);
             }
@@ -82,12 +98,25 @@ impl Conn {
     }
 
     pub async fn attach(&mut self) -> anyhow::Result<u64> {
-        let m = self.call(json!({"janus": "attach", "plugin": "janus.plugin.videoroom"}), false).await?;
-        m["data"]["id"].as_u64().ok_or_else(|| anyhow!("no handle id: {m}"))
+        let m = self
+            .call(
+                json!({"janus": "attach", "plugin": "janus.plugin.videoroom"}),
+                false,
+            )
+            .await?;
+        m["data"]["id"]
+            .as_u64()
+            .ok_or_else(|| anyhow!("no handle id: {m}"))
     }
 
     /// A plugin message on `handle`, with an optional JSEP.
-    pub async fn message(&mut self, handle: u64, body: Value, jsep: Option<Value>, wait_event: bool) -> anyhow::Result<Value> {
+    pub async fn message(
+        &mut self,
+        handle: u64,
+        body: Value,
+        jsep: Option<Value>,
+        wait_event: bool,
+    ) -> anyhow::Result<Value> {
         let mut request = json!({"janus": "message", "handle_id": handle, "body": body});
         if let Some(jsep) = jsep {
             request["jsep"] = jsep;
@@ -96,7 +125,8 @@ impl Conn {
     }
 
     async fn keepalive(&mut self) -> anyhow::Result<()> {
-        let request = json!({"janus": "keepalive", "session_id": self.session, "transaction": "ka"});
+        let request =
+            json!({"janus": "keepalive", "session_id": self.session, "transaction": "ka"});
         self.ws.send(Message::text(request.to_string())).await?;
         Ok(())
     }
@@ -109,7 +139,13 @@ impl Conn {
     }
 
     pub async fn close(mut self) {
-        let _ = self.ws.send(Message::text(json!({"janus": "destroy", "session_id": self.session, "transaction": "bye"}).to_string())).await;
+        let _ = self
+            .ws
+            .send(Message::text(
+                json!({"janus": "destroy", "session_id": self.session, "transaction": "bye"})
+                    .to_string(),
+            ))
+            .await;
         let _ = self.ws.close(None).await;
     }
 }
@@ -152,7 +188,10 @@ struct Subscriber {
 
 /// Run one participant until the phase becomes `Stop`.
 pub async fn participant(url: String, plan: ParticipantPlan, ctx: Ctx) -> anyhow::Result<()> {
-    let options = PeerOptions { impaired: plan.impaired, keyframe_interval: ctx.keyframe_interval };
+    let options = PeerOptions {
+        impaired: plan.impaired,
+        keyframe_interval: ctx.keyframe_interval,
+    };
     let started = Instant::now();
     let mut conn = Conn::connect(&url).await?;
     let room = room_number(plan.room);
@@ -160,24 +199,47 @@ pub async fn participant(url: String, plan: ParticipantPlan, ctx: Ctx) -> anyhow
     let mut peers = Vec::new();
     let publishes = plan.audio || !plan.video_layers.is_empty();
     let joined = if publishes {
-        let peer = PeerHandle::spawn(ctx.ip, ctx.stats.clone(), options, ctx.seed ^ plan.index as u64).await?;
+        let peer = PeerHandle::spawn(
+            ctx.ip,
+            ctx.stats.clone(),
+            options,
+            ctx.seed ^ plan.index as u64,
+        )
+        .await?;
         peers.push(peer.clone());
         let body = json!({"request": "joinandconfigure", "room": room, "ptype": "publisher", "display": plan.name, "audio": plan.audio, "video": !plan.video_layers.is_empty()});
         publish(&mut conn, publisher, &peer, &plan, body, false).await?
     } else {
-        let body = json!({"request": "join", "room": room, "ptype": "publisher", "display": plan.name});
+        let body =
+            json!({"request": "join", "room": room, "ptype": "publisher", "display": plan.name});
         conn.message(publisher, body, None, true).await?
     };
     let mut sub: Option<Subscriber> = None;
     let wants = plan.subscribe_audio || plan.max_videos > 0;
     if wants {
-        let peer = PeerHandle::spawn(ctx.ip, ctx.stats.clone(), options, ctx.seed ^ ((plan.index as u64 + 1) << 20)).await?;
+        let peer = PeerHandle::spawn(
+            ctx.ip,
+            ctx.stats.clone(),
+            options,
+            ctx.seed ^ ((plan.index as u64 + 1) << 20),
+        )
+        .await?;
         peer.peer.borrow_mut().joined_at = Some(started);
         peers.push(peer.clone());
         let handle = conn.attach().await?;
-        sub = Some(Subscriber { handle, peer, streams: HashSet::new(), seen_mids: HashSet::new(), videos: 0, started: false });
+        sub = Some(Subscriber {
+            handle,
+            peer,
+            streams: HashSet::new(),
+            seen_mids: HashSet::new(),
+            videos: 0,
+            started: false,
+        });
     }
-    if let (Some(s), Some(list)) = (&mut sub, joined["plugindata"]["data"]["publishers"].as_array()) {
+    if let (Some(s), Some(list)) = (
+        &mut sub,
+        joined["plugindata"]["data"]["publishers"].as_array(),
+    ) {
         subscribe(&mut conn, s, &plan, room, list, &ctx).await?;
     }
     ctx.stats.borrow_mut().joined += 1;
@@ -228,16 +290,29 @@ pub async fn participant(url: String, plan: ParticipantPlan, ctx: Ctx) -> anyhow
 }
 
 /// Offer on `peer`, send it with `body`, accept Janus' answer, start media.
-async fn publish(conn: &mut Conn, handle: u64, peer: &PeerHandle, plan: &ParticipantPlan, body: Value, screen: bool) -> anyhow::Result<Value> {
+async fn publish(
+    conn: &mut Conn,
+    handle: u64,
+    peer: &PeerHandle,
+    plan: &ParticipantPlan,
+    body: Value,
+    screen: bool,
+) -> anyhow::Result<Value> {
     let (offer, pending, starts) = {
         let mut p = peer.peer.borrow_mut();
         let mut api = p.rtc.sdp_api();
         let mut starts = Vec::new();
         if screen {
-            starts.push((api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None), Some(vec![SCREEN])));
+            starts.push((
+                api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None),
+                Some(vec![SCREEN]),
+            ));
         } else {
             if plan.audio {
-                starts.push((api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None), None));
+                starts.push((
+                    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None),
+                    None,
+                ));
             }
             if !plan.video_layers.is_empty() {
                 let layers = plan.video_layers.clone();
@@ -248,21 +323,30 @@ async fn publish(conn: &mut Conn, handle: u64, peer: &PeerHandle, plan: &Partici
                     }
                     s
                 });
-                starts.push((api.add_media(MediaKind::Video, Direction::SendOnly, None, None, simulcast), Some(layers)));
+                starts.push((
+                    api.add_media(MediaKind::Video, Direction::SendOnly, None, None, simulcast),
+                    Some(layers),
+                ));
             }
         }
         let (offer, pending) = api.apply().ok_or_else(|| anyhow!("nothing to offer"))?;
         (offer, pending, starts)
     };
-    let jsep = json!({"type": "offer", "sdp": browser_like(&offer.to_sdp_string()), "trickle": false});
+    let jsep =
+        json!({"type": "offer", "sdp": browser_like(&offer.to_sdp_string()), "trickle": false});
     let event = conn.message(handle, body, Some(jsep), true).await?;
-    let sdp = event["jsep"]["sdp"].as_str().ok_or_else(|| anyhow!("no answer from Janus: {event}"))?;
+    let sdp = event["jsep"]["sdp"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no answer from Janus: {event}"))?;
     debug_sdp("offer to Janus", &offer.to_sdp_string());
     debug_sdp("answer from Janus", sdp);
     let answer = SdpAnswer::from_sdp_string(sdp).context("Janus answer parses")?;
     {
         let mut p = peer.peer.borrow_mut();
-        p.rtc.sdp_api().accept_answer(pending, answer).context("Janus answer accepted")?;
+        p.rtc
+            .sdp_api()
+            .accept_answer(pending, answer)
+            .context("Janus answer accepted")?;
         for (mid, layers) in starts {
             match layers {
                 None => p.send_audio(mid, plan.turns),
@@ -294,12 +378,23 @@ fn browser_like(sdp: &str) -> String {
 }
 
 /// Subscribe to what `plan` wants of the feeds in `publishers`.
-async fn subscribe(conn: &mut Conn, s: &mut Subscriber, plan: &ParticipantPlan, room: u64, publishers: &[Value], ctx: &Ctx) -> anyhow::Result<()> {
+async fn subscribe(
+    conn: &mut Conn,
+    s: &mut Subscriber,
+    plan: &ParticipantPlan,
+    room: u64,
+    publishers: &[Value],
+    ctx: &Ctx,
+) -> anyhow::Result<()> {
     let mut streams = Vec::new();
     for p in publishers {
-        let Some(feed) = p["id"].as_u64() else { continue };
+        let Some(feed) = p["id"].as_u64() else {
+            continue;
+        };
         for st in p["streams"].as_array().into_iter().flatten() {
-            let Some(mid) = st["mid"].as_str() else { continue };
+            let Some(mid) = st["mid"].as_str() else {
+                continue;
+            };
             if st["disabled"] == true || s.streams.contains(&(feed, mid.to_string())) {
                 continue;
             }
@@ -326,14 +421,24 @@ async fn subscribe(conn: &mut Conn, s: &mut Subscriber, plan: &ParticipantPlan, 
         json!({"request": "join", "room": room, "ptype": "subscriber", "streams": streams})
     };
     let event = conn.message(s.handle, body, None, true).await?;
-    let sdp = event["jsep"]["sdp"].as_str().ok_or_else(|| anyhow!("no offer from Janus: {event}"))?;
+    let sdp = event["jsep"]["sdp"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no offer from Janus: {event}"))?;
     debug_sdp("offer from Janus", sdp);
     let offer = SdpOffer::from_sdp_string(sdp).context("Janus offer parses")?;
     let now = Instant::now();
     let answer = {
         let mut p = s.peer.peer.borrow_mut();
-        let answer = p.rtc.sdp_api().accept_offer(offer).context("Janus offer accepted")?;
-        let mids = event["plugindata"]["data"]["streams"].as_array().into_iter().flatten().filter_map(|st| st["mid"].as_str());
+        let answer = p
+            .rtc
+            .sdp_api()
+            .accept_offer(offer)
+            .context("Janus offer accepted")?;
+        let mids = event["plugindata"]["data"]["streams"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|st| st["mid"].as_str());
         for mid in mids {
             if s.seen_mids.insert(mid.to_string()) {
                 p.awaiting_track(Mid::from(mid), now);
@@ -343,7 +448,8 @@ async fn subscribe(conn: &mut Conn, s: &mut Subscriber, plan: &ParticipantPlan, 
     };
     s.peer.poke();
     let jsep = json!({"type": "answer", "sdp": answer.to_sdp_string(), "trickle": false});
-    conn.message(s.handle, json!({"request": "start"}), Some(jsep), true).await?;
+    conn.message(s.handle, json!({"request": "start"}), Some(jsep), true)
+        .await?;
     s.started = true;
     if ctx.simulcast {
         // The layer each video tile needs, as Tafelrunde's `layout` tells its SFU.
@@ -353,10 +459,20 @@ async fn subscribe(conn: &mut Conn, s: &mut Subscriber, plan: &ParticipantPlan, 
             .into_iter()
             .flatten()
             .filter(|st| st["type"] == "video")
-            .filter_map(|st| st["mid"].as_str().map(|m| json!({"mid": m, "substream": substream})))
+            .filter_map(|st| {
+                st["mid"]
+                    .as_str()
+                    .map(|m| json!({"mid": m, "substream": substream}))
+            })
             .collect();
         if !configure.is_empty() {
-            conn.message(s.handle, json!({"request": "configure", "streams": configure}), None, true).await?;
+            conn.message(
+                s.handle,
+                json!({"request": "configure", "streams": configure}),
+                None,
+                true,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -38,23 +38,42 @@ fn date() -> String {
 /// a `LocalSet`.
 pub async fn run_scenario(o: &Options, janus: Result<(), String>) -> Report {
     let plan = scenario::plan(o);
-    let dir = o.work_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("tafelrunde-bench-{}", std::process::id())));
+    let dir = o.work_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("tafelrunde-bench-{}", std::process::id()))
+    });
     let _ = std::fs::create_dir_all(&dir);
     let load_before = procfs::load_note();
-    let ceiling = if o.no_ceiling { None } else { ceiling::probe().ok() };
+    let ceiling = if o.no_ceiling {
+        None
+    } else {
+        ceiling::probe().ok()
+    };
     let tafelrunde = match sfu::find_tafelrunde(o.tafelrunde_bin.as_deref()) {
-        Ok(bin) => run::run_tafelrunde(&bin, &plan, o, &dir).await.map(Summary::new).map_err(|e| format!("{e:#}")),
+        Ok(bin) => run::run_tafelrunde(&bin, &plan, o, &dir)
+            .await
+            .map(Summary::new)
+            .map_err(|e| format!("{e:#}")),
         Err(e) => Err(format!("{e:#}")),
     };
     let janus = match janus {
         Ok(()) => {
             let janus_dir: PathBuf = dir.join("janus");
             let _ = std::fs::create_dir_all(&janus_dir);
-            run::run_janus(&plan, o, &janus_dir).await.map(Summary::new).map_err(|e| format!("failed: {e:#}"))
+            run::run_janus(&plan, o, &janus_dir)
+                .await
+                .map(Summary::new)
+                .map_err(|e| format!("failed: {e:#}"))
         }
         Err(reason) => Err(format!("skipped: {reason}")),
     };
-    let pin = if o.no_pin { "not pinned".to_string() } else { format!("SFU pinned to CPU {}, load generator to CPU {}", o.sfu_cpu, o.load_cpu) };
+    let pin = if o.no_pin {
+        "not pinned".to_string()
+    } else {
+        format!(
+            "SFU pinned to CPU {}, load generator to CPU {}",
+            o.sfu_cpu, o.load_cpu
+        )
+    };
     Report {
         scenario: plan.name.to_string(),
         shape: plan.shape.clone(),
@@ -65,7 +84,10 @@ pub async fn run_scenario(o: &Options, janus: Result<(), String>) -> Report {
         load_after: procfs::load_note(),
         method: format!(
             "{} measured windows of {} s after {} s warm-up per SFU; {pin}; logs in {}",
-            o.repeats, o.window, o.warmup, dir.display()
+            o.repeats,
+            o.window,
+            o.warmup,
+            dir.display()
         ),
         tafelrunde,
         janus,

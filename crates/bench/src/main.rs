@@ -8,7 +8,10 @@ use tafelrunde_bench::{netns, sfu, JanusMode, Options};
 fn main() -> ExitCode {
     let o = Options::parse();
     if std::env::var_os("RUST_LOG").is_some() {
-        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
     }
     // Janus needs a network namespace of our own; it must be entered before
     // any thread starts, and the whole run then happens inside it.
@@ -30,7 +33,10 @@ fn main() -> ExitCode {
             eprintln!("tafelrunde-bench: cannot pin to CPU {}: {e:#}", o.load_cpu);
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let local = tokio::task::LocalSet::new();
     let report = local.block_on(&runtime, tafelrunde_bench::run_scenario(&o, janus));
     if !o.json_only {

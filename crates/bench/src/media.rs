@@ -55,13 +55,37 @@ pub struct Layer {
 
 /// The three layers, low to high (BENCHMARKS.md: 150 kbit/s, 500 kbit/s, 1.5 Mbit/s).
 pub const LAYERS: [Layer; 3] = [
-    Layer { rid: "q", width: 320, height: 180, bitrate: 150_000, fps: 30 },
-    Layer { rid: "h", width: 640, height: 360, bitrate: 500_000, fps: 30 },
-    Layer { rid: "f", width: 1280, height: 720, bitrate: 1_500_000, fps: 30 },
+    Layer {
+        rid: "q",
+        width: 320,
+        height: 180,
+        bitrate: 150_000,
+        fps: 30,
+    },
+    Layer {
+        rid: "h",
+        width: 640,
+        height: 360,
+        bitrate: 500_000,
+        fps: 30,
+    },
+    Layer {
+        rid: "f",
+        width: 1280,
+        height: 720,
+        bitrate: 1_500_000,
+        fps: 30,
+    },
 ];
 
 /// A shared screen: a separate single-layer track.
-pub const SCREEN: Layer = Layer { rid: "s", width: 1920, height: 1080, bitrate: 1_000_000, fps: 15 };
+pub const SCREEN: Layer = Layer {
+    rid: "s",
+    width: 1920,
+    height: 1080,
+    bitrate: 1_000_000,
+    fps: 15,
+};
 
 /// A layer by its rid.
 pub fn layer(rid: &str) -> Option<Layer> {
@@ -81,9 +105,19 @@ pub fn layer_for_height(height: u32) -> usize {
 const KEYFRAME_FACTOR: usize = 4;
 
 /// The packet payloads of one video frame of `layer`.
-pub fn video_frame(layer: &Layer, picture_id: u16, keyframe: bool, now: Instant, counter: &mut u32) -> Vec<Vec<u8>> {
+pub fn video_frame(
+    layer: &Layer,
+    picture_id: u16,
+    keyframe: bool,
+    now: Instant,
+    counter: &mut u32,
+) -> Vec<Vec<u8>> {
     let average = (layer.bitrate / 8 / layer.fps) as usize;
-    let total = if keyframe { average * KEYFRAME_FACTOR } else { average };
+    let total = if keyframe {
+        average * KEYFRAME_FACTOR
+    } else {
+        average
+    };
     let packets = total.div_ceil(MAX_VIDEO_PAYLOAD).max(1);
     let size = (total / packets).max(40);
     let pid = picture_id & 0x7fff;

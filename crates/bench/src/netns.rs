@@ -16,10 +16,22 @@ pub const JANUS_INTERFACE: &str = "tfb0";
 pub fn enter_private() -> anyhow::Result<()> {
     // SAFETY: unshare(2) with a flag; no memory is involved.
     if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
-        bail!("cannot make a network namespace: {}", std::io::Error::last_os_error());
+        bail!(
+            "cannot make a network namespace: {}",
+            std::io::Error::last_os_error()
+        );
     }
     ip(&["link", "set", "lo", "up"])?;
-    ip(&["link", "add", JANUS_INTERFACE, "type", "veth", "peer", "name", "tfb1"])?;
+    ip(&[
+        "link",
+        "add",
+        JANUS_INTERFACE,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "tfb1",
+    ])?;
     ip(&["addr", "add", "127.0.0.2/32", "dev", JANUS_INTERFACE])?;
     ip(&["link", "set", JANUS_INTERFACE, "up"])?;
     ip(&["link", "set", "tfb1", "up"])?;
@@ -27,9 +39,16 @@ pub fn enter_private() -> anyhow::Result<()> {
 }
 
 fn ip(args: &[&str]) -> anyhow::Result<()> {
-    let out = Command::new("ip").args(args).output().context("running ip")?;
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .context("running ip")?;
     if !out.status.success() {
-        bail!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }

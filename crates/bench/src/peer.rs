@@ -108,7 +108,12 @@ pub struct PeerHandle {
 impl PeerHandle {
     /// A new peer on a fresh UDP socket on `ip`, with its task spawned on the
     /// current `LocalSet`.
-    pub async fn spawn(ip: std::net::IpAddr, stats: SharedStats, options: PeerOptions, seed: u64) -> anyhow::Result<Self> {
+    pub async fn spawn(
+        ip: std::net::IpAddr,
+        stats: SharedStats,
+        options: PeerOptions,
+        seed: u64,
+    ) -> anyhow::Result<Self> {
         let socket = Rc::new(UdpSocket::bind(SocketAddr::new(ip, 0)).await?);
         let local = socket.local_addr()?;
         let now = Instant::now();
@@ -140,7 +145,11 @@ impl PeerHandle {
             started: now,
             closed: false,
         };
-        let handle = PeerHandle { peer: Rc::new(RefCell::new(peer)), wake: Rc::new(Notify::new()), stop: Rc::new(Cell::new(false)) };
+        let handle = PeerHandle {
+            peer: Rc::new(RefCell::new(peer)),
+            wake: Rc::new(Notify::new()),
+            stop: Rc::new(Cell::new(false)),
+        };
         tokio::task::spawn_local(drive_task(handle.clone(), socket));
         Ok(handle)
     }
@@ -191,14 +200,25 @@ async fn drive_task(handle: PeerHandle, socket: Rc<UdpSocket>) {
 }
 
 fn pt_of(rtc: &Rtc, codec: Codec) -> Option<Pt> {
-    rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).map(|p| p.pt())
+    rtc.codec_config()
+        .params()
+        .iter()
+        .find(|p| p.spec().codec == codec)
+        .map(|p| p.pt())
 }
 
 impl Peer {
     /// Start sending audio on `mid` once connected.
     pub fn send_audio(&mut self, mid: Mid, turns: Option<Turns>) {
         let pt = pt_of(&self.rtc, Codec::Opus).expect("opus is enabled");
-        self.audio = Some(AudioOut { mid, pt, seq: 1, next: Instant::now(), counter: 0, turns });
+        self.audio = Some(AudioOut {
+            mid,
+            pt,
+            seq: 1,
+            next: Instant::now(),
+            counter: 0,
+            turns,
+        });
     }
 
     /// Start sending video on `mid` in these layers (with rids when more than one).
@@ -240,8 +260,14 @@ impl Peer {
 
     /// Process one datagram (through the emulated link, if any).
     pub fn receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
-        if data.first().is_some_and(|b| *b < 2) && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-            eprintln!("peer {}: STUN from {source}, {} bytes", self.local, data.len());
+        if data.first().is_some_and(|b| *b < 2)
+            && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some()
+        {
+            eprintln!(
+                "peer {}: STUN from {source}, {} bytes",
+                self.local,
+                data.len()
+            );
         }
         if let Some(link) = &mut self.link {
             link.inbound(now, source, data);
@@ -251,9 +277,19 @@ impl Peer {
     }
 
     fn input(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
-        let Ok(contents) = data.try_into() else { return };
+        let Ok(contents) = data.try_into() else {
+            return;
+        };
         self.last_datagram_len = data.len();
-        let input = Input::Receive(now, Receive { proto: Protocol::Udp, source, destination: self.local, contents });
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source,
+                destination: self.local,
+                contents,
+            },
+        );
         if let Err(e) = self.rtc.handle_input(input) {
             self.fail(format!("receive: {e}"));
         }
@@ -327,7 +363,9 @@ impl Peer {
     }
 
     fn event(&mut self, now: Instant, event: Event) {
-        if !matches!(event, Event::RtpPacket(_)) && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+        if !matches!(event, Event::RtpPacket(_))
+            && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some()
+        {
             eprintln!("peer {}: {event:?}", self.local);
         }
         match event {
@@ -347,18 +385,35 @@ impl Peer {
     }
 
     fn media_in(&mut self, now: Instant, packet: RtpPacket) {
-        let Some(sent) = media::read_stamp(&packet.payload) else { return };
+        let Some(sent) = media::read_stamp(&packet.payload) else {
+            return;
+        };
         let ssrc = packet.header.ssrc;
         if !self.rx.contains_key(&ssrc) {
             let mid = self.rtc.direct_api().stream_rx(&ssrc).map(|s| s.mid());
-            let video = mid.and_then(|m| self.rtc.media(m)).is_some_and(|m| m.kind() == MediaKind::Video);
-            self.rx.insert(ssrc, RxStream { video, mid, seq: SeqTrack::default() });
+            let video = mid
+                .and_then(|m| self.rtc.media(m))
+                .is_some_and(|m| m.kind() == MediaKind::Video);
+            self.rx.insert(
+                ssrc,
+                RxStream {
+                    video,
+                    mid,
+                    seq: SeqTrack::default(),
+                },
+            );
         }
         let stream = self.rx.get_mut(&ssrc).expect("inserted");
         let more = stream.seq.arrive(*packet.seq_no);
         let (video, mid) = (stream.video, stream.mid);
         if more > 1 && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-            eprintln!("peer {}: gap of {} before seq {} (video {video}) at {:?}", self.local, more - 1, *packet.seq_no, now.duration_since(self.started));
+            eprintln!(
+                "peer {}: gap of {} before seq {} (video {video}) at {:?}",
+                self.local,
+                more - 1,
+                *packet.seq_no,
+                now.duration_since(self.started)
+            );
         }
         let impaired = self.link.is_some();
         let mut stats = self.stats.borrow_mut();
@@ -386,7 +441,9 @@ impl Peer {
         }
         if let Some(i) = mid.and_then(|m| self.awaiting.iter().position(|(a, _)| *a == m)) {
             let (_, at) = self.awaiting.swap_remove(i);
-            stats.track_to_first_packet.saturating_record(now.saturating_duration_since(at).as_millis().max(1) as u64);
+            stats
+                .track_to_first_packet
+                .saturating_record(now.saturating_duration_since(at).as_millis().max(1) as u64);
         }
     }
 
@@ -395,12 +452,15 @@ impl Peer {
         {
             let mut stats = self.stats.borrow_mut();
             stats.counters.keyframe_requests += 1;
-            stats.max_keyframe_requests_per_500ms = stats.max_keyframe_requests_per_500ms.max(in_window);
+            stats.max_keyframe_requests_per_500ms =
+                stats.max_keyframe_requests_per_500ms.max(in_window);
         }
         for v in &mut self.video {
             // Like libwebrtc, a request within 300 ms of the last keyframe is
             // answered by that keyframe, not a new one.
-            let recent = v.last_keyframe.is_some_and(|k| now.duration_since(k) < MIN_KEYFRAME_INTERVAL);
+            let recent = v
+                .last_keyframe
+                .is_some_and(|k| now.duration_since(k) < MIN_KEYFRAME_INTERVAL);
             if v.mid == request.mid && (request.rid.is_none() || v.rid == request.rid) && !recent {
                 v.keyframe_due = true;
             }
@@ -412,7 +472,8 @@ impl Peer {
         if let Some(a) = &mut self.audio {
             while a.next <= now {
                 let talking = a.turns.is_none_or(|t| {
-                    let slot = (now.duration_since(self.started).as_millis() / t.slot.as_millis().max(1)) as usize;
+                    let slot = (now.duration_since(self.started).as_millis()
+                        / t.slot.as_millis().max(1)) as usize;
                     slot % t.count == t.index
                 });
                 let ext = ExtensionValues {
@@ -422,7 +483,8 @@ impl Peer {
                 };
                 let payload = media::audio_packet(now, &mut a.counter);
                 let time = (a.seq as u32).wrapping_mul(960);
-                let write = RtpWrite::new(a.pt, SeqNo::from(a.seq), time, now, payload).ext_vals(ext);
+                let write =
+                    RtpWrite::new(a.pt, SeqNo::from(a.seq), time, now, payload).ext_vals(ext);
                 if let Some(tx) = self.rtc.direct_api().stream_tx_by_mid(a.mid, None) {
                     tx.write_rtp(write);
                     written += 1;
@@ -442,13 +504,15 @@ impl Peer {
                 continue;
             }
             while v.next <= now {
-                let periodic = interval.is_some_and(|i| v.last_keyframe.is_none_or(|k| now.duration_since(k) >= i));
+                let periodic = interval
+                    .is_some_and(|i| v.last_keyframe.is_none_or(|k| now.duration_since(k) >= i));
                 let keyframe = v.keyframe_due || periodic;
                 if keyframe {
                     v.keyframe_due = false;
                     v.last_keyframe = Some(now);
                 }
-                let packets = media::video_frame(&v.layer, v.frame as u16, keyframe, now, &mut v.counter);
+                let packets =
+                    media::video_frame(&v.layer, v.frame as u16, keyframe, now, &mut v.counter);
                 let time = (v.frame as u32).wrapping_mul(90_000 / v.layer.fps);
                 let last = packets.len() - 1;
                 let mut api = self.rtc.direct_api();
@@ -458,7 +522,9 @@ impl Peer {
                     continue;
                 };
                 for (i, payload) in packets.into_iter().enumerate() {
-                    let write = RtpWrite::new(v.pt, SeqNo::from(v.seq), time, now, payload).marker(i == last).nackable(true);
+                    let write = RtpWrite::new(v.pt, SeqNo::from(v.seq), time, now, payload)
+                        .marker(i == last)
+                        .nackable(true);
                     tx.write_rtp(write);
                     v.seq += 1;
                     written += 1;

@@ -12,8 +12,14 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
         let mut ns = 0u64;
         let mut any = false;
         for task in tasks.flatten() {
-            let Ok(text) = fs::read_to_string(task.path().join("schedstat")) else { continue };
-            if let Some(v) = text.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()) {
+            let Ok(text) = fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            if let Some(v) = text
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+            {
                 ns += v;
                 any = true;
             }
@@ -33,7 +39,9 @@ pub fn stat_cpu_time(pid: u32) -> Option<Duration> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_millis((utime + stime) * 1000 / ticks_per_second()))
+    Some(Duration::from_millis(
+        (utime + stime) * 1000 / ticks_per_second(),
+    ))
 }
 
 fn ticks_per_second() -> u64 {
@@ -77,7 +85,10 @@ pub fn udp_drops(pid: u32) -> (u64, u64) {
         let text = fs::read_to_string(table).unwrap_or_default();
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
-            let (Some(inode), Some(drops)) = (f.get(9).and_then(|v| v.parse::<u64>().ok()), f.last().and_then(|v| v.parse::<u64>().ok())) else {
+            let (Some(inode), Some(drops)) = (
+                f.get(9).and_then(|v| v.parse::<u64>().ok()),
+                f.last().and_then(|v| v.parse::<u64>().ok()),
+            ) else {
                 continue;
             };
             if mine.contains(&inode) {
@@ -98,21 +109,39 @@ pub fn load_note() -> String {
     if let Ok(entries) = fs::read_dir("/proc") {
         for e in entries.flatten() {
             if let Ok(comm) = fs::read_to_string(e.path().join("comm")) {
-                if matches!(comm.trim(), "rustc" | "cc1" | "cc1plus" | "ld" | "node" | "chromium" | "chrome") {
+                if matches!(
+                    comm.trim(),
+                    "rustc" | "cc1" | "cc1plus" | "ld" | "node" | "chromium" | "chrome"
+                ) {
                     compilers += 1;
                 }
             }
         }
     }
-    format!("load average {}; {} compiler/browser processes running", load.join(" "), compilers)
+    format!(
+        "load average {}; {} compiler/browser processes running",
+        load.join(" "),
+        compilers
+    )
 }
 
 /// The CPU model and core count, for the report.
 pub fn machine() -> String {
     let info = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).unwrap_or("unknown CPU").trim();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let cores_online = info.lines().filter(|l| l.starts_with("processor")).count().max(cores);
+    let model = info
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("unknown CPU")
+        .trim();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let cores_online = info
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count()
+        .max(cores);
     format!("{model}, {cores_online} cores")
 }
 

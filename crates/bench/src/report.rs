@@ -30,10 +30,24 @@ pub struct Figures {
 pub fn figures(w: &Window) -> Figures {
     let c = &w.counters;
     let fwd = c.received as f64;
-    let loss = |expected: u64, got: u64| if expected == 0 { 0.0 } else { 100.0 * expected.saturating_sub(got) as f64 / expected as f64 };
+    let loss = |expected: u64, got: u64| {
+        if expected == 0 {
+            0.0
+        } else {
+            100.0 * expected.saturating_sub(got) as f64 / expected as f64
+        }
+    };
     Figures {
-        cpu_us_per_packet: if fwd > 0.0 { w.sfu_cpu_secs * 1e6 / fwd } else { f64::NAN },
-        packets_per_s_per_core: if w.sfu_cpu_secs > 0.0 { fwd / w.sfu_cpu_secs } else { f64::NAN },
+        cpu_us_per_packet: if fwd > 0.0 {
+            w.sfu_cpu_secs * 1e6 / fwd
+        } else {
+            f64::NAN
+        },
+        packets_per_s_per_core: if w.sfu_cpu_secs > 0.0 {
+            fwd / w.sfu_cpu_secs
+        } else {
+            f64::NAN
+        },
         forwarded_per_s: fwd / w.secs,
         forwarded_mbit_per_s: c.received_bytes as f64 * 8.0 / w.secs / 1e6,
         sent_per_s: c.sent as f64 / w.secs,
@@ -45,7 +59,11 @@ pub fn figures(w: &Window) -> Figures {
         delay_p99_ms: w.delay_p99_us as f64 / 1000.0,
         impaired_delay_p99_ms: w.impaired_delay_p99_us as f64 / 1000.0,
         keyframe_requests_per_s: c.keyframe_requests as f64 / w.secs,
-        bytes_per_packet: if fwd > 0.0 { c.received_bytes as f64 / fwd } else { 0.0 },
+        bytes_per_packet: if fwd > 0.0 {
+            c.received_bytes as f64 / fwd
+        } else {
+            0.0
+        },
         sfu_udp_drops: w.sfu_udp_drops as f64,
         client_udp_drops: w.client_udp_drops as f64,
     }
@@ -99,10 +117,19 @@ impl Summary {
             sfu_udp_drops: med!(sfu_udp_drops),
             client_udp_drops: med!(client_udp_drops),
         };
-        let units: Vec<f64> = all.iter().map(|f| f.cpu_us_per_packet).filter(|x| x.is_finite()).collect();
+        let units: Vec<f64> = all
+            .iter()
+            .map(|f| f.cpu_us_per_packet)
+            .filter(|x| x.is_finite())
+            .collect();
         let unit_min = units.iter().copied().fold(f64::INFINITY, f64::min);
         let unit_max = units.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Summary { median, unit_min, unit_max, result }
+        Summary {
+            median,
+            unit_min,
+            unit_max,
+            result,
+        }
     }
 
     pub fn rss_kib_per_participant(&self) -> f64 {
@@ -187,7 +214,12 @@ impl Report {
         let (c, t) = (self.ceiling.as_ref()?, self.tafelrunde.as_ref().ok()?);
         let size = t.median.bytes_per_packet;
         let pps = c.packets_per_second(size);
-        Some((c.cost_us(size), pps, t.median.packets_per_s_per_core / pps, size))
+        Some((
+            c.cost_us(size),
+            pps,
+            t.median.packets_per_s_per_core / pps,
+            size,
+        ))
     }
 
     pub fn json_line(&self) -> String {
@@ -207,9 +239,16 @@ impl Report {
         };
         o.insert("tafelrunde".into(), side(&self.tafelrunde));
         o.insert("janus".into(), side(&self.janus));
-        o.insert("janus_over_tafelrunde_cpu_per_packet".into(), self.ratio().map_or(Value::Null, |r| json!((r * 100.0).round() / 100.0)));
+        o.insert(
+            "janus_over_tafelrunde_cpu_per_packet".into(),
+            self.ratio()
+                .map_or(Value::Null, |r| json!((r * 100.0).round() / 100.0)),
+        );
         if let Some(c) = &self.ceiling {
-            o.insert("ceiling_probe".into(), serde_json::to_value(c).unwrap_or(Value::Null));
+            o.insert(
+                "ceiling_probe".into(),
+                serde_json::to_value(c).unwrap_or(Value::Null),
+            );
         }
         match self.ceiling_fraction() {
             Some((us, pps, fraction, size)) => {
@@ -231,7 +270,10 @@ impl Report {
             out.push_str(&s);
             out.push('\n');
         };
-        line(format!("tafelrunde-bench: {} — {}", self.scenario, self.shape));
+        line(format!(
+            "tafelrunde-bench: {} — {}",
+            self.scenario, self.shape
+        ));
         line(format!("date {}; machine {}", self.date, self.machine));
         line(format!("load before: {}", self.load_before));
         line(format!("load after:  {}", self.load_after));
@@ -239,57 +281,192 @@ impl Report {
         line(String::new());
         let t = self.tafelrunde.as_ref().ok();
         let j = self.janus.as_ref().ok();
-        line(format!("{:<38} {:>22} {:>22} {:>8}", "figure", "tafelrunde", "janus", "ratio"));
-        let cell = |s: Option<&Summary>, f: &dyn Fn(&Summary) -> String| s.map_or("—".to_string(), f);
-        type Row<'a> = (&'a str, Box<dyn Fn(&Summary) -> String>, Option<Box<dyn Fn(&Summary) -> f64>>);
+        line(format!(
+            "{:<38} {:>22} {:>22} {:>8}",
+            "figure", "tafelrunde", "janus", "ratio"
+        ));
+        let cell =
+            |s: Option<&Summary>, f: &dyn Fn(&Summary) -> String| s.map_or("—".to_string(), f);
+        type Row<'a> = (
+            &'a str,
+            Box<dyn Fn(&Summary) -> String>,
+            Option<Box<dyn Fn(&Summary) -> f64>>,
+        );
         let rows: Vec<Row> = vec![
-            ("CPU-µs per forwarded packet (median)", Box::new(|s| format!("{:.2} ({:.2}–{:.2})", s.median.cpu_us_per_packet, s.unit_min, s.unit_max)), Some(Box::new(|s| s.median.cpu_us_per_packet))),
-            ("forwarded packets/s per core", Box::new(|s| format!("{:.0}", s.median.packets_per_s_per_core)), None),
-            ("forwarded packets/s", Box::new(|s| format!("{:.0}", s.median.forwarded_per_s)), None),
-            ("forwarded Mbit/s", Box::new(|s| format!("{:.1}", s.median.forwarded_mbit_per_s)), None),
-            ("packets/s sent by publishers", Box::new(|s| format!("{:.0}", s.median.sent_per_s)), None),
-            ("SFU CPU (share of one core)", Box::new(|s| format!("{:.1} %", s.median.sfu_cpu_share * 100.0)), None),
-            ("load generator CPU (share of a core)", Box::new(|s| format!("{:.1} %", s.median.load_cpu_share * 100.0)), None),
-            ("loss at subscribers", Box::new(|s| format!("{:.3} %", s.median.loss_percent)), None),
-            ("UDP rcvbuf drops/window: SFU / clients", Box::new(|s| format!("{:.0} / {:.0}", s.median.sfu_udp_drops, s.median.client_udp_drops)), None),
-            ("added delay p50 / p99", Box::new(|s| format!("{:.2} / {:.2} ms", s.median.delay_p50_ms, s.median.delay_p99_ms)), None),
-            ("RSS per participant (peak − idle)", Box::new(|s| format!("{:.0} KiB", s.rss_kib_per_participant())), None),
-            ("join → first packet p50 / p95", Box::new(|s| format!("{} / {} ms", s.result.join_first_packet_ms.0, s.result.join_first_packet_ms.1)), None),
-            ("join → first video p50 / p95", Box::new(|s| format!("{} / {} ms", s.result.join_first_video_ms.0, s.result.join_first_video_ms.1)), None),
-            ("new track → first packet p50 / p95", Box::new(|s| format!("{} / {} ms", s.result.track_first_packet_ms.0, s.result.track_first_packet_ms.1)), None),
-            ("keyframe requests at publishers", Box::new(|s| format!("{:.2}/s, max {}/500ms", s.median.keyframe_requests_per_s, s.result.max_keyframe_requests_per_500ms)), None),
-            ("participants joined / failed", Box::new(|s| format!("{} / {} of {}", s.result.joined, s.result.join_failures, s.result.participants)), None),
+            (
+                "CPU-µs per forwarded packet (median)",
+                Box::new(|s| {
+                    format!(
+                        "{:.2} ({:.2}–{:.2})",
+                        s.median.cpu_us_per_packet, s.unit_min, s.unit_max
+                    )
+                }),
+                Some(Box::new(|s| s.median.cpu_us_per_packet)),
+            ),
+            (
+                "forwarded packets/s per core",
+                Box::new(|s| format!("{:.0}", s.median.packets_per_s_per_core)),
+                None,
+            ),
+            (
+                "forwarded packets/s",
+                Box::new(|s| format!("{:.0}", s.median.forwarded_per_s)),
+                None,
+            ),
+            (
+                "forwarded Mbit/s",
+                Box::new(|s| format!("{:.1}", s.median.forwarded_mbit_per_s)),
+                None,
+            ),
+            (
+                "packets/s sent by publishers",
+                Box::new(|s| format!("{:.0}", s.median.sent_per_s)),
+                None,
+            ),
+            (
+                "SFU CPU (share of one core)",
+                Box::new(|s| format!("{:.1} %", s.median.sfu_cpu_share * 100.0)),
+                None,
+            ),
+            (
+                "load generator CPU (share of a core)",
+                Box::new(|s| format!("{:.1} %", s.median.load_cpu_share * 100.0)),
+                None,
+            ),
+            (
+                "loss at subscribers",
+                Box::new(|s| format!("{:.3} %", s.median.loss_percent)),
+                None,
+            ),
+            (
+                "UDP rcvbuf drops/window: SFU / clients",
+                Box::new(|s| {
+                    format!(
+                        "{:.0} / {:.0}",
+                        s.median.sfu_udp_drops, s.median.client_udp_drops
+                    )
+                }),
+                None,
+            ),
+            (
+                "added delay p50 / p99",
+                Box::new(|s| {
+                    format!(
+                        "{:.2} / {:.2} ms",
+                        s.median.delay_p50_ms, s.median.delay_p99_ms
+                    )
+                }),
+                None,
+            ),
+            (
+                "RSS per participant (peak − idle)",
+                Box::new(|s| format!("{:.0} KiB", s.rss_kib_per_participant())),
+                None,
+            ),
+            (
+                "join → first packet p50 / p95",
+                Box::new(|s| {
+                    format!(
+                        "{} / {} ms",
+                        s.result.join_first_packet_ms.0, s.result.join_first_packet_ms.1
+                    )
+                }),
+                None,
+            ),
+            (
+                "join → first video p50 / p95",
+                Box::new(|s| {
+                    format!(
+                        "{} / {} ms",
+                        s.result.join_first_video_ms.0, s.result.join_first_video_ms.1
+                    )
+                }),
+                None,
+            ),
+            (
+                "new track → first packet p50 / p95",
+                Box::new(|s| {
+                    format!(
+                        "{} / {} ms",
+                        s.result.track_first_packet_ms.0, s.result.track_first_packet_ms.1
+                    )
+                }),
+                None,
+            ),
+            (
+                "keyframe requests at publishers",
+                Box::new(|s| {
+                    format!(
+                        "{:.2}/s, max {}/500ms",
+                        s.median.keyframe_requests_per_s, s.result.max_keyframe_requests_per_500ms
+                    )
+                }),
+                None,
+            ),
+            (
+                "participants joined / failed",
+                Box::new(|s| {
+                    format!(
+                        "{} / {} of {}",
+                        s.result.joined, s.result.join_failures, s.result.participants
+                    )
+                }),
+                None,
+            ),
         ];
         for (name, f, ratio) in &rows {
             let r = match (ratio, t, j) {
                 (Some(g), Some(t), Some(j)) => format!("{:.2}×", g(j) / g(t)),
                 _ => String::new(),
             };
-            line(format!("{:<38} {:>22} {:>22} {:>8}", name, cell(t, f), cell(j, f), r));
+            line(format!(
+                "{:<38} {:>22} {:>22} {:>8}",
+                name,
+                cell(t, f),
+                cell(j, f),
+                r
+            ));
         }
         if let Some(t) = t {
-            if t.median.impaired_loss_percent > 0.0 || t.result.windows.iter().any(|w| w.counters.expected_impaired > 0) {
+            if t.median.impaired_loss_percent > 0.0
+                || t.result
+                    .windows
+                    .iter()
+                    .any(|w| w.counters.expected_impaired > 0)
+            {
                 line(format!(
                     "{:<38} {:>22} {:>22}",
                     "impaired subscribers: loss / p99",
-                    format!("{:.2} % / {:.0} ms", t.median.impaired_loss_percent, t.median.impaired_delay_p99_ms),
-                    j.map_or("—".into(), |j| format!("{:.2} % / {:.0} ms", j.median.impaired_loss_percent, j.median.impaired_delay_p99_ms))
+                    format!(
+                        "{:.2} % / {:.0} ms",
+                        t.median.impaired_loss_percent, t.median.impaired_delay_p99_ms
+                    ),
+                    j.map_or("—".into(), |j| format!(
+                        "{:.2} % / {:.0} ms",
+                        j.median.impaired_loss_percent, j.median.impaired_delay_p99_ms
+                    ))
                 ));
             }
         }
         line(String::new());
         match &self.tafelrunde {
             Err(e) => line(format!("tafelrunde: FAILED: {e}")),
-            Ok(s) if !s.result.errors.is_empty() => line(format!("tafelrunde errors: {}", s.result.errors.join("; "))),
+            Ok(s) if !s.result.errors.is_empty() => {
+                line(format!("tafelrunde errors: {}", s.result.errors.join("; ")))
+            }
             _ => {}
         }
         match &self.janus {
             Err(e) => line(format!("janus: skipped or failed: {e}")),
-            Ok(s) if !s.result.errors.is_empty() => line(format!("janus errors: {}", s.result.errors.join("; "))),
+            Ok(s) if !s.result.errors.is_empty() => {
+                line(format!("janus errors: {}", s.result.errors.join("; ")))
+            }
             _ => {}
         }
         match self.ratio() {
-            Some(r) => line(format!("Janus needs {r:.2}× Tafelrunde's CPU per forwarded packet (target ≥ 3×)")),
+            Some(r) => line(format!(
+                "Janus needs {r:.2}× Tafelrunde's CPU per forwarded packet (target ≥ 3×)"
+            )),
             None => line("Janus ratio: not measured in this run".into()),
         }
         match self.ceiling_fraction() {

@@ -97,7 +97,12 @@ fn secs(d: Option<Duration>) -> f64 {
 }
 
 /// Drive `plan` against the running `sfu` and measure it.
-pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options) -> anyhow::Result<TargetResult> {
+pub async fn measure(
+    target: Target,
+    sfu: &SfuProcess,
+    plan: &Plan,
+    o: &Options,
+) -> anyhow::Result<TargetResult> {
     let pid = sfu.pid();
     let stats = Stats::shared();
     let (phase_tx, phase) = watch::channel(Phase::Run);
@@ -105,8 +110,13 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
         stats: stats.clone(),
         phase,
         // Janus answers only on its veth's address (see netns.rs); clients there too.
-        ip: if target == Target::Janus { IpAddr::from([127, 0, 0, 2]) } else { IpAddr::from([127, 0, 0, 1]) },
-        keyframe_interval: (o.keyframe_interval > 0.0).then(|| Duration::from_secs_f64(o.keyframe_interval)),
+        ip: if target == Target::Janus {
+            IpAddr::from([127, 0, 0, 2])
+        } else {
+            IpAddr::from([127, 0, 0, 1])
+        },
+        keyframe_interval: (o.keyframe_interval > 0.0)
+            .then(|| Duration::from_secs_f64(o.keyframe_interval)),
         simulcast: plan.simulcast,
         seed: 0x7afe1,
     };
@@ -137,7 +147,8 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
 
     // Joins.
     let n = plan.participants.len() as u64;
-    let deadline = start + plan.join_spread() + Duration::from_secs(20) + Duration::from_millis(40) * n as u32;
+    let deadline =
+        start + plan.join_spread() + Duration::from_secs(20) + Duration::from_millis(40) * n as u32;
     loop {
         let (joined, failed) = {
             let s = stats.borrow();
@@ -203,7 +214,13 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let s = stats.borrow();
-    let q = |h: &hdrhistogram::Histogram<u64>, a: f64| if h.is_empty() { 0 } else { h.value_at_quantile(a) };
+    let q = |h: &hdrhistogram::Histogram<u64>, a: f64| {
+        if h.is_empty() {
+            0
+        } else {
+            h.value_at_quantile(a)
+        }
+    };
     Ok(TargetResult {
         name: sfu.name.to_string(),
         participants: plan.participants.len(),
@@ -211,9 +228,18 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
         join_failures: s.join_failures,
         join_phase_secs,
         windows,
-        join_first_packet_ms: (q(&s.join_to_first_packet, 0.5), q(&s.join_to_first_packet, 0.95)),
-        join_first_video_ms: (q(&s.join_to_first_video, 0.5), q(&s.join_to_first_video, 0.95)),
-        track_first_packet_ms: (q(&s.track_to_first_packet, 0.5), q(&s.track_to_first_packet, 0.95)),
+        join_first_packet_ms: (
+            q(&s.join_to_first_packet, 0.5),
+            q(&s.join_to_first_packet, 0.95),
+        ),
+        join_first_video_ms: (
+            q(&s.join_to_first_video, 0.5),
+            q(&s.join_to_first_video, 0.95),
+        ),
+        track_first_packet_ms: (
+            q(&s.track_to_first_packet, 0.5),
+            q(&s.track_to_first_packet, 0.95),
+        ),
         max_keyframe_requests_per_500ms: s.max_keyframe_requests_per_500ms,
         rss_idle_kib,
         rss_peak_kib,
@@ -222,7 +248,12 @@ pub async fn measure(target: Target, sfu: &SfuProcess, plan: &Plan, o: &Options)
 }
 
 /// Start Tafelrunde, measure, stop it.
-pub async fn run_tafelrunde(bin: &Path, plan: &Plan, o: &Options, dir: &Path) -> anyhow::Result<TargetResult> {
+pub async fn run_tafelrunde(
+    bin: &Path,
+    plan: &Plan,
+    o: &Options,
+    dir: &Path,
+) -> anyhow::Result<TargetResult> {
     let cpu = (!o.no_pin).then_some(o.sfu_cpu);
     let sfu = crate::sfu::start_tafelrunde(bin, cpu, plan.largest_room() + 1, dir, &o.sfu_arg)?;
     let result = measure(Target::Tafelrunde, &sfu, plan, o).await;
@@ -234,7 +265,12 @@ pub async fn run_tafelrunde(bin: &Path, plan: &Plan, o: &Options, dir: &Path) ->
 pub async fn run_janus(plan: &Plan, o: &Options, dir: &Path) -> anyhow::Result<TargetResult> {
     let cpu = (!o.no_pin).then_some(o.sfu_cpu);
     let port = 8188;
-    crate::sfu::write_janus_config(dir, port, crate::netns::JANUS_INTERFACE, o.janus_event_loops)?;
+    crate::sfu::write_janus_config(
+        dir,
+        port,
+        crate::netns::JANUS_INTERFACE,
+        o.janus_event_loops,
+    )?;
     let sfu = crate::sfu::start_janus(dir, cpu, port)?;
     let result = measure(Target::Janus, &sfu, plan, o).await;
     sfu.stop();

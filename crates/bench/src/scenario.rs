@@ -56,12 +56,19 @@ pub struct Plan {
 
 impl Plan {
     pub fn largest_room(&self) -> usize {
-        (0..self.rooms).map(|r| self.participants.iter().filter(|p| p.room == r).count()).max().unwrap_or(0)
+        (0..self.rooms)
+            .map(|r| self.participants.iter().filter(|p| p.room == r).count())
+            .max()
+            .unwrap_or(0)
     }
 
     /// When the last participant starts joining.
     pub fn join_spread(&self) -> Duration {
-        self.participants.iter().map(|p| p.join_at).max().unwrap_or_default()
+        self.participants
+            .iter()
+            .map(|p| p.join_at)
+            .max()
+            .unwrap_or_default()
     }
 }
 
@@ -106,11 +113,21 @@ pub fn plan(o: &Options) -> Plan {
             vec![layer(o.layer.as_deref().unwrap_or(default)).expect("valid layer name (q, h or f)")]
         }
     };
-    let empty = Plan { name: o.scenario.name(), shape: String::new(), rooms: 1, participants: Vec::new(), simulcast, screen_share: false };
+    let empty = Plan {
+        name: o.scenario.name(),
+        shape: String::new(),
+        rooms: 1,
+        participants: Vec::new(),
+        simulcast,
+        screen_share: false,
+    };
     match o.scenario {
         ScenarioName::Lecture => {
             let subscribers = o.subscribers.unwrap_or(100);
-            let mut b = Builder { plan: empty, camera: single("f") };
+            let mut b = Builder {
+                plan: empty,
+                camera: single("f"),
+            };
             let camera = b.camera.clone();
             b.add(0, Duration::ZERO, |p| {
                 p.name = "teacher".into();
@@ -126,7 +143,10 @@ pub fn plan(o: &Options) -> Plan {
                     p.tile = tiles[i % 3];
                 });
             }
-            b.plan.shape = format!("1 publisher → {subscribers} subscribers, {}", layers_text(&b.camera));
+            b.plan.shape = format!(
+                "1 publisher → {subscribers} subscribers, {}",
+                layers_text(&b.camera)
+            );
             b.plan
         }
         ScenarioName::Classroom | ScenarioName::Impaired => {
@@ -134,7 +154,10 @@ pub fn plan(o: &Options) -> Plan {
             let rooms = o.rooms.unwrap_or(1);
             let speakers = o.speakers.unwrap_or(2);
             let impaired = o.scenario == ScenarioName::Impaired;
-            let mut b = Builder { plan: empty, camera: single("h") };
+            let mut b = Builder {
+                plan: empty,
+                camera: single("h"),
+            };
             b.plan.rooms = rooms;
             let camera = b.camera.clone();
             let mut n = 0u32;
@@ -160,7 +183,12 @@ pub fn plan(o: &Options) -> Plan {
                     n += 1;
                 }
             }
-            let weak = b.plan.participants.iter().filter(|p| p.impaired.is_some()).count();
+            let weak = b
+                .plan
+                .participants
+                .iter()
+                .filter(|p| p.impaired.is_some())
+                .count();
             b.plan.shape = format!(
                 "{rooms} room(s) × {size}, all video ({}), last-{} at 320×180, {speakers} speaking{}",
                 layers_text(&b.camera),
@@ -172,25 +200,37 @@ pub fn plan(o: &Options) -> Plan {
         ScenarioName::Assembly => {
             let listeners = o.subscribers.unwrap_or(300);
             let speakers = o.speakers.unwrap_or(3);
-            let mut b = Builder { plan: empty, camera: Vec::new() };
+            let mut b = Builder {
+                plan: empty,
+                camera: Vec::new(),
+            };
             for i in 0..speakers {
                 b.add(0, JOIN_GAP * i as u32, |p| {
                     p.name = format!("speaker{i}");
                     p.audio = true;
-                    p.turns = Some(Turns { index: i, count: speakers, slot: Duration::from_secs(2) });
+                    p.turns = Some(Turns {
+                        index: i,
+                        count: speakers,
+                        slot: Duration::from_secs(2),
+                    });
                 });
             }
             for i in 0..listeners {
                 b.add(0, Duration::from_millis(300) + JOIN_GAP * i as u32, |_| {});
             }
-            b.plan.shape = format!("{speakers} speakers taking turns (2 s each) → {listeners} audio listeners");
+            b.plan.shape = format!(
+                "{speakers} speakers taking turns (2 s each) → {listeners} audio listeners"
+            );
             b.plan
         }
         ScenarioName::Storm => {
             let joins = o.subscribers.unwrap_or(300);
             let rooms = o.rooms.unwrap_or(10).max(1);
             let seconds = o.join_seconds;
-            let mut b = Builder { plan: empty, camera: single("h") };
+            let mut b = Builder {
+                plan: empty,
+                camera: single("h"),
+            };
             b.plan.rooms = rooms;
             b.plan.screen_share = true;
             let camera = b.camera.clone();
@@ -208,8 +248,13 @@ pub fn plan(o: &Options) -> Plan {
                 });
             }
             for i in 0..joins {
-                let room = if rooms == 1 || i % 3 == 0 { 0 } else { 1 + (i - i / 3 - 1) % (rooms - 1) };
-                let at = Duration::from_millis(500) + Duration::from_secs_f64(seconds * i as f64 / joins as f64);
+                let room = if rooms == 1 || i % 3 == 0 {
+                    0
+                } else {
+                    1 + (i - i / 3 - 1) % (rooms - 1)
+                };
+                let at = Duration::from_millis(500)
+                    + Duration::from_secs_f64(seconds * i as f64 / joins as f64);
                 b.add(room, at, |p| {
                     p.max_videos = 2;
                     p.tile = (640, 360);
@@ -224,7 +269,10 @@ pub fn plan(o: &Options) -> Plan {
 }
 
 fn layers_text(layers: &[Layer]) -> String {
-    let parts: Vec<String> = layers.iter().map(|l| format!("{}p {} kbit/s", l.height, l.bitrate / 1000)).collect();
+    let parts: Vec<String> = layers
+        .iter()
+        .map(|l| format!("{}p {} kbit/s", l.height, l.bitrate / 1000))
+        .collect();
     if layers.len() > 1 {
         format!("simulcast {}", parts.join(" / "))
     } else {

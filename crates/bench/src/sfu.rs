@@ -78,7 +78,10 @@ pub fn find_tafelrunde(option: Option<&Path>) -> anyhow::Result<PathBuf> {
         if p.is_file() {
             return Ok(p.to_path_buf());
         }
-        bail!("the tafelrunde binary {} does not exist (set by --tafelrunde-bin or TAFELRUNDE_BIN)", p.display());
+        bail!(
+            "the tafelrunde binary {} does not exist (set by --tafelrunde-bin or TAFELRUNDE_BIN)",
+            p.display()
+        );
     }
     let mut candidates = Vec::new();
     if let Ok(exe) = std::env::current_exe() {
@@ -100,7 +103,11 @@ pub fn find_tafelrunde(option: Option<&Path>) -> anyhow::Result<PathBuf> {
 fn drain(reader: impl std::io::Read + Send + 'static, log: PathBuf) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut file = fs::OpenOptions::new().create(true).append(true).open(&log).ok();
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .ok();
         for line in BufReader::new(reader).lines() {
             let Ok(line) = line else { break };
             if let Some(f) = &mut file {
@@ -113,13 +120,31 @@ fn drain(reader: impl std::io::Read + Send + 'static, log: PathBuf) -> mpsc::Rec
 }
 
 /// Start `tafelrunde serve` on loopback with one media shard.
-pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, dir: &Path, extra: &[String]) -> anyhow::Result<SfuProcess> {
+pub fn start_tafelrunde(
+    bin: &Path,
+    cpu: Option<usize>,
+    max_room_size: usize,
+    dir: &Path,
+    extra: &[String],
+) -> anyhow::Result<SfuProcess> {
     // It runs in `dir`: absolute paths, then.
-    let bin = bin.canonicalize().with_context(|| format!("{}", bin.display()))?;
-    let dir = dir.canonicalize().with_context(|| format!("{}", dir.display()))?;
+    let bin = bin
+        .canonicalize()
+        .with_context(|| format!("{}", bin.display()))?;
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("{}", dir.display()))?;
     let log = dir.join("tafelrunde.log");
     let mut child = pinned(&bin, cpu)
-        .args(["serve", "--http", "127.0.0.1:0", "--media-address", "127.0.0.1", "--media-udp-port", "0"])
+        .args([
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--media-address",
+            "127.0.0.1",
+            "--media-udp-port",
+            "0",
+        ])
         .args(["--no-media-tcp", "--shards", "1", "--log", "warn"])
         .arg("--max-room-size")
         .arg(max_room_size.max(2).to_string())
@@ -147,25 +172,48 @@ pub fn start_tafelrunde(bin: &Path, cpu: Option<usize>, max_room_size: usize, di
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Ok(Some(status)) = child.try_wait() {
-                    bail!("tafelrunde exited at start ({status}); see {}", log.display());
+                    bail!(
+                        "tafelrunde exited at start ({status}); see {}",
+                        log.display()
+                    );
                 }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => bail!("tafelrunde closed its output; see {}", log.display()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                bail!("tafelrunde closed its output; see {}", log.display())
+            }
         }
     }
-    let http = http.ok_or_else(|| anyhow!("tafelrunde did not announce its address; see {}", log.display()))?;
-    Ok(SfuProcess { name: "tafelrunde", child, ws_url: format!("ws://{http}/ws"), log })
+    let http = http.ok_or_else(|| {
+        anyhow!(
+            "tafelrunde did not announce its address; see {}",
+            log.display()
+        )
+    })?;
+    Ok(SfuProcess {
+        name: "tafelrunde",
+        child,
+        ws_url: format!("ws://{http}/ws"),
+        log,
+    })
 }
 
 /// Write a Janus configuration of our own: only the VideoRoom plugin and the
 /// WebSocket transport on loopback, ICE-lite, candidates on `interface` only.
-pub fn write_janus_config(dir: &Path, ws_port: u16, interface: &str, event_loops: usize) -> anyhow::Result<()> {
+pub fn write_janus_config(
+    dir: &Path,
+    ws_port: u16,
+    interface: &str,
+    event_loops: usize,
+) -> anyhow::Result<()> {
     let lib = Path::new("/usr/lib/x86_64-linux-gnu/janus");
     let plugins = dir.join("plugins");
     let transports = dir.join("transports");
     fs::create_dir_all(&plugins)?;
     fs::create_dir_all(&transports)?;
-    for (folder, name) in [(&plugins, "plugins/libjanus_videoroom.so"), (&transports, "transports/libjanus_websockets.so")] {
+    for (folder, name) in [
+        (&plugins, "plugins/libjanus_videoroom.so"),
+        (&transports, "transports/libjanus_websockets.so"),
+    ] {
         let link = folder.join(Path::new(name).file_name().expect("file name"));
         let _ = fs::remove_file(&link);
         std::os::unix::fs::symlink(lib.join(name), &link)?;
@@ -199,7 +247,15 @@ pub fn start_janus(dir: &Path, cpu: Option<usize>, ws_port: u16) -> anyhow::Resu
     let mut child = pinned(Path::new("janus"), cpu)
         .arg("-F")
         .arg(dir)
-        .args(["-o", "-d", if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() { "5" } else { "3" }])
+        .args([
+            "-o",
+            "-d",
+            if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+                "5"
+            } else {
+                "3"
+            },
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -218,17 +274,31 @@ pub fn start_janus(dir: &Path, cpu: Option<usize>, ws_port: u16) -> anyhow::Resu
         }
         if Instant::now() > deadline {
             terminate(&mut child);
-            bail!("janus did not open its WebSocket port; see {}", log.display());
+            bail!(
+                "janus did not open its WebSocket port; see {}",
+                log.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(SfuProcess { name: "janus", child, ws_url: format!("ws://127.0.0.1:{ws_port}"), log })
+    Ok(SfuProcess {
+        name: "janus",
+        child,
+        ws_url: format!("ws://127.0.0.1:{ws_port}"),
+        log,
+    })
 }
 
 /// Pin this process (all its threads) to one core.
 pub fn pin_self(cpu: usize) -> anyhow::Result<()> {
     let status = Command::new("taskset")
-        .args(["-a", "-c", "-p", &cpu.to_string(), &std::process::id().to_string()])
+        .args([
+            "-a",
+            "-c",
+            "-p",
+            &cpu.to_string(),
+            &std::process::id().to_string(),
+        ])
         .stdout(Stdio::null())
         .status()
         .context("taskset")?;

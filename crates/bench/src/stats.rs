@@ -83,7 +83,11 @@ impl Stats {
 
     pub fn record_delay(&mut self, delay: Duration, impaired: bool) {
         let us = (delay.as_micros() as u64).max(1);
-        let h = if impaired { &mut self.delay_impaired } else { &mut self.delay };
+        let h = if impaired {
+            &mut self.delay_impaired
+        } else {
+            &mut self.delay
+        };
         h.saturating_record(us);
     }
 }
@@ -123,7 +127,9 @@ impl RequestRate {
     /// Count a request at `now`; returns the count in the current 500 ms window.
     pub fn request(&mut self, now: Instant) -> u64 {
         match self.window_start {
-            Some(start) if now.duration_since(start) < Duration::from_millis(500) => self.in_window += 1,
+            Some(start) if now.duration_since(start) < Duration::from_millis(500) => {
+                self.in_window += 1
+            }
             _ => {
                 self.window_start = Some(now);
                 self.in_window = 1;

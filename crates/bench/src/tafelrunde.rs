@@ -17,7 +17,8 @@ use crate::peer::{PeerHandle, PeerOptions};
 use crate::run::{Ctx, Phase};
 use crate::scenario::ParticipantPlan;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 #[derive(Debug, Clone)]
 struct Track {
@@ -43,16 +44,32 @@ struct Session {
 
 /// Run one participant until the phase becomes `Stop`.
 pub async fn participant(url: String, plan: ParticipantPlan, ctx: Ctx) -> anyhow::Result<()> {
-    let options = PeerOptions { impaired: plan.impaired, keyframe_interval: ctx.keyframe_interval };
-    let peer = PeerHandle::spawn(ctx.ip, ctx.stats.clone(), options, ctx.seed ^ plan.index as u64).await?;
+    let options = PeerOptions {
+        impaired: plan.impaired,
+        keyframe_interval: ctx.keyframe_interval,
+    };
+    let peer = PeerHandle::spawn(
+        ctx.ip,
+        ctx.stats.clone(),
+        options,
+        ctx.seed ^ plan.index as u64,
+    )
+    .await?;
     let result = run(url, plan, &ctx, peer.clone()).await;
     peer.stop();
     result
 }
 
-async fn run(url: String, plan: ParticipantPlan, ctx: &Ctx, peer: PeerHandle) -> anyhow::Result<()> {
+async fn run(
+    url: String,
+    plan: ParticipantPlan,
+    ctx: &Ctx,
+    peer: PeerHandle,
+) -> anyhow::Result<()> {
     peer.peer.borrow_mut().joined_at = Some(Instant::now());
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.context("signaling connect")?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .context("signaling connect")?;
     let join = json!({"type": "join", "version": 1, "room": plan.room_name(), "name": plan.name});
     send(&mut ws, &join).await?;
     let mut s = Session {
@@ -99,11 +116,16 @@ async fn run(url: String, plan: ParticipantPlan, ctx: &Ctx, peer: PeerHandle) ->
 }
 
 async fn send(ws: &mut Ws, value: &Value) -> anyhow::Result<()> {
-    ws.send(Message::text(value.to_string())).await.context("signaling send")
+    ws.send(Message::text(value.to_string()))
+        .await
+        .context("signaling send")
 }
 
 fn track(value: &Value) -> Option<Track> {
-    Some(Track { id: value.get("id")?.as_u64()?, video: value.get("kind")?.as_str()? == "video" })
+    Some(Track {
+        id: value.get("id")?.as_u64()?,
+        video: value.get("kind")?.as_str()? == "video",
+    })
 }
 
 impl Session {
@@ -111,7 +133,11 @@ impl Session {
     async fn handle(&mut self, ws: &mut Ws, m: &Value, ctx: &Ctx) -> anyhow::Result<bool> {
         match m.get("type").and_then(Value::as_str).unwrap_or("") {
             "joined" => {
-                let tracks = m.get("tracks").and_then(Value::as_array).cloned().unwrap_or_default();
+                let tracks = m
+                    .get("tracks")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 self.queued.extend(tracks.iter().filter_map(track));
                 self.offer(ws).await?;
             }
@@ -122,12 +148,21 @@ impl Session {
                 self.offer(ws).await?;
             }
             "answer" => {
-                let sdp = m.get("sdp").and_then(Value::as_str).ok_or_else(|| anyhow!("answer without sdp"))?;
+                let sdp = m
+                    .get("sdp")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| anyhow!("answer without sdp"))?;
                 let answer = SdpAnswer::from_sdp_string(sdp).context("answer parses")?;
-                let pending = self.pending.take().ok_or_else(|| anyhow!("answer without offer"))?;
+                let pending = self
+                    .pending
+                    .take()
+                    .ok_or_else(|| anyhow!("answer without offer"))?;
                 {
                     let mut peer = self.peer.peer.borrow_mut();
-                    peer.rtc.sdp_api().accept_answer(pending, answer).context("answer accepted")?;
+                    peer.rtc
+                        .sdp_api()
+                        .accept_answer(pending, answer)
+                        .context("answer accepted")?;
                     for (mid, layers) in self.to_start.drain(..) {
                         match layers {
                             None => peer.send_audio(mid, self.plan.turns),
@@ -142,23 +177,39 @@ impl Session {
                 }
                 if ctx.simulcast && !self.videos.is_empty() {
                     let (w, h) = self.plan.tile;
-                    let tiles: Vec<Value> =
-                        self.videos.iter().map(|id| json!({"trackId": id, "width": w, "height": h})).collect();
+                    let tiles: Vec<Value> = self
+                        .videos
+                        .iter()
+                        .map(|id| json!({"trackId": id, "width": w, "height": h}))
+                        .collect();
                     send(ws, &json!({"type": "layout", "tiles": tiles})).await?;
                 }
                 self.offer(ws).await?;
             }
             "publishLayers" => {
-                if let (Some(mid), Some(active)) = (m.get("mid").and_then(Value::as_str), m.get("active").and_then(Value::as_array)) {
-                    let rids: Vec<String> = active.iter().filter_map(|r| r.as_str().map(String::from)).collect();
-                    self.peer.peer.borrow_mut().set_active_layers(Mid::from(mid), &rids);
+                if let (Some(mid), Some(active)) = (
+                    m.get("mid").and_then(Value::as_str),
+                    m.get("active").and_then(Value::as_array),
+                ) {
+                    let rids: Vec<String> = active
+                        .iter()
+                        .filter_map(|r| r.as_str().map(String::from))
+                        .collect();
+                    self.peer
+                        .peer
+                        .borrow_mut()
+                        .set_active_layers(Mid::from(mid), &rids);
                 }
             }
             "error" => {
-                ctx.stats.borrow_mut().error(format!("{}: server error {m}", self.plan.name));
+                ctx.stats
+                    .borrow_mut()
+                    .error(format!("{}: server error {m}", self.plan.name));
             }
             "bye" => {
-                ctx.stats.borrow_mut().error(format!("{}: bye {m}", self.plan.name));
+                ctx.stats
+                    .borrow_mut()
+                    .error(format!("{}: bye {m}", self.plan.name));
                 return Ok(false);
             }
             _ => {}
@@ -174,12 +225,18 @@ impl Session {
         let subscribed_videos = self.videos.len();
         let mut take = Vec::new();
         for t in self.queued.drain(..) {
-            let wanted = if t.video { subscribed_videos + take.iter().filter(|x: &&Track| x.video).count() < self.plan.max_videos } else { self.plan.subscribe_audio };
+            let wanted = if t.video {
+                subscribed_videos + take.iter().filter(|x: &&Track| x.video).count()
+                    < self.plan.max_videos
+            } else {
+                self.plan.subscribe_audio
+            };
             if wanted {
                 take.push(t);
             }
         }
-        let publish_now = !self.published && (self.plan.audio || !self.plan.video_layers.is_empty());
+        let publish_now =
+            !self.published && (self.plan.audio || !self.plan.video_layers.is_empty());
         let screen_now = self.screen && !self.publish.iter().any(|p| p["source"] == "screen");
         if take.is_empty() && !publish_now && !screen_now {
             self.published = true;
@@ -192,8 +249,10 @@ impl Session {
             let mut api = peer.rtc.sdp_api();
             if publish_now {
                 if self.plan.audio {
-                    let mid = api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
-                    self.publish.push(json!({"mid": mid.to_string(), "kind": "audio"}));
+                    let mid =
+                        api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
+                    self.publish
+                        .push(json!({"mid": mid.to_string(), "kind": "audio"}));
                     self.to_start.push((mid, None));
                 }
                 if !self.plan.video_layers.is_empty() {
@@ -205,10 +264,14 @@ impl Session {
                         }
                         s
                     });
-                    let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, simulcast);
+                    let mid =
+                        api.add_media(MediaKind::Video, Direction::SendOnly, None, None, simulcast);
                     let mut p = json!({"mid": mid.to_string(), "kind": "video"});
                     if layers.len() > 1 {
-                        p["layers"] = layers.iter().map(|l| json!({"rid": l.rid, "height": l.height})).collect();
+                        p["layers"] = layers
+                            .iter()
+                            .map(|l| json!({"rid": l.rid, "height": l.height}))
+                            .collect();
                     }
                     self.publish.push(p);
                     self.to_start.push((mid, Some(layers)));
@@ -216,13 +279,19 @@ impl Session {
             }
             if screen_now {
                 let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
-                self.publish.push(json!({"mid": mid.to_string(), "kind": "video", "source": "screen"}));
+                self.publish
+                    .push(json!({"mid": mid.to_string(), "kind": "video", "source": "screen"}));
                 self.to_start.push((mid, Some(vec![SCREEN])));
             }
             for t in &take {
-                let kind = if t.video { MediaKind::Video } else { MediaKind::Audio };
+                let kind = if t.video {
+                    MediaKind::Video
+                } else {
+                    MediaKind::Audio
+                };
                 let mid = api.add_media(kind, Direction::RecvOnly, None, None, None);
-                self.subscribe.push(json!({"mid": mid.to_string(), "trackId": t.id}));
+                self.subscribe
+                    .push(json!({"mid": mid.to_string(), "trackId": t.id}));
                 added.push(mid);
                 if t.video {
                     self.videos.push(t.id);

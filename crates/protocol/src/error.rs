@@ -50,12 +50,20 @@ pub struct ProtocolError {
 impl ProtocolError {
     /// An error without a field.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, field: None, message: message.into() }
+        Self {
+            code,
+            field: None,
+            message: message.into(),
+        }
     }
 
     /// An error that names the offending field.
     pub fn field(code: ErrorCode, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, field: Some(field.into()), message: message.into() }
+        Self {
+            code,
+            field: Some(field.into()),
+            message: message.into(),
+        }
     }
 
     /// The error as a message to send to the client.

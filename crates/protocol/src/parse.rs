@@ -26,12 +26,20 @@ enum Shape {
 
 const PUBLISHED: &[(&str, Shape)] = &[("mid", Shape::String), ("kind", Shape::String)];
 const SUBSCRIBED: &[(&str, Shape)] = &[("mid", Shape::String), ("trackId", Shape::UInt)];
-const TILES: &[(&str, Shape)] = &[("trackId", Shape::UInt), ("width", Shape::UInt), ("height", Shape::UInt)];
+const TILES: &[(&str, Shape)] = &[
+    ("trackId", Shape::UInt),
+    ("width", Shape::UInt),
+    ("height", Shape::UInt),
+];
 
 /// Required fields of each message type.
 fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
     Some(match kind {
-        "join" => &[("version", Shape::UInt), ("room", Shape::String), ("name", Shape::String)],
+        "join" => &[
+            ("version", Shape::UInt),
+            ("room", Shape::String),
+            ("name", Shape::String),
+        ],
         "offer" => &[
             ("sdp", Shape::String),
             ("publish", Shape::Objects(PUBLISHED)),
@@ -49,14 +57,19 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> 
     if text.len() > MAX_MESSAGE_BYTES {
         return Err(ProtocolError::new(
             ErrorCode::MessageTooLarge,
-            format!("message has {} bytes; the limit is {MAX_MESSAGE_BYTES}", text.len()),
+            format!(
+                "message has {} bytes; the limit is {MAX_MESSAGE_BYTES}",
+                text.len()
+            ),
         ));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        ProtocolError::new(ErrorCode::BadJson, format!("not valid JSON: {e}"))
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ProtocolError::new(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
     let Value::Object(object) = &value else {
-        return Err(ProtocolError::new(ErrorCode::BadJson, "a message must be a JSON object"));
+        return Err(ProtocolError::new(
+            ErrorCode::BadJson,
+            "a message must be a JSON object",
+        ));
     };
     let kind = match object.get("type") {
         None => return Err(missing("type")),
@@ -74,7 +87,10 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> 
     let message: ClientMessage = serde_json::from_value(value).map_err(|e| {
         // The schema caught missing fields and wrong JSON types; what is left
         // is a value outside its set, such as an unknown media kind.
-        ProtocolError::new(ErrorCode::InvalidField, format!("invalid {kind} message: {e}"))
+        ProtocolError::new(
+            ErrorCode::InvalidField,
+            format!("invalid {kind} message: {e}"),
+        )
     })?;
     validate(&message)?;
     Ok(message)
@@ -116,7 +132,11 @@ fn validate(message: &ClientMessage) -> Result<(), ProtocolError> {
 fn check_text(field: &str, text: &str, max: usize) -> Result<(), ProtocolError> {
     let chars = text.trim().chars().count();
     if chars == 0 {
-        return Err(ProtocolError::field(ErrorCode::InvalidField, field, format!("{field} is empty")));
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            field,
+            format!("{field} is empty"),
+        ));
     }
     if chars > max {
         return Err(ProtocolError::field(
@@ -145,11 +165,19 @@ fn shape_name(shape: Shape) -> &'static str {
 }
 
 fn missing(field: &str) -> ProtocolError {
-    ProtocolError::field(ErrorCode::MissingField, field, format!("field {field:?} is missing"))
+    ProtocolError::field(
+        ErrorCode::MissingField,
+        field,
+        format!("field {field:?} is missing"),
+    )
 }
 
 fn wrong_type(field: &str, expected: &str) -> ProtocolError {
-    ProtocolError::field(ErrorCode::InvalidField, field, format!("field {field:?} must be {expected}"))
+    ProtocolError::field(
+        ErrorCode::InvalidField,
+        field,
+        format!("field {field:?} must be {expected}"),
+    )
 }
 
 #[cfg(test)]
@@ -166,7 +194,11 @@ mod tests {
         let m = parse_client_message(r#"{"type":"join","version":1,"room":"r","name":"Ada"}"#);
         assert_eq!(
             m.unwrap(),
-            ClientMessage::Join { version: 1, room: "r".into(), name: "Ada".into() }
+            ClientMessage::Join {
+                version: 1,
+                room: "r".into(),
+                name: "Ada".into()
+            }
         );
     }
 
@@ -177,7 +209,12 @@ mod tests {
                 "subscribe":[{"mid":"2","trackId":7}]}"#,
         )
         .unwrap();
-        let ClientMessage::Offer { publish, subscribe, .. } = m else { panic!("{m:?}") };
+        let ClientMessage::Offer {
+            publish, subscribe, ..
+        } = m
+        else {
+            panic!("{m:?}")
+        };
         assert_eq!(publish[0].kind, MediaKind::Audio);
         assert_eq!(subscribe[0].track_id, TrackId(7));
     }
@@ -191,15 +228,24 @@ mod tests {
     #[test]
     fn unknown_type_is_named() {
         let e = err(r#"{"type":"dance"}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownType, Some("type")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::UnknownType, Some("type"))
+        );
     }
 
     #[test]
     fn missing_fields_are_named() {
         let e = err(r#"{"version":1}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("type")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::MissingField, Some("type"))
+        );
         let e = err(r#"{"type":"join","version":1,"room":"r"}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("name")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::MissingField, Some("name"))
+        );
         let e = err(r#"{"type":"offer","sdp":"","publish":[{"mid":"0"}],"subscribe":[]}"#);
         assert_eq!(e.field.as_deref(), Some("publish[0].kind"));
     }
@@ -207,7 +253,10 @@ mod tests {
     #[test]
     fn wrong_types_are_named() {
         let e = err(r#"{"type":"mute","audio":"yes","video":false}"#);
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidField, Some("audio")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidField, Some("audio"))
+        );
         let e = err(r#"{"type":"join","version":-1,"room":"r","name":"n"}"#);
         assert_eq!(e.field.as_deref(), Some("version"));
     }
@@ -217,7 +266,9 @@ mod tests {
         let e = err(r#"{"type":"join","version":1,"room":"r","name":"   "}"#);
         assert_eq!(e.field.as_deref(), Some("name"));
         let long = "x".repeat(MAX_NAME_CHARS + 1);
-        let e = err(&format!(r#"{{"type":"join","version":1,"room":"r","name":"{long}"}}"#));
+        let e = err(&format!(
+            r#"{{"type":"join","version":1,"room":"r","name":"{long}"}}"#
+        ));
         assert_eq!(e.field.as_deref(), Some("name"));
         let e = err(r#"{"type":"join","version":1,"room":"a\u0000b","name":"n"}"#);
         assert_eq!(e.field.as_deref(), Some("room"));
@@ -225,7 +276,10 @@ mod tests {
 
     #[test]
     fn parses_layout_and_simulcast_layers() {
-        let m = parse_client_message(r#"{"type":"layout","tiles":[{"trackId":2,"width":320,"height":180}]}"#).unwrap();
+        let m = parse_client_message(
+            r#"{"type":"layout","tiles":[{"trackId":2,"width":320,"height":180}]}"#,
+        )
+        .unwrap();
         assert!(matches!(m, ClientMessage::Layout { ref tiles } if tiles[0].height == 180));
         let e = err(r#"{"type":"layout","tiles":[{"trackId":2,"width":320}]}"#);
         assert_eq!(e.field.as_deref(), Some("tiles[0].height"));
@@ -234,25 +288,40 @@ mod tests {
                 "layers":[{"rid":"q","height":180},{"rid":"f","height":720}]}]}"#,
         )
         .unwrap();
-        let ClientMessage::Offer { publish, .. } = m else { panic!() };
-        assert_eq!((publish[0].source, publish[0].layers.len()), (crate::TrackSource::Screen, 2));
+        let ClientMessage::Offer { publish, .. } = m else {
+            panic!()
+        };
+        assert_eq!(
+            (publish[0].source, publish[0].layers.len()),
+            (crate::TrackSource::Screen, 2)
+        );
     }
 
     #[test]
     fn invalid_enum_value_is_refused() {
-        let e = err(r#"{"type":"offer","sdp":"","publish":[{"mid":"0","kind":"smell"}],"subscribe":[]}"#);
+        let e = err(
+            r#"{"type":"offer","sdp":"","publish":[{"mid":"0","kind":"smell"}],"subscribe":[]}"#,
+        );
         assert_eq!(e.code, ErrorCode::InvalidField);
     }
 
     #[test]
     fn oversized_is_refused_before_parsing() {
-        let big = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_MESSAGE_BYTES));
+        let big = format!(
+            r#"{{"type":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_MESSAGE_BYTES)
+        );
         assert_eq!(err(&big).code, ErrorCode::MessageTooLarge);
     }
 
     #[test]
     fn server_messages_serialise_in_camel_case() {
-        let m = crate::ServerMessage::ParticipantLeft { participant_id: crate::ParticipantId(3) };
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"participantLeft","participantId":3}"#);
+        let m = crate::ServerMessage::ParticipantLeft {
+            participant_id: crate::ParticipantId(3),
+        };
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"type":"participantLeft","participantId":3}"#
+        );
     }
 }

@@ -31,7 +31,11 @@ fn default_retention() -> i64 {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { allowed_domains: Vec::new(), guidance_url: String::new(), audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS }
+        Self {
+            allowed_domains: Vec::new(),
+            guidance_url: String::new(),
+            audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
+        }
     }
 }
 
@@ -51,7 +55,9 @@ pub async fn load(db: &Db) -> ApiResult<Settings> {
                     .collect()
             }
             "guidance_url" => s.guidance_url = value,
-            "audit_retention_days" => s.audit_retention_days = value.parse().unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS),
+            "audit_retention_days" => {
+                s.audit_retention_days = value.parse().unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS)
+            }
             _ => {}
         }
     }
@@ -90,7 +96,11 @@ pub async fn save(db: &Db, actor: &Actor, new: Settings) -> ApiResult<Settings> 
     if !RETENTION_RANGE.contains(&new.audit_retention_days) {
         return Err(ApiError::field(
             "auditRetentionDays",
-            format!("the audit log is kept {} to {} days", RETENTION_RANGE.start(), RETENTION_RANGE.end()),
+            format!(
+                "the audit log is kept {} to {} days",
+                RETENTION_RANGE.start(),
+                RETENTION_RANGE.end()
+            ),
         ));
     }
     let mut tx = db.pool().begin().await?;
@@ -113,7 +123,11 @@ pub async fn save(db: &Db, actor: &Actor, new: Settings) -> ApiResult<Settings> 
     );
     audit::record(&mut tx, actor, "settings.change", None, None, &detail).await?;
     tx.commit().await?;
-    Ok(Settings { allowed_domains: domains, guidance_url: url, audit_retention_days: new.audit_retention_days })
+    Ok(Settings {
+        allowed_domains: domains,
+        guidance_url: url,
+        audit_retention_days: new.audit_retention_days,
+    })
 }
 
 impl Settings {

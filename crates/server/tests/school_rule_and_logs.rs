@@ -14,10 +14,20 @@ use tokio_tungstenite::tungstenite::Message;
 use control::{token_of, Backend, Env, SCHOOLS_CSV};
 
 async fn join(addr: std::net::SocketAddr, room: &str) -> Value {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
-    ws.send(Message::text(json!({"type": "join", "version": 1, "room": room, "name": "Gast"}).to_string())).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    ws.send(Message::text(
+        json!({"type": "join", "version": 1, "room": room, "name": "Gast"}).to_string(),
+    ))
+    .await
+    .unwrap();
     loop {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next()).await.unwrap().unwrap().unwrap();
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         if let Message::Text(text) = frame {
             return serde_json::from_str(&text).unwrap();
         }
@@ -28,7 +38,8 @@ async fn join(addr: std::net::SocketAddr, room: &str) -> Value {
 async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
     let env = Env::new(Backend::Sqlite).await;
     let mut op = env.operator().await;
-    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes()).await;
+    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+        .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = env.router.clone();
@@ -36,13 +47,28 @@ async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
 
     // 3333333 applied for itslearning.
     let refused = join(addr, "3333333-7b-MUE").await;
-    assert_eq!((refused["type"].as_str(), refused["code"].as_str(), refused["field"].as_str()), (Some("error"), Some("schoolUsesBigBlueButton"), Some("room")), "{refused}");
+    assert_eq!(
+        (
+            refused["type"].as_str(),
+            refused["code"].as_str(),
+            refused["field"].as_str()
+        ),
+        (Some("error"), Some("schoolUsesBigBlueButton"), Some("room")),
+        "{refused}"
+    );
     // A Tafelrunde school's room and a room of no school are joined.
     assert_eq!(join(addr, "1111111-7b-MUE").await["type"], "joined");
     assert_eq!(join(addr, "mathe-nachhilfe").await["type"], "joined");
     // The operator switches 1111111: its rooms are refused from then on.
-    op.put("/api/schools/1111111/service", json!({"service": "bigbluebutton", "reason": "itslearning"})).await;
-    assert_eq!(join(addr, "1111111-7b-MUE").await["code"], "schoolUsesBigBlueButton");
+    op.put(
+        "/api/schools/1111111/service",
+        json!({"service": "bigbluebutton", "reason": "itslearning"}),
+    )
+    .await;
+    assert_eq!(
+        join(addr, "1111111-7b-MUE").await["code"],
+        "schoolUsesBigBlueButton"
+    );
     env.close().await;
 }
 
@@ -64,9 +90,15 @@ impl Write for Captured {
 fn no_password_token_or_session_id_in_the_logs() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
     // A runtime on this thread only, so that the thread-local subscriber sees everything.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut secrets: Vec<String> = Vec::new();
     tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
@@ -96,11 +128,22 @@ fn no_password_token_or_session_id_in_the_logs() {
         })
     });
     let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
-    assert!(log.contains("audit"), "the capture works: {}", &log[..log.len().min(500)]);
+    assert!(
+        log.contains("audit"),
+        "the capture works: {}",
+        &log[..log.len().min(500)]
+    );
     for secret in &secrets {
-        assert!(!log.contains(secret.as_str()), "a secret ({}…) is in the log", &secret[..4]);
+        assert!(
+            !log.contains(secret.as_str()),
+            "a secret ({}…) is in the log",
+            &secret[..4]
+        );
         // Nor its hash (what the database keeps).
-        assert!(!log.contains(&tafelrunde::auth::token::hash(secret)), "a secret's hash is in the log");
+        assert!(
+            !log.contains(&tafelrunde::auth::token::hash(secret)),
+            "a secret's hash is in the log"
+        );
     }
 }
 
@@ -108,23 +151,69 @@ fn no_password_token_or_session_id_in_the_logs() {
 async fn retention_deletes_expired_sessions_links_and_old_audit_entries() {
     let env = Env::new(Backend::Sqlite).await;
     let mut op = env.operator().await;
-    let (status, error) = op.put("/api/settings", json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 5})).await;
-    assert_eq!((status.as_u16(), error["error"]["field"].as_str()), (400, Some("auditRetentionDays")));
-    let (status, s) = op.put("/api/settings", json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 30})).await;
-    assert_eq!((status.as_u16(), s["auditRetentionDays"].as_i64()), (200, Some(30)));
+    let (status, error) = op
+        .put(
+            "/api/settings",
+            json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 5}),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), error["error"]["field"].as_str()),
+        (400, Some("auditRetentionDays"))
+    );
+    let (status, s) = op
+        .put(
+            "/api/settings",
+            json!({"allowedDomains": [], "guidanceUrl": "", "auditRetentionDays": 30}),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), s["auditRetentionDays"].as_i64()),
+        (200, Some(30))
+    );
     let pool = env.control.db.pool();
     let old = tafelrunde::storage::now_millis() - 31 * 24 * 3600 * 1000;
-    sqlx::query("INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, 'x', 'old', 'old')").bind(old).execute(pool).await.unwrap();
-    sqlx::query("UPDATE sessions SET expires_at = 0").execute(pool).await.unwrap();
-    sqlx::query("INSERT INTO tokens (hash, purpose, created_at, expires_at) VALUES ('h', 'reset', 0, 1)").execute(pool).await.unwrap();
-    let swept = tafelrunde::storage::retention::run_once(&env.control.db).await.unwrap();
+    sqlx::query("INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, 'x', 'old', 'old')")
+        .bind(old)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 0")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO tokens (hash, purpose, created_at, expires_at) VALUES ('h', 'reset', 0, 1)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let swept = tafelrunde::storage::retention::run_once(&env.control.db)
+        .await
+        .unwrap();
     assert_eq!((swept.sessions, swept.tokens, swept.audit), (1, 1, 1));
     let (_, audit) = {
         let mut again = env.client();
-        again.post("/api/login", json!({"email": "betrieb@land.example", "password": "operator-passwort-1"})).await;
+        again
+            .post(
+                "/api/login",
+                json!({"email": "betrieb@land.example", "password": "operator-passwort-1"}),
+            )
+            .await;
         again.get("/api/audit").await
     };
-    assert!(audit.as_array().unwrap().iter().all(|e| e["action"] != "old"));
-    assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "settings.change"), "recent entries stay");
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["action"] != "old"));
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "settings.change"),
+        "recent entries stay"
+    );
     env.close().await;
 }

@@ -224,8 +224,17 @@ async fn account_lifecycle(backend: Backend) {
     assert!(anna_link.starts_with("https://tafelrunde.test/activate#"));
     // A school admin creates teachers only: no other school admin, no operator.
     for (role, school) in [("schoolAdmin", json!("1111111")), ("operator", json!(null))] {
-        let (status, _) = admin.post("/api/accounts", json!({"email": "x@schule-sh.de", "role": role, "school": school})).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "a school admin may not create a {role}");
+        let (status, _) = admin
+            .post(
+                "/api/accounts",
+                json!({"email": "x@schule-sh.de", "role": role, "school": school}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "a school admin may not create a {role}"
+        );
     }
     // A school admin cannot create accounts of another school.
     let (status, _) = admin

@@ -13,7 +13,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 
 fn fanout(c: &mut Criterion) {
     let mut group = c.benchmark_group("forward");
-    group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     for n in [1usize, 10, 50, 99] {
         let mut f = Fanout::new(n);
         for _ in 0..10 {

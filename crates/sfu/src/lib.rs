@@ -14,5 +14,3 @@ pub mod runtime;
 pub mod sim;
 
 pub use runtime::{MediaConfig, MediaPlane, ParticipantHandle, SignalSink, StartError};
-
-

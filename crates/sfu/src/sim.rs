@@ -8,15 +8,15 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::core::{Command, Shard, ShardConfig};
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::media::{Direction, MediaData, MediaKind as StrKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tafelrunde_protocol::{
-    ClientMessage, LayerSpec, MediaKind, ParticipantId, PublishedTrack, ServerMessage, Subscription, TileSize, TrackId,
-    TrackInfo,
+    ClientMessage, LayerSpec, MediaKind, ParticipantId, PublishedTrack, ServerMessage,
+    Subscription, TileSize, TrackId, TrackInfo,
 };
-use crate::core::{Command, Shard, ShardConfig};
 
 pub const SFU_ADDR: &str = "10.0.0.1:10000";
 
@@ -25,7 +25,10 @@ pub struct Lcg(u64);
 
 impl Lcg {
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % 100 < percent
     }
 }
@@ -58,7 +61,10 @@ impl Sim {
     pub fn new() -> Self {
         let provider = str0m::crypto::from_feature_flags();
         provider.clone().install_process_default();
-        let cert = provider.dtls_provider.generate_certificate().expect("certificate");
+        let cert = provider
+            .dtls_provider
+            .generate_certificate()
+            .expect("certificate");
         let shard = Shard::new(ShardConfig {
             udp_candidate: SFU_ADDR.parse().unwrap(),
             tcp_candidate: None,
@@ -68,7 +74,13 @@ impl Sim {
             bandwidth_estimation: false,
             dtls_cert: cert,
         });
-        Self { now: Instant::now(), shard, clients: Vec::new(), rng: Lcg(7), to_sfu: VecDeque::new() }
+        Self {
+            now: Instant::now(),
+            shard,
+            clients: Vec::new(),
+            rng: Lcg(7),
+            to_sfu: VecDeque::new(),
+        }
     }
 
     /// A client joins `room`; returns its index.
@@ -91,7 +103,14 @@ impl Sim {
             unsubscribed: Vec::new(),
             downlink_loss: 0,
         });
-        self.shard.handle_command(self.now, Command::Join { participant: id, room: room.into(), name: name.into() });
+        self.shard.handle_command(
+            self.now,
+            Command::Join {
+                participant: id,
+                room: room.into(),
+                name: name.into(),
+            },
+        );
         self.pump();
         index
     }
@@ -108,25 +127,57 @@ impl Sim {
         let mut api = c.rtc.sdp_api();
         let audio = api.add_media(StrKind::Audio, Direction::SendOnly, None, None, None);
         let simulcast = (!layers.is_empty()).then(|| str0m::media::Simulcast {
-            send: layers.iter().map(|(rid, _)| str0m::media::SimulcastLayer::new(rid)).collect(),
+            send: layers
+                .iter()
+                .map(|(rid, _)| str0m::media::SimulcastLayer::new(rid))
+                .collect(),
             recv: Vec::new(),
         });
         let video = api.add_media(StrKind::Video, Direction::SendOnly, None, None, simulcast);
         let (offer, pending) = api.apply().expect("changes");
         c.pending = Some(pending);
-        let layers = layers.iter().map(|(rid, height)| LayerSpec { rid: rid.to_string(), height: *height }).collect();
+        let layers = layers
+            .iter()
+            .map(|(rid, height)| LayerSpec {
+                rid: rid.to_string(),
+                height: *height,
+            })
+            .collect();
         c.publish = vec![
-            PublishedTrack { mid: audio.to_string(), kind: MediaKind::Audio, source: Default::default(), layers: vec![] },
-            PublishedTrack { mid: video.to_string(), kind: MediaKind::Video, source: Default::default(), layers },
+            PublishedTrack {
+                mid: audio.to_string(),
+                kind: MediaKind::Audio,
+                source: Default::default(),
+                layers: vec![],
+            },
+            PublishedTrack {
+                mid: video.to_string(),
+                kind: MediaKind::Video,
+                source: Default::default(),
+                layers,
+            },
         ];
         self.offer(i, offer.to_sdp_string());
     }
 
     /// Client `i` reports which videos it shows and how tall.
     pub fn layout(&mut self, i: usize, tiles: &[(TrackId, u32)]) {
-        let tiles = tiles.iter().map(|(track_id, height)| TileSize { track_id: *track_id, width: height * 16 / 9, height: *height }).collect();
+        let tiles = tiles
+            .iter()
+            .map(|(track_id, height)| TileSize {
+                track_id: *track_id,
+                width: height * 16 / 9,
+                height: *height,
+            })
+            .collect();
         let participant = self.clients[i].id;
-        self.shard.handle_command(self.now, Command::Message { participant, message: ClientMessage::Layout { tiles } });
+        self.shard.handle_command(
+            self.now,
+            Command::Message {
+                participant,
+                message: ClientMessage::Layout { tiles },
+            },
+        );
         self.pump();
     }
 
@@ -140,21 +191,41 @@ impl Sim {
         let mut api = c.rtc.sdp_api();
         let mut added = Vec::new();
         for t in &tracks {
-            let kind = if t.kind == MediaKind::Audio { StrKind::Audio } else { StrKind::Video };
-            added.push((api.add_media(kind, Direction::RecvOnly, None, None, None), t.id));
+            let kind = if t.kind == MediaKind::Audio {
+                StrKind::Audio
+            } else {
+                StrKind::Video
+            };
+            added.push((
+                api.add_media(kind, Direction::RecvOnly, None, None, None),
+                t.id,
+            ));
         }
         let (offer, pending) = api.apply().expect("changes");
         c.pending = Some(pending);
         for (mid, track_id) in added {
-            c.subscribe.push(Subscription { mid: mid.to_string(), track_id });
+            c.subscribe.push(Subscription {
+                mid: mid.to_string(),
+                track_id,
+            });
         }
         self.offer(i, offer.to_sdp_string());
     }
 
     fn offer(&mut self, i: usize, sdp: String) {
         let c = &self.clients[i];
-        let message = ClientMessage::Offer { sdp, publish: c.publish.clone(), subscribe: c.subscribe.clone() };
-        self.shard.handle_command(self.now, Command::Message { participant: c.id, message });
+        let message = ClientMessage::Offer {
+            sdp,
+            publish: c.publish.clone(),
+            subscribe: c.subscribe.clone(),
+        };
+        self.shard.handle_command(
+            self.now,
+            Command::Message {
+                participant: c.id,
+                message,
+            },
+        );
         self.pump();
     }
 
@@ -168,16 +239,26 @@ impl Sim {
             let rids: Vec<Option<str0m::media::Rid>> = if p.layers.is_empty() {
                 vec![None]
             } else {
-                p.layers.iter().map(|l| Some(str0m::media::Rid::from(l.rid.as_str()))).collect()
+                p.layers
+                    .iter()
+                    .map(|l| Some(str0m::media::Rid::from(l.rid.as_str())))
+                    .collect()
             };
             for (layer, rid) in rids.into_iter().enumerate() {
-                let Some(mut writer) = c.rtc.writer(mid) else { continue };
-                let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else { continue };
+                let Some(mut writer) = c.rtc.writer(mid) else {
+                    continue;
+                };
+                let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else {
+                    continue;
+                };
                 if let Some(rid) = rid {
                     writer = writer.rid(rid);
                 }
                 let (time, data) = match p.kind {
-                    MediaKind::Audio => (str0m::media::MediaTime::from_millis(frame_no * 20), vec![0xf8, 1, 2, 3, frame_no as u8]),
+                    MediaKind::Audio => (
+                        str0m::media::MediaTime::from_millis(frame_no * 20),
+                        vec![0xf8, 1, 2, 3, frame_no as u8],
+                    ),
                     MediaKind::Video => {
                         // VP8 payload header: bit 0 clear marks a keyframe.
                         let mut data = vec![if keyframe { 0x10 } else { 0x11 }; 600 * (layer + 1)];
@@ -199,7 +280,9 @@ impl Sim {
             self.now += Duration::from_millis(5);
             self.shard.handle_timeout(self.now);
             for c in &mut self.clients {
-                c.rtc.handle_input(Input::Timeout(self.now)).expect("client timeout");
+                c.rtc
+                    .handle_input(Input::Timeout(self.now))
+                    .expect("client timeout");
             }
             self.pump();
         }
@@ -224,32 +307,54 @@ impl Sim {
                 }
             }
             while let Some((source, data)) = self.to_sfu.pop_front() {
-                self.shard.handle_receive(self.now, Protocol::Udp, source, SFU_ADDR.parse().unwrap(), &data);
+                self.shard.handle_receive(
+                    self.now,
+                    Protocol::Udp,
+                    source,
+                    SFU_ADDR.parse().unwrap(),
+                    &data,
+                );
                 moved = true;
             }
             while let Some(t) = self.shard.poll_transmit() {
                 moved = true;
-                let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) else { continue };
+                let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) else {
+                    continue;
+                };
                 if c.downlink_loss > 0 && self.rng.chance(c.downlink_loss) {
                     continue;
                 }
-                let Ok(contents) = t.contents.as_slice().try_into() else { continue };
+                let Ok(contents) = t.contents.as_slice().try_into() else {
+                    continue;
+                };
                 let input = Input::Receive(
                     self.now,
-                    Receive { proto: Protocol::Udp, source: t.source, destination: t.destination, contents },
+                    Receive {
+                        proto: Protocol::Udp,
+                        source: t.source,
+                        destination: t.destination,
+                        contents,
+                    },
                 );
                 c.rtc.handle_input(input).expect("client input");
             }
             while let Some((to, message)) = self.shard.poll_signal() {
                 moved = true;
-                let Some(c) = self.clients.iter_mut().find(|c| c.id == to) else { continue };
+                let Some(c) = self.clients.iter_mut().find(|c| c.id == to) else {
+                    continue;
+                };
                 match &message {
                     ServerMessage::Answer { sdp } => {
                         let answer = SdpAnswer::from_sdp_string(sdp).expect("answer parses");
                         let pending = c.pending.take().expect("an offer was pending");
-                        c.rtc.sdp_api().accept_answer(pending, answer).expect("answer accepted");
+                        c.rtc
+                            .sdp_api()
+                            .accept_answer(pending, answer)
+                            .expect("answer accepted");
                     }
-                    ServerMessage::Joined { tracks, .. } => c.unsubscribed.extend(tracks.iter().cloned()),
+                    ServerMessage::Joined { tracks, .. } => {
+                        c.unsubscribed.extend(tracks.iter().cloned())
+                    }
                     ServerMessage::TrackAdded { track } => c.unsubscribed.push(track.clone()),
                     _ => {}
                 }
@@ -264,11 +369,20 @@ impl Sim {
 
     /// Media frames client `i` received of `kind`.
     pub fn received(&self, i: usize, kind: MediaKind) -> Vec<&MediaData> {
-        let want = if kind == MediaKind::Audio { StrKind::Audio } else { StrKind::Video };
+        let want = if kind == MediaKind::Audio {
+            StrKind::Audio
+        } else {
+            StrKind::Video
+        };
         self.clients[i]
             .media
             .iter()
-            .filter(|m| self.clients[i].rtc.media(m.mid).is_some_and(|media| media.kind() == want))
+            .filter(|m| {
+                self.clients[i]
+                    .rtc
+                    .media(m.mid)
+                    .is_some_and(|media| media.kind() == want)
+            })
             .collect()
     }
 }

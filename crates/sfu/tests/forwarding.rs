@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use tafelrunde_sfu::sim::Sim;
 use tafelrunde_protocol::{MediaKind, ServerMessage};
+use tafelrunde_sfu::sim::Sim;
 
 fn connected_pair() -> Sim {
     let mut sim = Sim::new();
@@ -14,7 +14,10 @@ fn connected_pair() -> Sim {
     sim.subscribe_all(ada);
     sim.subscribe_all(bob);
     sim.run_for(Duration::from_secs(2));
-    assert!(sim.clients[ada].rtc.is_connected() && sim.clients[bob].rtc.is_connected(), "ICE and DTLS complete");
+    assert!(
+        sim.clients[ada].rtc.is_connected() && sim.clients[bob].rtc.is_connected(),
+        "ICE and DTLS complete"
+    );
     sim
 }
 
@@ -27,11 +30,25 @@ fn media_reaches_the_other_participant() {
     }
     let audio = sim.received(1, MediaKind::Audio);
     let video = sim.received(1, MediaKind::Video);
-    assert!(audio.len() >= 95, "Bob hears Ada: {} of 100 audio frames", audio.len());
+    assert!(
+        audio.len() >= 95,
+        "Bob hears Ada: {} of 100 audio frames",
+        audio.len()
+    );
     assert!(audio.iter().all(|m| m.data[0] == 0xf8), "payload intact");
-    assert!(video.len() >= 95, "Bob sees Ada: {} of 100 video frames", video.len());
-    assert!(video.iter().all(|m| m.data.len() == 600), "video frames reassembled whole");
-    assert!(sim.received(0, MediaKind::Video).is_empty(), "nobody receives their own video");
+    assert!(
+        video.len() >= 95,
+        "Bob sees Ada: {} of 100 video frames",
+        video.len()
+    );
+    assert!(
+        video.iter().all(|m| m.data.len() == 600),
+        "video frames reassembled whole"
+    );
+    assert!(
+        sim.received(0, MediaKind::Video).is_empty(),
+        "nobody receives their own video"
+    );
 }
 
 #[test]
@@ -42,13 +59,23 @@ fn video_starts_at_a_keyframe_after_one_request() {
         sim.send_media(0, frame, false);
         sim.run_for(Duration::from_millis(20));
     }
-    assert!(sim.received(1, MediaKind::Video).is_empty(), "no interframe before the first keyframe");
-    assert!(sim.clients[0].keyframe_requests >= 1, "the publisher was asked for a keyframe");
+    assert!(
+        sim.received(1, MediaKind::Video).is_empty(),
+        "no interframe before the first keyframe"
+    );
+    assert!(
+        sim.clients[0].keyframe_requests >= 1,
+        "the publisher was asked for a keyframe"
+    );
     sim.send_media(0, 10, true);
     sim.run_for(Duration::from_millis(50));
     let video = sim.received(1, MediaKind::Video);
     assert_eq!(video.len(), 1);
-    assert_eq!(video[0].data[0] & 1, 0, "the first frame Bob gets is a keyframe");
+    assert_eq!(
+        video[0].data[0] & 1,
+        0,
+        "the first frame Bob gets is a keyframe"
+    );
 }
 
 #[test]
@@ -71,7 +98,10 @@ fn keyframe_requests_are_throttled_per_publisher() {
         sim.run_for(Duration::from_millis(20));
     }
     let requests = sim.clients[teacher].keyframe_requests - before;
-    assert!(requests <= 3, "one request per 500 ms at most, not one per subscriber: {requests}");
+    assert!(
+        requests <= 3,
+        "one request per 500 ms at most, not one per subscriber: {requests}"
+    );
     assert!(requests >= 1);
 }
 
@@ -87,7 +117,11 @@ fn lost_video_is_repaired_by_retransmission() {
     let video = sim.received(1, MediaKind::Video);
     // Every video frame spans two packets; with 5 % loss and no repair about
     // a tenth of the frames would be incomplete.
-    assert!(video.len() >= 148, "NACK and RTX repair the loss: {} of 150 frames", video.len());
+    assert!(
+        video.len() >= 148,
+        "NACK and RTX repair the loss: {} of 150 frames",
+        video.len()
+    );
 }
 
 #[test]
@@ -95,13 +129,25 @@ fn leaving_ends_the_tracks_at_the_others() {
     let mut sim = connected_pair();
     sim.shard.handle_command(
         sim.now,
-        tafelrunde_sfu::core::Command::Message { participant: sim.clients[0].id, message: tafelrunde_protocol::ClientMessage::Leave },
+        tafelrunde_sfu::core::Command::Message {
+            participant: sim.clients[0].id,
+            message: tafelrunde_protocol::ClientMessage::Leave,
+        },
     );
     sim.pump();
     let bob = &sim.clients[1].signals;
-    let removed = bob.iter().filter(|m| matches!(m, ServerMessage::TrackRemoved { .. })).count();
+    let removed = bob
+        .iter()
+        .filter(|m| matches!(m, ServerMessage::TrackRemoved { .. }))
+        .count();
     assert_eq!(removed, 2, "both of Ada's tracks end");
-    assert!(matches!(bob.last(), Some(ServerMessage::ParticipantLeft { .. })));
-    assert!(matches!(sim.clients[0].signals.last(), Some(ServerMessage::Bye { .. })));
+    assert!(matches!(
+        bob.last(),
+        Some(ServerMessage::ParticipantLeft { .. })
+    ));
+    assert!(matches!(
+        sim.clients[0].signals.last(),
+        Some(ServerMessage::Bye { .. })
+    ));
     assert_eq!(sim.shard.participant_count(), 1);
 }

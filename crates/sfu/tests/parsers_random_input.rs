@@ -7,7 +7,10 @@ use tafelrunde_sfu::runtime::take_frames;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u8 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 56) as u8
     }
     fn bytes(&mut self, len: usize) -> Vec<u8> {

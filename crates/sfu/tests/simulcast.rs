@@ -36,7 +36,10 @@ fn send(sim: &mut Sim, from: u64, frames: u64) {
 
 /// Layer indices of the video frames Bob received.
 fn layers_seen(sim: &Sim) -> Vec<u8> {
-    sim.received(1, MediaKind::Video).iter().map(|m| m.data[2]).collect()
+    sim.received(1, MediaKind::Video)
+        .iter()
+        .map(|m| m.data[2])
+        .collect()
 }
 
 #[test]
@@ -46,18 +49,37 @@ fn a_small_tile_gets_the_low_layer_and_a_large_one_the_high_layer() {
     send(&mut sim, 0, 50);
     let seen = layers_seen(&sim);
     assert!(seen.len() > 40, "{} frames", seen.len());
-    assert!(seen.iter().all(|l| *l == 0), "only the 180p layer for a 150 px tile: {seen:?}");
+    assert!(
+        seen.iter().all(|l| *l == 0),
+        "only the 180p layer for a 150 px tile: {seen:?}"
+    );
 
     sim.clients[1].media.clear();
     sim.layout(1, &[(video, 720)]);
     send(&mut sim, 50, 50);
     let seen = layers_seen(&sim);
-    let switch = seen.iter().position(|l| *l == 2).expect("switched to the 720p layer");
-    assert!(seen[switch..].iter().all(|l| *l == 2), "no way back: {seen:?}");
-    assert!(seen[..switch].iter().all(|l| *l == 0), "low layer until the switch: {seen:?}");
+    let switch = seen
+        .iter()
+        .position(|l| *l == 2)
+        .expect("switched to the 720p layer");
+    assert!(
+        seen[switch..].iter().all(|l| *l == 2),
+        "no way back: {seen:?}"
+    );
+    assert!(
+        seen[..switch].iter().all(|l| *l == 0),
+        "low layer until the switch: {seen:?}"
+    );
     let first_high = sim.received(1, MediaKind::Video)[switch];
-    assert_eq!(first_high.data[0] & 1, 0, "the switch happens on a keyframe");
-    assert!(first_high.contiguous, "the subscriber sees one continuous stream");
+    assert_eq!(
+        first_high.data[0] & 1,
+        0,
+        "the switch happens on a keyframe"
+    );
+    assert!(
+        first_high.contiguous,
+        "the subscriber sees one continuous stream"
+    );
 }
 
 #[test]
@@ -65,7 +87,10 @@ fn an_invisible_video_is_paused_and_its_layers_stop_at_the_publisher() {
     let (mut sim, video) = lesson();
     sim.layout(1, &[]);
     send(&mut sim, 0, 100);
-    assert!(layers_seen(&sim).is_empty(), "nothing forwarded for an off-screen tile");
+    assert!(
+        layers_seen(&sim).is_empty(),
+        "nothing forwarded for an off-screen tile"
+    );
     let paused = sim.clients[0].signals.iter().rev().find_map(|m| match m {
         ServerMessage::PublishLayers { active, .. } => Some(active.clone()),
         _ => None,
@@ -77,7 +102,11 @@ fn an_invisible_video_is_paused_and_its_layers_stop_at_the_publisher() {
         ServerMessage::PublishLayers { active, .. } => Some(active.clone()),
         _ => None,
     });
-    assert_eq!(resumed, Some(vec!["h".to_string()]), "the needed layer is resumed at once");
+    assert_eq!(
+        resumed,
+        Some(vec!["h".to_string()]),
+        "the needed layer is resumed at once"
+    );
 }
 
 #[test]
@@ -92,5 +121,9 @@ fn a_layer_the_publisher_stops_is_replaced_by_a_lower_one() {
     sim.clients[1].media.clear();
     send(&mut sim, 30, 100);
     let seen = layers_seen(&sim);
-    assert_eq!(seen.last(), Some(&1), "Bob falls back to 360p instead of losing the picture: {seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&1),
+        "Bob falls back to 360p instead of losing the picture: {seen:?}"
+    );
 }

@@ -134,7 +134,10 @@ impl From<sqlx::Error> for ApiError {
         // Two requests raced for the same address or name: the later one loses cleanly.
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
-                return Self::conflict("alreadyExists", "this exists already (created at the same moment?); reload and check");
+                return Self::conflict(
+                    "alreadyExists",
+                    "this exists already (created at the same moment?); reload and check",
+                );
             }
         }
         Self::internal("database error", e)

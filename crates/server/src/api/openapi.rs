@@ -21,9 +21,32 @@ use crate::settings::Settings;
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
-    Account, AccountId, Role, Status, Invitation, Created, Link, NewAccount, School, SchoolId, Service, ImportReport,
-    ServiceChange, Room, RoomPolicy, NewRoom, RoomUpdate, Settings, Entry, ApiError, Problem, SessionInfo,
-    SetupRequest, LoginRequest, TokenPassword, ResetRequest
+    Account,
+    AccountId,
+    Role,
+    Status,
+    Invitation,
+    Created,
+    Link,
+    NewAccount,
+    School,
+    SchoolId,
+    Service,
+    ImportReport,
+    ServiceChange,
+    Room,
+    RoomPolicy,
+    NewRoom,
+    RoomUpdate,
+    Settings,
+    Entry,
+    ApiError,
+    Problem,
+    SessionInfo,
+    SetupRequest,
+    LoginRequest,
+    TokenPassword,
+    ResetRequest
 )))]
 struct Schemas;
 
@@ -33,7 +56,9 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
         ("GET", "/api/session") => (None, Some("SessionInfo")),
         ("POST", "/api/setup") => (Some("SetupRequest"), Some("SessionInfo")),
         ("POST", "/api/login") => (Some("LoginRequest"), Some("SessionInfo")),
-        ("POST", "/api/activate" | "/api/password-reset/complete") => (Some("TokenPassword"), Some("SessionInfo")),
+        ("POST", "/api/activate" | "/api/password-reset/complete") => {
+            (Some("TokenPassword"), Some("SessionInfo"))
+        }
         ("POST", "/api/password-reset") => (Some("ResetRequest"), None),
         ("GET", "/api/rooms/{name}/policy") => (None, Some("RoomPolicy")),
         ("GET", "/api/schools") => (None, Some("[School]")),
@@ -45,7 +70,9 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
         ("GET", "/api/accounts") => (None, Some("[Account]")),
         ("POST", "/api/accounts") => (Some("NewAccount"), Some("Created")),
         ("POST", "/api/accounts/bulk") => (None, Some("[Created]")),
-        ("POST", "/api/accounts/{id}/deactivate" | "/api/accounts/{id}/reactivate") => (None, Some("Account")),
+        ("POST", "/api/accounts/{id}/deactivate" | "/api/accounts/{id}/reactivate") => {
+            (None, Some("Account"))
+        }
         ("POST", "/api/accounts/{id}/link") => (None, Some("Link")),
         ("GET", "/api/audit") => (None, Some("[Entry]")),
         ("GET", "/api/rooms") => (None, Some("[Room]")),
@@ -57,7 +84,9 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
 
 fn schema_ref(name: &str) -> Value {
     match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
-        Some(item) => json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}}),
+        Some(item) => {
+            json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}})
+        }
         None => json!({"$ref": format!("#/components/schemas/{name}")}),
     }
 }
@@ -98,7 +127,8 @@ pub fn build() -> Value {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema_ref(request)}}});
         }
         if let Some(answer) = answer {
-            op["responses"]["200"]["content"] = json!({"application/json": {"schema": schema_ref(answer)}});
+            op["responses"]["200"]["content"] =
+                json!({"application/json": {"schema": schema_ref(answer)}});
         }
         if !params.is_empty() {
             op["parameters"] = Value::Array(params);
@@ -114,7 +144,11 @@ pub fn build() -> Value {
     // The body schemas, derived from the Rust types; `Error` is the envelope of every error.
     let mut schemas = serde_json::to_value(Schemas::openapi())
         .ok()
-        .and_then(|doc| doc.get("components").and_then(|c| c.get("schemas")).cloned())
+        .and_then(|doc| {
+            doc.get("components")
+                .and_then(|c| c.get("schemas"))
+                .cloned()
+        })
         .unwrap_or_else(|| json!({}));
     schemas["Error"] = json!({"type": "object", "required": ["error"], "properties": {"error": {"$ref": "#/components/schemas/ApiError"}}});
     json!({
@@ -135,14 +169,33 @@ mod tests {
         let doc = super::build();
         let text = doc.to_string();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
-        for name in ["Account", "School", "SessionInfo", "ApiError", "Created", "Room", "Settings", "Entry"] {
+        for name in [
+            "Account",
+            "School",
+            "SessionInfo",
+            "ApiError",
+            "Created",
+            "Room",
+            "Settings",
+            "Entry",
+        ] {
             assert!(schemas.contains_key(name), "schema {name} missing");
         }
         for part in text.split("#/components/schemas/").skip(1) {
             let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
-            assert!(schemas.contains_key(&name), "a reference to the missing schema {name}");
+            assert!(
+                schemas.contains_key(&name),
+                "a reference to the missing schema {name}"
+            );
         }
-        assert_eq!(doc["paths"].as_object().unwrap().len(), super::ROUTES.iter().map(|r| r.1).collect::<std::collections::HashSet<_>>().len());
+        assert_eq!(
+            doc["paths"].as_object().unwrap().len(),
+            super::ROUTES
+                .iter()
+                .map(|r| r.1)
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        );
     }
 }
 

@@ -172,7 +172,10 @@ impl Oidc {
         pending.retain(|_, p| p.started.elapsed() < PENDING_FOR);
         // Bounded: a flood of started logins cannot grow it without end.
         if pending.len() >= MAX_PENDING {
-            let oldest = pending.iter().min_by_key(|(_, p)| p.started).map(|(k, _)| k.clone());
+            let oldest = pending
+                .iter()
+                .min_by_key(|(_, p)| p.started)
+                .map(|(k, _)| k.clone());
             if let Some(k) = oldest {
                 pending.remove(&k);
             }

@@ -14,7 +14,9 @@ use crate::audit::{self, Actor};
 use crate::storage::{self, get_bool, Db};
 
 /// The Dienststellennummer: the state's number of a school.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct SchoolId(pub String);
 

@@ -15,13 +15,32 @@ pub struct Swept {
 }
 
 pub async fn run_once(db: &Db) -> Result<Swept, sqlx::Error> {
-    let days = crate::settings::load(db).await.map(|s| s.audit_retention_days).unwrap_or(crate::settings::DEFAULT_AUDIT_RETENTION_DAYS);
+    let days = crate::settings::load(db)
+        .await
+        .map(|s| s.audit_retention_days)
+        .unwrap_or(crate::settings::DEFAULT_AUDIT_RETENTION_DAYS);
     let t = now();
-    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(t).execute(db.pool()).await?.rows_affected();
-    let tokens = sqlx::query("DELETE FROM tokens WHERE expires_at <= $1").bind(t).execute(db.pool()).await?.rows_affected();
+    let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(t)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    let tokens = sqlx::query("DELETE FROM tokens WHERE expires_at <= $1")
+        .bind(t)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
     let cutoff = now_millis() - days * 24 * 3600 * 1000;
-    let audit = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(cutoff).execute(db.pool()).await?.rows_affected();
-    Ok(Swept { sessions, tokens, audit })
+    let audit = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+        .bind(cutoff)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    Ok(Swept {
+        sessions,
+        tokens,
+        audit,
+    })
 }
 
 /// Runs [`run_once`] now and then every hour, for as long as the server runs.
@@ -32,7 +51,12 @@ pub fn spawn(db: Db) {
             every.tick().await;
             match run_once(&db).await {
                 Ok(s) if s != Swept::default() => {
-                    tracing::info!(sessions = s.sessions, tokens = s.tokens, audit = s.audit, "retention: expired rows deleted")
+                    tracing::info!(
+                        sessions = s.sessions,
+                        tokens = s.tokens,
+                        audit = s.audit,
+                        "retention: expired rows deleted"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "retention job failed"),

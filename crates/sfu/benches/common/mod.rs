@@ -41,14 +41,28 @@ impl Fanout {
         let mut sim = Sim::new();
         let publisher = sim.join("bench", "teacher");
         sim.publish(publisher);
-        let ids: Vec<usize> = (0..subscribers).map(|i| sim.join("bench", &format!("s{i}"))).collect();
+        let ids: Vec<usize> = (0..subscribers)
+            .map(|i| sim.join("bench", &format!("s{i}")))
+            .collect();
         for &s in &ids {
             sim.subscribe_all(s);
         }
         // ICE and DTLS.
         sim.run_for(Duration::from_secs(1));
-        let by_addr = sim.clients.iter().enumerate().map(|(i, c)| (c.addr, i)).collect();
-        let mut f = Fanout { sim, subscribers, publisher, frame: 0, by_addr, sfu: SFU_ADDR.parse().expect("address") };
+        let by_addr = sim
+            .clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.addr, i))
+            .collect();
+        let mut f = Fanout {
+            sim,
+            subscribers,
+            publisher,
+            frame: 0,
+            by_addr,
+            sfu: SFU_ADDR.parse().expect("address"),
+        };
         // A keyframe starts every subscriber's video.
         f.write_frame(true);
         f.sim.pump();
@@ -60,10 +74,18 @@ impl Fanout {
         self.frame += 1;
         let (now, frame) = (self.sim.now, self.frame);
         let c = &mut self.sim.clients[self.publisher];
-        let tracks: Vec<(Mid, MediaKind)> = c.publish.iter().map(|p| (Mid::from(p.mid.as_str()), p.kind)).collect();
+        let tracks: Vec<(Mid, MediaKind)> = c
+            .publish
+            .iter()
+            .map(|p| (Mid::from(p.mid.as_str()), p.kind))
+            .collect();
         for (mid, kind) in tracks {
-            let Some(writer) = c.rtc.writer(mid) else { continue };
-            let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else { continue };
+            let Some(writer) = c.rtc.writer(mid) else {
+                continue;
+            };
+            let Some(pt) = writer.payload_params().next().map(|p| p.pt()) else {
+                continue;
+            };
             let (time, data) = match kind {
                 MediaKind::Audio => (MediaTime::from_millis(frame * 20), vec![0xfc; 80]),
                 MediaKind::Video => {
@@ -85,7 +107,9 @@ impl Fanout {
         let now = self.sim.now;
         let c = &mut self.sim.clients[self.publisher];
         // Written frames are packetised when time is handed in.
-        c.rtc.handle_input(Input::Timeout(now)).expect("publisher timeout");
+        c.rtc
+            .handle_input(Input::Timeout(now))
+            .expect("publisher timeout");
         let mut out = Vec::new();
         loop {
             match c.rtc.poll_output().expect("publisher output") {
@@ -103,7 +127,9 @@ impl Fanout {
     pub fn forward(&mut self, datagrams: &[Vec<u8>], out: &mut Vec<Transmit>) {
         let source = self.sim.clients[self.publisher].addr;
         for d in datagrams {
-            self.sim.shard.handle_receive(self.sim.now, Protocol::Udp, source, self.sfu, d);
+            self.sim
+                .shard
+                .handle_receive(self.sim.now, Protocol::Udp, source, self.sfu, d);
             while let Some(t) = self.sim.shard.poll_transmit() {
                 out.push(t);
             }
@@ -121,10 +147,25 @@ impl Fanout {
     pub fn deliver(&mut self, out: Vec<Transmit>) {
         let now = self.sim.now;
         for t in out {
-            let Some(&i) = self.by_addr.get(&t.destination) else { continue };
-            let Ok(contents) = t.contents.as_slice().try_into() else { continue };
-            let input = Input::Receive(now, Receive { proto: Protocol::Udp, source: t.source, destination: t.destination, contents });
-            self.sim.clients[i].rtc.handle_input(input).expect("client input");
+            let Some(&i) = self.by_addr.get(&t.destination) else {
+                continue;
+            };
+            let Ok(contents) = t.contents.as_slice().try_into() else {
+                continue;
+            };
+            let input = Input::Receive(
+                now,
+                Receive {
+                    proto: Protocol::Udp,
+                    source: t.source,
+                    destination: t.destination,
+                    contents,
+                },
+            );
+            self.sim.clients[i]
+                .rtc
+                .handle_input(input)
+                .expect("client input");
         }
         self.sim.pump();
     }

@@ -49,8 +49,14 @@ pub struct VideoDemand {
 const UPGRADE_HEADROOM: f64 = 0.85;
 
 /// Target layer (or `None`: paused) for each demand, in input order.
-pub fn allocate(demands: &[VideoDemand], max_videos: usize, budget: Option<u64>) -> Vec<Option<usize>> {
-    let mut order: Vec<usize> = (0..demands.len()).filter(|i| demands[*i].tile_height.is_some()).collect();
+pub fn allocate(
+    demands: &[VideoDemand],
+    max_videos: usize,
+    budget: Option<u64>,
+) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..demands.len())
+        .filter(|i| demands[*i].tile_height.is_some())
+        .collect();
     // Stable: equal priorities keep the layout order.
     order.sort_by(|a, b| demands[*b].priority.cmp(&demands[*a].priority));
     order.truncate(max_videos);
@@ -72,14 +78,24 @@ pub fn allocate(demands: &[VideoDemand], max_videos: usize, budget: Option<u64>)
     }
     // Then upgrades towards the layer that fits each tile, in priority order.
     for &i in &order {
-        let Some(mut layer) = targets[i] else { continue };
+        let Some(mut layer) = targets[i] else {
+            continue;
+        };
         let d = &demands[i];
         let wanted = fitting_layer(d);
         while layer < wanted {
-            let Some(next) = eligible(&d.layers).find(|l| *l > layer) else { break };
+            let Some(next) = eligible(&d.layers).find(|l| *l > layer) else {
+                break;
+            };
             let extra = d.layers[next].cost().saturating_sub(d.layers[layer].cost());
             let keeping = d.current.is_some_and(|c| c >= next);
-            let limit = budget.map(|b| if keeping { b } else { (b as f64 * UPGRADE_HEADROOM) as u64 });
+            let limit = budget.map(|b| {
+                if keeping {
+                    b
+                } else {
+                    (b as f64 * UPGRADE_HEADROOM) as u64
+                }
+            });
             if limit.is_some_and(|l| spent + extra > l) {
                 break;
             }
@@ -117,25 +133,54 @@ mod tests {
 
     fn simulcast() -> Vec<LayerView> {
         vec![
-            LayerView { height: 180, bitrate: 150_000, available: true },
-            LayerView { height: 360, bitrate: 500_000, available: true },
-            LayerView { height: 720, bitrate: 1_500_000, available: true },
+            LayerView {
+                height: 180,
+                bitrate: 150_000,
+                available: true,
+            },
+            LayerView {
+                height: 360,
+                bitrate: 500_000,
+                available: true,
+            },
+            LayerView {
+                height: 720,
+                bitrate: 1_500_000,
+                available: true,
+            },
         ]
     }
 
     fn video(tile: Option<u32>) -> VideoDemand {
-        VideoDemand { priority: 0, tile_height: tile, layers: simulcast(), current: None }
+        VideoDemand {
+            priority: 0,
+            tile_height: tile,
+            layers: simulcast(),
+            current: None,
+        }
     }
 
     #[test]
     fn the_layer_fits_the_tile() {
-        let t = allocate(&[video(Some(120)), video(Some(300)), video(Some(700)), video(Some(2000))], 20, None);
+        let t = allocate(
+            &[
+                video(Some(120)),
+                video(Some(300)),
+                video(Some(700)),
+                video(Some(2000)),
+            ],
+            20,
+            None,
+        );
         assert_eq!(t, vec![Some(0), Some(1), Some(2), Some(2)]);
     }
 
     #[test]
     fn invisible_tiles_are_paused() {
-        assert_eq!(allocate(&[video(None), video(Some(300))], 20, None), vec![None, Some(1)]);
+        assert_eq!(
+            allocate(&[video(None), video(Some(300))], 20, None),
+            vec![None, Some(1)]
+        );
     }
 
     #[test]
@@ -145,14 +190,21 @@ mod tests {
         let t = allocate(&demands, 20, None);
         assert_eq!(t.iter().filter(|t| t.is_some()).count(), 20);
         assert!(t[24].is_some(), "the recent speaker stays in view");
-        assert!(t[19].is_none(), "the last of the grid in layout order is dropped");
+        assert!(
+            t[19].is_none(),
+            "the last of the grid in layout order is dropped"
+        );
     }
 
     #[test]
     fn a_small_downlink_gets_lower_layers_and_the_screen_share_comes_first() {
         let mut screen = video(Some(700));
         screen.priority = 100;
-        let t = allocate(&[video(Some(700)), screen, video(Some(700))], 20, Some(2_200_000));
+        let t = allocate(
+            &[video(Some(700)), screen, video(Some(700))],
+            20,
+            Some(2_200_000),
+        );
         // 150k + 150k + 150k base, then the screen share goes to 1.5M first.
         assert_eq!(t[1], Some(2));
         assert!(t[0] < Some(2) && t[2] < Some(2), "{t:?}");
@@ -175,7 +227,11 @@ mod tests {
         assert_eq!(fresh, vec![Some(1)], "no upgrade into the last 15 %");
         let mut kept = video(Some(720));
         kept.current = Some(2);
-        assert_eq!(allocate(&[kept], 20, Some(1_600_000)), vec![Some(2)], "but a current layer is kept");
+        assert_eq!(
+            allocate(&[kept], 20, Some(1_600_000)),
+            vec![Some(2)],
+            "but a current layer is kept"
+        );
     }
 
     #[test]
@@ -191,7 +247,16 @@ mod tests {
 
     #[test]
     fn single_layer_tracks_are_forwarded_whole() {
-        let d = VideoDemand { priority: 0, tile_height: Some(100), layers: vec![LayerView { height: 480, bitrate: 0, available: true }], current: None };
+        let d = VideoDemand {
+            priority: 0,
+            tile_height: Some(100),
+            layers: vec![LayerView {
+                height: 480,
+                bitrate: 0,
+                available: true,
+            }],
+            current: None,
+        };
         assert_eq!(allocate(&[d], 20, None), vec![Some(0)]);
     }
 }

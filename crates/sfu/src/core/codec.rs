@@ -23,7 +23,9 @@ pub fn starts_keyframe(codec: VideoCodec, payload: &[u8]) -> bool {
 }
 
 fn vp8_starts_keyframe(p: &[u8]) -> bool {
-    let Some(&first) = p.first() else { return false };
+    let Some(&first) = p.first() else {
+        return false;
+    };
     let extended = first & 0x80 != 0;
     let start_of_partition = first & 0x10 != 0;
     let partition_id = first & 0x07;
@@ -56,14 +58,18 @@ const NAL_STAP_A: u8 = 24;
 const NAL_FU_A: u8 = 28;
 
 fn h264_starts_keyframe(p: &[u8]) -> bool {
-    let Some(&header) = p.first() else { return false };
+    let Some(&header) = p.first() else {
+        return false;
+    };
     match header & 0x1f {
         NAL_IDR | NAL_SPS => true,
         NAL_STAP_A => {
             let mut i = 1;
             while i + 2 < p.len() {
                 let size = u16::from_be_bytes([p[i], p[i + 1]]) as usize;
-                let Some(&nal) = p.get(i + 2) else { return false };
+                let Some(&nal) = p.get(i + 2) else {
+                    return false;
+                };
                 if size > 0 && matches!(nal & 0x1f, NAL_IDR | NAL_SPS) {
                     return true;
                 }
@@ -71,7 +77,9 @@ fn h264_starts_keyframe(p: &[u8]) -> bool {
             }
             false
         }
-        NAL_FU_A => p.get(1).is_some_and(|fu| fu & 0x80 != 0 && fu & 0x1f == NAL_IDR),
+        NAL_FU_A => p
+            .get(1)
+            .is_some_and(|fu| fu & 0x80 != 0 && fu & 0x1f == NAL_IDR),
         _ => false,
     }
 }
@@ -83,9 +91,15 @@ mod tests {
     #[test]
     fn vp8_keyframe_with_picture_id() {
         // X=1 S=1 PID=0 | I=1 | M=1 picture id (2 bytes) | P=0
-        assert!(starts_keyframe(VideoCodec::Vp8, &[0x90, 0x80, 0x81, 0x23, 0x10, 0x02]));
+        assert!(starts_keyframe(
+            VideoCodec::Vp8,
+            &[0x90, 0x80, 0x81, 0x23, 0x10, 0x02]
+        ));
         // same, P=1: an interframe
-        assert!(!starts_keyframe(VideoCodec::Vp8, &[0x90, 0x80, 0x81, 0x23, 0x11, 0x02]));
+        assert!(!starts_keyframe(
+            VideoCodec::Vp8,
+            &[0x90, 0x80, 0x81, 0x23, 0x11, 0x02]
+        ));
     }
 
     #[test]
@@ -98,7 +112,10 @@ mod tests {
     #[test]
     fn vp8_with_all_optional_fields() {
         // X I L T/K, 1-byte picture id, TL0PICIDX, TID byte, then P=0
-        assert!(starts_keyframe(VideoCodec::Vp8, &[0x90, 0xf0, 0x05, 0x01, 0x20, 0x00]));
+        assert!(starts_keyframe(
+            VideoCodec::Vp8,
+            &[0x90, 0xf0, 0x05, 0x01, 0x20, 0x00]
+        ));
     }
 
     #[test]
@@ -106,7 +123,10 @@ mod tests {
         assert!(starts_keyframe(VideoCodec::H264, &[0x65, 0x88]));
         assert!(starts_keyframe(VideoCodec::H264, &[0x67, 0x42]));
         // STAP-A holding SPS (size 2) then PPS
-        assert!(starts_keyframe(VideoCodec::H264, &[0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x01, 0x68]));
+        assert!(starts_keyframe(
+            VideoCodec::H264,
+            &[0x78, 0x00, 0x02, 0x67, 0x42, 0x00, 0x01, 0x68]
+        ));
         // FU-A start of an IDR, and a continuation
         assert!(starts_keyframe(VideoCodec::H264, &[0x7c, 0x85, 0x00]));
         assert!(!starts_keyframe(VideoCodec::H264, &[0x7c, 0x05, 0x00]));

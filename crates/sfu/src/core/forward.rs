@@ -12,9 +12,9 @@ use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId};
 use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
-use super::vp8::Vp8Numbers;
 use super::participant::subscriber_pt;
 use super::rewrite::RtpRewriter;
+use super::vp8::Vp8Numbers;
 use super::Shard;
 
 impl Shard {
@@ -49,16 +49,35 @@ impl Shard {
 
     /// Forward one packet of `publisher` to everyone subscribed to its track.
     fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
-        let Some(source) = self.participants.get_mut(&publisher) else { return };
+        let Some(source) = self.participants.get_mut(&publisher) else {
+            return;
+        };
         let ssrc = packet.header.ssrc;
-        let Some((mid, rid)) = source.rtc.direct_api().stream_rx(&ssrc).map(|s| (s.mid(), s.rid())) else { return };
-        let Some(track_id) = source.published.get(&mid).copied() else { return };
-        let Some(codec) = source.incoming_codec(packet.header.payload_type) else { return };
+        let Some((mid, rid)) = source
+            .rtc
+            .direct_api()
+            .stream_rx(&ssrc)
+            .map(|s| (s.mid(), s.rid()))
+        else {
+            return;
+        };
+        let Some(track_id) = source.published.get(&mid).copied() else {
+            return;
+        };
+        let Some(codec) = source.incoming_codec(packet.header.payload_type) else {
+            return;
+        };
         let room = source.room.clone();
-        let Some(track) = self.tracks.get_mut(&track_id) else { return };
-        let Some(layer) = track.layer_of(rid) else { return };
+        let Some(track) = self.tracks.get_mut(&track_id) else {
+            return;
+        };
+        let Some(layer) = track.layer_of(rid) else {
+            return;
+        };
 
-        let keyframe = codec.video.is_some_and(|c| starts_keyframe(c, &packet.payload));
+        let keyframe = codec
+            .video
+            .is_some_and(|c| starts_keyframe(c, &packet.payload));
         let vp8 = match codec.video {
             Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&packet.payload).ok(),
             _ => None,
@@ -89,8 +108,12 @@ impl Shard {
         let subscribers = track.subscribers.clone();
         let mut need_keyframe = false;
         for (subscriber, out_mid) in subscribers {
-            let Some(sub) = self.participants.get_mut(&subscriber) else { continue };
-            let Some(out) = sub.outgoing.get_mut(&out_mid) else { continue };
+            let Some(sub) = self.participants.get_mut(&subscriber) else {
+                continue;
+            };
+            let Some(out) = sub.outgoing.get_mut(&out_mid) else {
+                continue;
+            };
             if out.track != Some(track_id) {
                 continue;
             }
@@ -117,29 +140,44 @@ impl Shard {
                 }
                 out.current = Some(layer);
             }
-            let Some(pt) = subscriber_pt(&sub.rtc, out, packet.header.payload_type, &codec.params) else {
+            let Some(pt) = subscriber_pt(&sub.rtc, out, packet.header.payload_type, &codec.params)
+            else {
                 continue;
             };
-            let rewriter = out.rewriter.get_or_insert_with(|| RtpRewriter::new(clock_rate));
-            let Some(numbers) = rewriter.rewrite(*ssrc, *packet.seq_no, packet.header.timestamp, now) else {
+            let rewriter = out
+                .rewriter
+                .get_or_insert_with(|| RtpRewriter::new(clock_rate));
+            let Some(numbers) =
+                rewriter.rewrite(*ssrc, *packet.seq_no, packet.header.timestamp, now)
+            else {
                 continue;
             };
-            let mut write = RtpWrite::new(pt, numbers.seq.into(), numbers.timestamp, packet.timestamp, packet.payload.clone())
-                .marker(packet.header.marker)
-                .ext_vals(ext_vals.clone())
-                .nackable(kind == MediaKind::Video);
+            let mut write = RtpWrite::new(
+                pt,
+                numbers.seq.into(),
+                numbers.timestamp,
+                packet.timestamp,
+                packet.payload.clone(),
+            )
+            .marker(packet.header.marker)
+            .ext_vals(ext_vals.clone())
+            .nackable(kind == MediaKind::Video);
             if let Some(descriptor) = &vp8 {
-                let out_numbers = out.vp8.rewrite(*ssrc, descriptor.picture_id(), descriptor.tl0_pic_idx());
+                let out_numbers =
+                    out.vp8
+                        .rewrite(*ssrc, descriptor.picture_id(), descriptor.tl0_pic_idx());
                 if let Some(patch) = vp8_patch(descriptor, out_numbers) {
                     write = write.vp8_patch(patch);
                 }
             }
-            let written = self.call_rtc(subscriber, |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
-                Some(tx) => {
-                    tx.write_rtp(write);
-                    true
+            let written = self.call_rtc(subscriber, |rtc| {
+                match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
+                    Some(tx) => {
+                        tx.write_rtp(write);
+                        true
+                    }
+                    None => false,
                 }
-                None => false,
             });
             if written == Some(true) {
                 self.dirty.push(subscriber);
@@ -152,13 +190,27 @@ impl Shard {
 
     /// Ask the publisher of `track` for a keyframe of `layer`, throttled.
     /// `due` is set when a deferred request's time has come.
-    pub(super) fn request_keyframe(&mut self, now: Instant, track_id: TrackId, layer: usize, due: bool) {
-        let Some(track) = self.tracks.get_mut(&track_id) else { return };
+    pub(super) fn request_keyframe(
+        &mut self,
+        now: Instant,
+        track_id: TrackId,
+        layer: usize,
+        due: bool,
+    ) {
+        let Some(track) = self.tracks.get_mut(&track_id) else {
+            return;
+        };
         if track.kind != MediaKind::Video {
             return;
         }
-        let Some(l) = track.layers.get_mut(layer) else { return };
-        let send = if due { l.keyframes.handle_timeout(now) } else { l.keyframes.request(now) };
+        let Some(l) = track.layers.get_mut(layer) else {
+            return;
+        };
+        let send = if due {
+            l.keyframes.handle_timeout(now)
+        } else {
+            l.keyframes.request(now)
+        };
         if let Some(at) = l.keyframes.poll_timeout() {
             self.keyframe_timers.set((track_id, layer), at);
         }
@@ -191,5 +243,7 @@ fn vp8_patch(descriptor: &Vp8Descriptor, numbers: Vp8Numbers) -> Option<Vp8Patch
         }
         builder.build()
     };
-    build(numbers.picture_id).or_else(|_| build(numbers.picture_id.map(|p| p & 0x7f))).ok()
+    build(numbers.picture_id)
+        .or_else(|_| build(numbers.picture_id.map(|p| p & 0x7f)))
+        .ok()
 }

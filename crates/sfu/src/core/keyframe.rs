@@ -15,7 +15,11 @@ pub struct KeyframeThrottle {
 impl KeyframeThrottle {
     /// At most one request per `interval`.
     pub fn new(interval: Duration) -> Self {
-        Self { interval, last_sent: None, pending: false }
+        Self {
+            interval,
+            last_sent: None,
+            pending: false,
+        }
     }
 
     /// Someone needs a keyframe. Returns true if a request must go to the

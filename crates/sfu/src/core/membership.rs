@@ -29,20 +29,37 @@ pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 const MAX_TILES: usize = 500;
 
 impl Shard {
-    pub(super) fn join(&mut self, now: Instant, id: ParticipantId, room_name: String, name: String) {
+    pub(super) fn join(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        room_name: String,
+        name: String,
+    ) {
         if self.participants.contains_key(&id) {
-            return self.refuse(id, ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"));
+            return self.refuse(
+                id,
+                ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
+            );
         }
         let members = self.rooms.get(&room_name).map_or(0, |r| r.members.len());
         if members >= self.config.max_room_size {
-            let message = format!("the room is full ({} participants)", self.config.max_room_size);
+            let message = format!(
+                "the room is full ({} participants)",
+                self.config.max_room_size
+            );
             return self.refuse(id, ProtocolError::new(ErrorCode::RoomFull, message));
         }
         let rtc = match self.new_rtc(now) {
             Ok(rtc) => rtc,
             Err(e) => {
                 warn!(participant = %id, error = %e, "cannot create media connection");
-                self.signal(id, ServerMessage::Bye { reason: ByeReason::InternalError });
+                self.signal(
+                    id,
+                    ServerMessage::Bye {
+                        reason: ByeReason::InternalError,
+                    },
+                );
                 return;
             }
         };
@@ -50,10 +67,19 @@ impl Shard {
         self.next_tick.get_or_insert(now + super::policy::TICK);
         let room = self.rooms.entry(room_name.clone()).or_default();
         let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
-        let info = ParticipantInfo { id, name, audio_muted: true, video_muted: true };
+        let info = ParticipantInfo {
+            id,
+            name,
+            audio_muted: true,
+            video_muted: true,
+        };
 
-        let others: Vec<ParticipantInfo> =
-            room.members.iter().filter_map(|m| self.participants.get(m)).map(|p| p.info.clone()).collect();
+        let others: Vec<ParticipantInfo> = room
+            .members
+            .iter()
+            .filter_map(|m| self.participants.get(m))
+            .map(|p| p.info.clone())
+            .collect();
         let tracks = room
             .members
             .iter()
@@ -90,11 +116,23 @@ impl Shard {
                 ice_servers: Vec::new(),
             },
         );
-        self.broadcast(&room_name, id, ServerMessage::ParticipantJoined { participant: info });
+        self.broadcast(
+            &room_name,
+            id,
+            ServerMessage::ParticipantJoined { participant: info },
+        );
         // A newcomer learns who speaks now, not only who speaks next.
-        let speaker = self.rooms.get(&room_name).and_then(|r| r.speakers.dominant());
+        let speaker = self
+            .rooms
+            .get(&room_name)
+            .and_then(|r| r.speakers.dominant());
         if speaker.is_some() {
-            self.signal(id, ServerMessage::DominantSpeaker { participant_id: speaker });
+            self.signal(
+                id,
+                ServerMessage::DominantSpeaker {
+                    participant_id: speaker,
+                },
+            );
         }
     }
 
@@ -113,7 +151,13 @@ impl Shard {
         let mut rtc = builder.build(now);
         rtc.add_local_candidate(Candidate::host(self.config.udp_candidate, "udp")?);
         if let Some(tcp) = self.config.tcp_candidate {
-            rtc.add_local_candidate(Candidate::builder().tcp().host(tcp).tcptype(TcpType::Passive).build()?);
+            rtc.add_local_candidate(
+                Candidate::builder()
+                    .tcp()
+                    .host(tcp)
+                    .tcptype(TcpType::Passive)
+                    .build()?,
+            );
         }
         Ok(rtc)
     }
@@ -123,13 +167,19 @@ impl Shard {
             return;
         }
         match message {
-            ClientMessage::Offer { sdp, publish, subscribe } => {
+            ClientMessage::Offer {
+                sdp,
+                publish,
+                subscribe,
+            } => {
                 if let Err(e) = self.offer(now, id, &sdp, &publish, &subscribe) {
                     self.refuse(id, e);
                 }
             }
             ClientMessage::Mute { audio, video } => {
-                let Some(p) = self.participants.get_mut(&id) else { return };
+                let Some(p) = self.participants.get_mut(&id) else {
+                    return;
+                };
                 if (p.info.audio_muted, p.info.video_muted) == (audio, video) {
                     return;
                 }
@@ -141,18 +191,24 @@ impl Shard {
             ClientMessage::Layout { tiles } => {
                 if tiles.len() > MAX_TILES {
                     let message = format!("at most {MAX_TILES} tiles");
-                    return self.refuse(id, ProtocolError::field(ErrorCode::InvalidField, "tiles", message));
+                    return self.refuse(
+                        id,
+                        ProtocolError::field(ErrorCode::InvalidField, "tiles", message),
+                    );
                 }
-                let Some(p) = self.participants.get_mut(&id) else { return };
+                let Some(p) = self.participants.get_mut(&id) else {
+                    return;
+                };
                 p.layout = Some(tiles.iter().map(|t| (t.track_id, t.height)).collect());
                 self.reallocate(now, id);
                 self.update_layers_of_subscriptions(now, id);
             }
             ClientMessage::Leave => self.remove(id, Some(ByeReason::Left)),
             ClientMessage::Ping => self.signal(id, ServerMessage::Pong),
-            ClientMessage::Join { .. } => {
-                self.refuse(id, ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"))
-            }
+            ClientMessage::Join { .. } => self.refuse(
+                id,
+                ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
+            ),
         }
     }
 
@@ -166,36 +222,64 @@ impl Shard {
         publish: &[PublishedTrack],
         subscribe: &[Subscription],
     ) -> Result<(), ProtocolError> {
-        let bad = |field: &str, message: String| ProtocolError::field(ErrorCode::InvalidField, field, message);
+        let bad = |field: &str, message: String| {
+            ProtocolError::field(ErrorCode::InvalidField, field, message)
+        };
         let media = offered_media(sdp);
         for (i, p) in publish.iter().enumerate() {
             let m = media.iter().find(|m| m.mid == p.mid).ok_or_else(|| {
-                bad(&format!("publish[{i}].mid"), format!("no media section with mid {:?}", p.mid))
+                bad(
+                    &format!("publish[{i}].mid"),
+                    format!("no media section with mid {:?}", p.mid),
+                )
             })?;
             if m.kind != Some(p.kind) || !m.direction.sends() {
-                return Err(bad(&format!("publish[{i}]"), format!("mid {:?} is not a sending {:?} section", p.mid, p.kind)));
+                return Err(bad(
+                    &format!("publish[{i}]"),
+                    format!("mid {:?} is not a sending {:?} section", p.mid, p.kind),
+                ));
             }
             check_layers(i, p, &m.send_rids)?;
         }
         for (i, s) in subscribe.iter().enumerate() {
             let m = media.iter().find(|m| m.mid == s.mid).ok_or_else(|| {
-                bad(&format!("subscribe[{i}].mid"), format!("no media section with mid {:?}", s.mid))
+                bad(
+                    &format!("subscribe[{i}].mid"),
+                    format!("no media section with mid {:?}", s.mid),
+                )
             })?;
             if !m.direction.receives() {
-                return Err(bad(&format!("subscribe[{i}]"), format!("mid {:?} does not receive", s.mid)));
+                return Err(bad(
+                    &format!("subscribe[{i}]"),
+                    format!("mid {:?} does not receive", s.mid),
+                ));
             }
         }
-        let offer = SdpOffer::from_sdp_string(sdp)
-            .map_err(|e| ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("unreadable SDP offer: {e}")))?;
+        let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| {
+            ProtocolError::field(
+                ErrorCode::BadSdp,
+                "sdp",
+                format!("unreadable SDP offer: {e}"),
+            )
+        })?;
 
         let answer = match self.call_rtc(id, |rtc| rtc.sdp_api().accept_offer(offer)) {
             Some(Ok(answer)) => answer,
             Some(Err(e)) => {
-                return Err(ProtocolError::field(ErrorCode::BadSdp, "sdp", format!("offer not accepted: {e}")));
+                return Err(ProtocolError::field(
+                    ErrorCode::BadSdp,
+                    "sdp",
+                    format!("offer not accepted: {e}"),
+                ));
             }
             None => return Ok(()),
         };
-        self.signal(id, ServerMessage::Answer { sdp: answer.to_sdp_string() });
+        self.signal(
+            id,
+            ServerMessage::Answer {
+                sdp: answer.to_sdp_string(),
+            },
+        );
         self.update_published(now, id, publish);
         self.update_subscriptions(now, id, subscribe);
         self.dirty.push(id);
@@ -203,11 +287,20 @@ impl Shard {
     }
 
     fn update_published(&mut self, now: Instant, id: ParticipantId, publish: &[PublishedTrack]) {
-        let Some(p) = self.participants.get_mut(&id) else { return };
+        let Some(p) = self.participants.get_mut(&id) else {
+            return;
+        };
         let room = p.room.clone();
-        let wanted: HashMap<Mid, &PublishedTrack> = publish.iter().map(|t| (Mid::from(t.mid.as_str()), t)).collect();
-        let gone: Vec<(Mid, TrackId)> =
-            p.published.iter().filter(|(mid, _)| !wanted.contains_key(*mid)).map(|(m, t)| (*m, *t)).collect();
+        let wanted: HashMap<Mid, &PublishedTrack> = publish
+            .iter()
+            .map(|t| (Mid::from(t.mid.as_str()), t))
+            .collect();
+        let gone: Vec<(Mid, TrackId)> = p
+            .published
+            .iter()
+            .filter(|(mid, _)| !wanted.contains_key(*mid))
+            .map(|(m, t)| (*m, *t))
+            .collect();
         let mut added = Vec::new();
         // In the order the client listed them, so that track ids are stable.
         for spec in publish {
@@ -216,8 +309,21 @@ impl Shard {
                 let track = TrackId(self.next_track);
                 self.next_track += 1;
                 p.published.insert(mid, track);
-                let layers: Vec<(String, u32)> = spec.layers.iter().map(|l| (l.rid.clone(), l.height)).collect();
-                added.push(Track::new(track, id, mid, spec.kind, spec.source, &layers, now, self.config.keyframe_interval));
+                let layers: Vec<(String, u32)> = spec
+                    .layers
+                    .iter()
+                    .map(|l| (l.rid.clone(), l.height))
+                    .collect();
+                added.push(Track::new(
+                    track,
+                    id,
+                    mid,
+                    spec.kind,
+                    spec.source,
+                    &layers,
+                    now,
+                    self.config.keyframe_interval,
+                ));
             }
         }
         for (mid, _) in &gone {
@@ -233,13 +339,26 @@ impl Shard {
         }
     }
 
-    fn update_subscriptions(&mut self, now: Instant, id: ParticipantId, subscribe: &[Subscription]) {
-        let Some(p) = self.participants.get_mut(&id) else { return };
+    fn update_subscriptions(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        subscribe: &[Subscription],
+    ) {
+        let Some(p) = self.participants.get_mut(&id) else {
+            return;
+        };
         let room = p.room.clone();
         // Only tracks of others in the same room; a track that ended while
         // the offer was on its way is skipped, the client learns of it anyway.
         let allowed = |track: &TrackId, kind_of: &HashMap<TrackId, Track>| {
-            kind_of.get(track).is_some_and(|t| t.owner != id && self.participants.get(&t.owner).is_some_and(|o| o.room == room))
+            kind_of.get(track).is_some_and(|t| {
+                t.owner != id
+                    && self
+                        .participants
+                        .get(&t.owner)
+                        .is_some_and(|o| o.room == room)
+            })
         };
         let wanted: HashMap<Mid, TrackId> = subscribe
             .iter()
@@ -257,7 +376,10 @@ impl Shard {
         for (mid, track) in &wanted {
             let out = p.outgoing.entry(*mid).or_insert_with(OutStream::new);
             if out.track != Some(*track) {
-                let audio = self.tracks.get(track).is_some_and(|t| t.kind == MediaKind::Audio);
+                let audio = self
+                    .tracks
+                    .get(track)
+                    .is_some_and(|t| t.kind == MediaKind::Audio);
                 out.track = Some(*track);
                 out.current = None;
                 // Audio has one layer and needs no keyframe; video gets its
@@ -282,7 +404,9 @@ impl Shard {
 
     /// Resume layers that `id`'s subscriptions need now.
     fn update_layers_of_subscriptions(&mut self, now: Instant, id: ParticipantId) {
-        let Some(p) = self.participants.get(&id) else { return };
+        let Some(p) = self.participants.get(&id) else {
+            return;
+        };
         let tracks: Vec<TrackId> = p.outgoing.values().filter_map(|o| o.track).collect();
         for track in tracks {
             self.update_publish_layers(now, track);
@@ -290,12 +414,18 @@ impl Shard {
     }
 
     fn remove_track(&mut self, room: &str, track_id: TrackId) {
-        let Some(track) = self.tracks.remove(&track_id) else { return };
+        let Some(track) = self.tracks.remove(&track_id) else {
+            return;
+        };
         for layer in 0..track.layers.len() {
             self.keyframe_timers.remove((track_id, layer));
         }
         for (subscriber, mid) in &track.subscribers {
-            if let Some(out) = self.participants.get_mut(subscriber).and_then(|s| s.outgoing.get_mut(mid)) {
+            if let Some(out) = self
+                .participants
+                .get_mut(subscriber)
+                .and_then(|s| s.outgoing.get_mut(mid))
+            {
                 out.track = None;
             }
         }
@@ -305,7 +435,9 @@ impl Shard {
     /// Remove a participant: its tracks end, the room is told, and it gets
     /// `bye` (unless its signaling is already gone, `reason: None`).
     pub(super) fn remove(&mut self, id: ParticipantId, reason: Option<ByeReason>) {
-        let Some(mut p) = self.participants.remove(&id) else { return };
+        let Some(mut p) = self.participants.remove(&id) else {
+            return;
+        };
         info!(participant = %id, ?reason, "left");
         let _ = p.with_rtc(|rtc| rtc.disconnect());
         self.timers.remove(id);
@@ -329,7 +461,11 @@ impl Shard {
                 self.rooms.remove(&p.room);
             }
         }
-        self.broadcast(&p.room, id, ServerMessage::ParticipantLeft { participant_id: id });
+        self.broadcast(
+            &p.room,
+            id,
+            ServerMessage::ParticipantLeft { participant_id: id },
+        );
         if let Some(reason) = reason {
             self.signal(id, ServerMessage::Bye { reason });
         }
@@ -341,31 +477,60 @@ impl Shard {
 }
 
 /// Simulcast layers must be video, few, named like RIDs, and announced in the SDP.
-fn check_layers(i: usize, track: &PublishedTrack, sdp_rids: &[String]) -> Result<(), ProtocolError> {
-    let bad = |field: String, message: String| Err(ProtocolError::field(ErrorCode::InvalidField, field, message));
+fn check_layers(
+    i: usize,
+    track: &PublishedTrack,
+    sdp_rids: &[String],
+) -> Result<(), ProtocolError> {
+    let bad = |field: String, message: String| {
+        Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            field,
+            message,
+        ))
+    };
     if track.layers.is_empty() {
         return Ok(());
     }
     if track.kind != MediaKind::Video {
-        return bad(format!("publish[{i}].layers"), "only video has simulcast layers".into());
+        return bad(
+            format!("publish[{i}].layers"),
+            "only video has simulcast layers".into(),
+        );
     }
     if track.layers.len() > 4 {
-        return bad(format!("publish[{i}].layers"), "at most 4 simulcast layers".into());
+        return bad(
+            format!("publish[{i}].layers"),
+            "at most 4 simulcast layers".into(),
+        );
     }
     for (j, layer) in track.layers.iter().enumerate() {
         let field = format!("publish[{i}].layers[{j}]");
-        let valid_rid = (1..=16).contains(&layer.rid.len()) && layer.rid.chars().all(|c| c.is_ascii_alphanumeric());
+        let valid_rid = (1..=16).contains(&layer.rid.len())
+            && layer.rid.chars().all(|c| c.is_ascii_alphanumeric());
         if !valid_rid {
-            return bad(format!("{field}.rid"), format!("{:?} is not a valid RID", layer.rid));
+            return bad(
+                format!("{field}.rid"),
+                format!("{:?} is not a valid RID", layer.rid),
+            );
         }
         if !sdp_rids.contains(&layer.rid) {
-            return bad(format!("{field}.rid"), format!("the offer does not send RID {:?}", layer.rid));
+            return bad(
+                format!("{field}.rid"),
+                format!("the offer does not send RID {:?}", layer.rid),
+            );
         }
         if track.layers[..j].iter().any(|l| l.rid == layer.rid) {
-            return bad(format!("{field}.rid"), format!("RID {:?} appears twice", layer.rid));
+            return bad(
+                format!("{field}.rid"),
+                format!("RID {:?} appears twice", layer.rid),
+            );
         }
         if !(1..=4320).contains(&layer.height) {
-            return bad(format!("{field}.height"), format!("height {} is out of range", layer.height));
+            return bad(
+                format!("{field}.height"),
+                format!("height {} is out of range", layer.height),
+            );
         }
     }
     Ok(())

@@ -43,12 +43,12 @@ use str0m::{Input, Output, Rtc, RtcError};
 use tafelrunde_protocol::{ByeReason, ClientMessage, ParticipantId, ServerMessage, TrackId};
 use tracing::{debug, error, warn};
 
-pub use codec::{starts_keyframe, VideoCodec};
 pub use allocate::{allocate, LayerView, VideoDemand};
+pub use codec::{starts_keyframe, VideoCodec};
 pub use keyframe::KeyframeThrottle;
 pub use rewrite::{Rewritten, RtpRewriter};
-pub use speaker::SpeakerDetector;
 pub use sdp_check::{offered_media, OfferDirection, OfferedMedia};
+pub use speaker::SpeakerDetector;
 pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
 pub use vp8::{Vp8Numbers, Vp8Rewriter};
@@ -165,8 +165,15 @@ impl Shard {
     /// Handle a command from the signaling side.
     pub fn handle_command(&mut self, now: Instant, command: Command) {
         match command {
-            Command::Join { participant, room, name } => self.join(now, participant, room, name),
-            Command::Message { participant, message } => self.message(now, participant, message),
+            Command::Join {
+                participant,
+                room,
+                name,
+            } => self.join(now, participant, room, name),
+            Command::Message {
+                participant,
+                message,
+            } => self.message(now, participant, message),
             Command::Disconnected { participant } => self.remove(participant, None),
             Command::Shutdown => {
                 let all: Vec<_> = self.participants.keys().copied().collect();
@@ -194,8 +201,19 @@ impl Shard {
             debug!(participant = %id, "dropping unrecognised datagram");
             return None;
         };
-        let input = Input::Receive(now, Receive { proto, source, destination, contents });
-        if self.call_rtc_fallible(id, |rtc| rtc.handle_input(input)).is_some() {
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto,
+                source,
+                destination,
+                contents,
+            },
+        );
+        if self
+            .call_rtc_fallible(id, |rtc| rtc.handle_input(input))
+            .is_some()
+        {
             self.dirty.push(id);
         }
         self.flush(now);
@@ -233,7 +251,14 @@ impl Shard {
         if self.participants.is_empty() {
             self.next_tick = None;
         }
-        [self.timers.next(), self.keyframe_timers.next(), self.next_tick].into_iter().flatten().min()
+        [
+            self.timers.next(),
+            self.keyframe_timers.next(),
+            self.next_tick,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Find the participant a datagram belongs to: by our ufrag in a STUN
@@ -267,7 +292,10 @@ impl Shard {
 
     /// Move one connection's time forward and handle all it has to say.
     fn drive(&mut self, now: Instant, id: ParticipantId) {
-        if self.call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now))).is_none() {
+        if self
+            .call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now)))
+            .is_none()
+        {
             return;
         }
         loop {
@@ -277,7 +305,9 @@ impl Shard {
                 Some(false) => return self.remove(id, Some(ByeReason::ConnectionLost)),
                 Some(true) => {}
             }
-            let Some(output) = self.call_rtc_fallible(id, |rtc| rtc.poll_output()) else { return };
+            let Some(output) = self.call_rtc_fallible(id, |rtc| rtc.poll_output()) else {
+                return;
+            };
             match output {
                 Output::Timeout(at) => {
                     self.timers.set(id, at);
@@ -311,7 +341,11 @@ impl Shard {
 
     /// [`Self::call_rtc`] for str0m calls that can fail: an error ends that
     /// participant with `bye {connectionLost}`.
-    fn call_rtc_fallible<T>(&mut self, id: ParticipantId, f: impl FnOnce(&mut Rtc) -> Result<T, RtcError>) -> Option<T> {
+    fn call_rtc_fallible<T>(
+        &mut self,
+        id: ParticipantId,
+        f: impl FnOnce(&mut Rtc) -> Result<T, RtcError>,
+    ) -> Option<T> {
         match self.call_rtc(id, f)? {
             Ok(value) => Some(value),
             Err(e) => {
@@ -328,7 +362,9 @@ impl Shard {
 
     /// Send to every member of `room` except `except`.
     fn broadcast(&mut self, room: &str, except: ParticipantId, message: ServerMessage) {
-        let Some(room) = self.rooms.get(room) else { return };
+        let Some(room) = self.rooms.get(room) else {
+            return;
+        };
         for member in room.members.iter().filter(|m| **m != except) {
             self.signals.push_back((*member, message.clone()));
         }

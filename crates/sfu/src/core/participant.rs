@@ -37,7 +37,14 @@ pub struct OutStream {
 
 impl OutStream {
     pub fn new() -> Self {
-        Self { track: None, rewriter: None, vp8: Vp8Rewriter::default(), current: None, target: None, pt_map: Vec::new() }
+        Self {
+            track: None,
+            rewriter: None,
+            vp8: Vp8Rewriter::default(),
+            current: None,
+            target: None,
+            pt_map: Vec::new(),
+        }
     }
 }
 
@@ -93,14 +100,18 @@ impl Participant {
         if let Some((_, codec)) = self.incoming_codecs.iter().find(|(p, _)| *p == pt) {
             return codec.clone();
         }
-        let codec = self.rtc.codec_config().find(|p| p.pt() == pt).map(|params| IncomingCodec {
-            params: params.clone(),
-            video: match params.spec().codec {
-                str0m::format::Codec::Vp8 => Some(VideoCodec::Vp8),
-                str0m::format::Codec::H264 => Some(VideoCodec::H264),
-                _ => None,
-            },
-        });
+        let codec = self
+            .rtc
+            .codec_config()
+            .find(|p| p.pt() == pt)
+            .map(|params| IncomingCodec {
+                params: params.clone(),
+                video: match params.spec().codec {
+                    str0m::format::Codec::Vp8 => Some(VideoCodec::Vp8),
+                    str0m::format::Codec::H264 => Some(VideoCodec::H264),
+                    _ => None,
+                },
+            });
         self.incoming_codecs.push((pt, codec.clone()));
         codec
     }
@@ -119,11 +130,19 @@ impl Participant {
 }
 
 /// This subscriber's payload type for a publisher's codec (cached per stream).
-pub fn subscriber_pt(rtc: &Rtc, out: &mut OutStream, incoming_pt: Pt, params: &PayloadParams) -> Option<Pt> {
+pub fn subscriber_pt(
+    rtc: &Rtc,
+    out: &mut OutStream,
+    incoming_pt: Pt,
+    params: &PayloadParams,
+) -> Option<Pt> {
     if let Some((_, pt)) = out.pt_map.iter().find(|(p, _)| *p == incoming_pt) {
         return *pt;
     }
-    let pt = rtc.codec_config().match_params(params.clone()).map(|p| p.pt());
+    let pt = rtc
+        .codec_config()
+        .match_params(params.clone())
+        .map(|p| p.pt());
     out.pt_map.push((incoming_pt, pt));
     pt
 }

@@ -37,7 +37,9 @@ impl Shard {
             }
         }
         for (room, speaker) in changes {
-            let message = ServerMessage::DominantSpeaker { participant_id: speaker };
+            let message = ServerMessage::DominantSpeaker {
+                participant_id: speaker,
+            };
             self.broadcast(&room, ParticipantId(0), message);
         }
         if self.ticks % ALLOCATE_EVERY == 0 {
@@ -57,13 +59,21 @@ impl Shard {
 
     /// Choose the target layer of every video `id` receives.
     pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
-        let Some(p) = self.participants.get(&id) else { return };
-        let recent = self.rooms.get(&p.room).map(|r| r.recent_speakers.clone()).unwrap_or_default();
+        let Some(p) = self.participants.get(&id) else {
+            return;
+        };
+        let recent = self
+            .rooms
+            .get(&p.room)
+            .map(|r| r.recent_speakers.clone())
+            .unwrap_or_default();
         let mut outs = Vec::new();
         let mut demands = Vec::new();
         let mut audio = 0;
         for (mid, out) in &p.outgoing {
-            let Some(track) = out.track.and_then(|t| self.tracks.get(&t)) else { continue };
+            let Some(track) = out.track.and_then(|t| self.tracks.get(&t)) else {
+                continue;
+            };
             if track.kind == MediaKind::Audio {
                 audio += 1;
                 continue;
@@ -78,7 +88,12 @@ impl Shard {
                 Some(layout) => layout.get(&track.id).copied(),
             };
             outs.push((*mid, track.id));
-            demands.push(VideoDemand { priority, tile_height, layers: track.views(now), current: out.current });
+            demands.push(VideoDemand {
+                priority,
+                tile_height,
+                layers: track.views(now),
+                current: out.current,
+            });
         }
         // The estimator only learns what we send or probe for: an estimate
         // near what we asked for says "no congestion", not "no more room".
@@ -100,7 +115,9 @@ impl Shard {
         let mut keyframes = Vec::new();
         let p = self.participants.get_mut(&id).expect("present");
         for ((mid, track), target) in outs.into_iter().zip(targets) {
-            let Some(out) = p.outgoing.get_mut(&mid) else { continue };
+            let Some(out) = p.outgoing.get_mut(&mid) else {
+                continue;
+            };
             if out.target != target {
                 out.target = target;
                 if let Some(layer) = target.filter(|t| out.current != Some(*t)) {
@@ -116,7 +133,9 @@ impl Shard {
                 p.desired = desired;
             }
             let desired = Bitrate::from(desired);
-            let _ = self.call_rtc(id, |rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
+            let _ = self.call_rtc(id, |rtc| {
+                rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired)
+            });
         }
         for (track, layer) in keyframes {
             self.request_keyframe(now, track, layer, false);
@@ -126,13 +145,21 @@ impl Shard {
     /// Tell a publisher which layers of `track` anybody needs. A layer is
     /// resumed at once and paused only after nobody needed it for a while.
     pub(super) fn update_publish_layers(&mut self, now: Instant, track_id: TrackId) {
-        let Some(track) = self.tracks.get(&track_id) else { return };
+        let Some(track) = self.tracks.get(&track_id) else {
+            return;
+        };
         if track.layers.len() < 2 {
             return;
         }
         let mut needed = vec![false; track.layers.len()];
         for (subscriber, mid) in &track.subscribers {
-            let Some(out) = self.participants.get(subscriber).and_then(|s| s.outgoing.get(mid)) else { continue };
+            let Some(out) = self
+                .participants
+                .get(subscriber)
+                .and_then(|s| s.outgoing.get(mid))
+            else {
+                continue;
+            };
             for layer in [out.target, out.current].into_iter().flatten() {
                 needed[layer] = true;
             }
@@ -155,7 +182,12 @@ impl Shard {
             }
         }
         if changed {
-            let active = track.layers.iter().filter(|l| !l.paused).filter_map(|l| l.rid.map(|r| r.to_string())).collect();
+            let active = track
+                .layers
+                .iter()
+                .filter(|l| !l.paused)
+                .filter_map(|l| l.rid.map(|r| r.to_string()))
+                .collect();
             let (owner, mid) = (track.owner, track.mid.to_string());
             self.signal(owner, ServerMessage::PublishLayers { mid, active });
         }

@@ -46,13 +46,25 @@ impl RtpRewriter {
     /// A rewriter for a stream with this RTP clock rate (90 000 for video,
     /// 48 000 for Opus).
     pub fn new(clock_rate: u32) -> Self {
-        Self { clock_rate, current: None, highest_out_seq: None, last_out_ts: 0, last_out_at: None }
+        Self {
+            clock_rate,
+            current: None,
+            highest_out_seq: None,
+            last_out_ts: 0,
+            last_out_at: None,
+        }
     }
 
     /// Map an incoming packet to outgoing numbers, or `None` to drop it (a
     /// late packet of a source that is no longer current, or from before the
     /// switch to the current one).
-    pub fn rewrite(&mut self, source: SourceKey, seq: u64, timestamp: u32, now: Instant) -> Option<Rewritten> {
+    pub fn rewrite(
+        &mut self,
+        source: SourceKey,
+        seq: u64,
+        timestamp: u32,
+        now: Instant,
+    ) -> Option<Rewritten> {
         let switch = self.current.as_ref().is_none_or(|c| c.source != source);
         if switch {
             self.switch_to(source, seq, timestamp, now);
@@ -77,7 +89,8 @@ impl RtpRewriter {
         let (next_seq, next_ts) = match (self.highest_out_seq, self.last_out_at) {
             (Some(highest), Some(at)) => {
                 let elapsed = now.saturating_duration_since(at);
-                let ticks = (elapsed.as_micros() as u64 * self.clock_rate as u64 / 1_000_000).max(1);
+                let ticks =
+                    (elapsed.as_micros() as u64 * self.clock_rate as u64 / 1_000_000).max(1);
                 (highest + 1, self.last_out_ts.wrapping_add(ticks as u32))
             }
             // A fresh stream starts in the first rollover period (the
@@ -120,7 +133,13 @@ mod tests {
     fn fresh_stream_keeps_numbers_within_first_rollover() {
         let mut r = RtpRewriter::new(90_000);
         let out = r.rewrite(1, 70_000, 1234, at(0)).unwrap();
-        assert_eq!(out, Rewritten { seq: 70_000 & 0xffff, timestamp: 1234 });
+        assert_eq!(
+            out,
+            Rewritten {
+                seq: 70_000 & 0xffff,
+                timestamp: 1234
+            }
+        );
         let out = r.rewrite(1, 70_001, 4234, at(33)).unwrap();
         assert_eq!(out.seq, (70_000 & 0xffff) + 1);
         assert_eq!(out.timestamp, 4234);
@@ -173,8 +192,14 @@ mod tests {
         // 500 packets of the same source were skipped while paused.
         let after = r.rewrite(1, 600, 45_000, at(500)).unwrap();
         assert_eq!(after.seq, before.seq + 1);
-        assert_eq!(after.timestamp, 45_000, "500 ms at 90 kHz after the last timestamp");
-        assert_eq!(r.rewrite(1, 601, 48_000, at(533)).unwrap().seq, before.seq + 2);
+        assert_eq!(
+            after.timestamp, 45_000,
+            "500 ms at 90 kHz after the last timestamp"
+        );
+        assert_eq!(
+            r.rewrite(1, 601, 48_000, at(533)).unwrap().seq,
+            before.seq + 2
+        );
     }
 
     #[test]

@@ -54,7 +54,11 @@ impl RateMeter {
             let secs = now.saturating_duration_since(since).as_secs_f64();
             if secs > 0.0 {
                 let sample = (self.bytes as f64 * 8.0 / secs) as u64;
-                self.bitrate = if self.bitrate == 0 { sample } else { (self.bitrate + sample) / 2 };
+                self.bitrate = if self.bitrate == 0 {
+                    sample
+                } else {
+                    (self.bitrate + sample) / 2
+                };
             }
         }
         self.bytes = 0;
@@ -135,14 +139,30 @@ impl Track {
         let layers = if layers.is_empty() {
             vec![layer(None, 720)]
         } else {
-            layers.iter().map(|(rid, height)| layer(Some(Rid::from(rid.as_str())), *height)).collect()
+            layers
+                .iter()
+                .map(|(rid, height)| layer(Some(Rid::from(rid.as_str())), *height))
+                .collect()
         };
-        Self { id, owner, mid, kind, source, layers, subscribers: Vec::new() }
+        Self {
+            id,
+            owner,
+            mid,
+            kind,
+            source,
+            layers,
+            subscribers: Vec::new(),
+        }
     }
 
     /// How the others learn about it.
     pub fn info(&self) -> TrackInfo {
-        TrackInfo { id: self.id, participant_id: self.owner, kind: self.kind, source: self.source }
+        TrackInfo {
+            id: self.id,
+            participant_id: self.owner,
+            kind: self.kind,
+            source: self.source,
+        }
     }
 
     /// The layer of an incoming stream.
@@ -150,7 +170,9 @@ impl Track {
         if self.layers.len() == 1 {
             return Some(0);
         }
-        self.layers.iter().position(|l| l.rid.is_some() && l.rid == rid)
+        self.layers
+            .iter()
+            .position(|l| l.rid.is_some() && l.rid == rid)
     }
 
     /// The layers as the allocator sees them.
@@ -162,7 +184,8 @@ impl Track {
                 bitrate: l.meter.bitrate(),
                 available: l.paused
                     || now < l.grace_until
-                    || l.last_packet.is_some_and(|t| now.saturating_duration_since(t) < LAYER_SILENCE),
+                    || l.last_packet
+                        .is_some_and(|t| now.saturating_duration_since(t) < LAYER_SILENCE),
             })
             .collect()
     }

@@ -51,10 +51,17 @@ pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
                 Some("video") => Some(MediaKind::Video),
                 _ => None,
             };
-            media.push(OfferedMedia { mid: String::new(), kind, direction: OfferDirection::SendRecv, send_rids: Vec::new() });
+            media.push(OfferedMedia {
+                mid: String::new(),
+                kind,
+                direction: OfferDirection::SendRecv,
+                send_rids: Vec::new(),
+            });
             continue;
         }
-        let Some(current) = media.last_mut() else { continue };
+        let Some(current) = media.last_mut() else {
+            continue;
+        };
         match line {
             "a=sendrecv" => current.direction = OfferDirection::SendRecv,
             "a=sendonly" => current.direction = OfferDirection::SendOnly,
@@ -88,7 +95,10 @@ mod tests {
                    m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n";
         let media = offered_media(sdp);
         assert_eq!(media.len(), 3);
-        assert_eq!((media[0].mid.as_str(), media[0].kind), ("0", Some(MediaKind::Audio)));
+        assert_eq!(
+            (media[0].mid.as_str(), media[0].kind),
+            ("0", Some(MediaKind::Audio))
+        );
         assert!(media[0].direction.sends() && !media[0].direction.receives());
         assert_eq!(media[1].direction, OfferDirection::RecvOnly);
         assert_eq!(media[1].send_rids, vec!["q", "f"]);

@@ -43,7 +43,12 @@ pub struct SpeakerDetector<K> {
 
 impl<K: Copy + Eq + Hash> Default for SpeakerDetector<K> {
     fn default() -> Self {
-        Self { voices: HashMap::new(), dominant: None, since: None, challenger: None }
+        Self {
+            voices: HashMap::new(),
+            dominant: None,
+            since: None,
+            challenger: None,
+        }
     }
 }
 
@@ -51,7 +56,11 @@ impl<K: Copy + Eq + Hash + Ord> SpeakerDetector<K> {
     /// One audio frame's level: 0 is the loudest, 127 silence (dBov, negated).
     pub fn level(&mut self, who: K, dbov: u8, now: Instant) {
         let loudness = 127.0 - dbov.min(127) as f32;
-        let voice = self.voices.entry(who).or_insert(Voice { floor_db: loudness, activity: 0.0, last_frame: now });
+        let voice = self.voices.entry(who).or_insert(Voice {
+            floor_db: loudness,
+            activity: 0.0,
+            last_frame: now,
+        });
         // The floor follows quiet frames quickly and loud ones slowly: the
         // pauses between words pull it down, steady noise lifts it within
         // seconds.
@@ -86,7 +95,9 @@ impl<K: Copy + Eq + Hash + Ord> SpeakerDetector<K> {
             .max_by(|(ka, a), (kb, b)| a.activity.total_cmp(&b.activity).then(kb.cmp(ka)))
             .map(|(k, _)| *k);
         let current = self.dominant.filter(|d| activity(d) > SILENT / 2.0);
-        let tenure_over = self.since.is_none_or(|s| now.saturating_duration_since(s) >= MIN_TENURE);
+        let tenure_over = self
+            .since
+            .is_none_or(|s| now.saturating_duration_since(s) >= MIN_TENURE);
 
         let candidate = match (loudest, current) {
             (Some(l), Some(c)) if l != c && activity(&l) > activity(&c) + LEAD_MARGIN => Some(l),
@@ -138,13 +149,24 @@ mod tests {
     /// Feed 20 ms frames for `ms`; `levels` gives each speaker's signal.
     /// `SPEECH` stands for real speech: syllables of varying loudness with
     /// short pauses between words.
-    fn run(d: &mut SpeakerDetector<u8>, t: &mut Instant, ms: u64, levels: &[(u8, u8)]) -> Vec<Option<u8>> {
-        const SYLLABLES: [u8; 16] = [40, 32, 36, 45, 30, 38, 50, 127, 127, 34, 42, 31, 39, 48, 127, 127];
+    fn run(
+        d: &mut SpeakerDetector<u8>,
+        t: &mut Instant,
+        ms: u64,
+        levels: &[(u8, u8)],
+    ) -> Vec<Option<u8>> {
+        const SYLLABLES: [u8; 16] = [
+            40, 32, 36, 45, 30, 38, 50, 127, 127, 34, 42, 31, 39, 48, 127, 127,
+        ];
         let mut changes = Vec::new();
         for frame in 0..ms / 20 {
             *t += Duration::from_millis(20);
             for (who, dbov) in levels {
-                let level = if *dbov == SPEECH { SYLLABLES[(frame as usize + *who as usize * 5) % 16] } else { *dbov };
+                let level = if *dbov == SPEECH {
+                    SYLLABLES[(frame as usize + *who as usize * 5) % 16]
+                } else {
+                    *dbov
+                };
                 d.level(*who, level, *t);
             }
             if let Some(change) = d.tick(*t) {
@@ -161,7 +183,12 @@ mod tests {
     #[test]
     fn a_speaker_is_found_and_kept() {
         let (mut d, mut t) = (SpeakerDetector::default(), Instant::now());
-        let changes = run(&mut d, &mut t, 3000, &[(1, SPEECH), (2, SILENCE), (3, SILENCE)]);
+        let changes = run(
+            &mut d,
+            &mut t,
+            3000,
+            &[(1, SPEECH), (2, SILENCE), (3, SILENCE)],
+        );
         assert_eq!(changes, vec![Some(1)]);
     }
 
@@ -179,7 +206,10 @@ mod tests {
         // Speaker 2 coughs for 200 ms while 1 goes on talking.
         let changes = run(&mut d, &mut t, 200, &[(1, SPEECH), (2, 20)]);
         let more = run(&mut d, &mut t, 2000, &[(1, SPEECH), (2, SILENCE)]);
-        assert!(changes.is_empty() && more.is_empty(), "{changes:?} {more:?}");
+        assert!(
+            changes.is_empty() && more.is_empty(),
+            "{changes:?} {more:?}"
+        );
         assert_eq!(d.dominant(), Some(1));
     }
 
@@ -196,7 +226,10 @@ mod tests {
         let (mut d, mut t) = (SpeakerDetector::default(), Instant::now());
         run(&mut d, &mut t, 3000, &[(1, SPEECH), (2, SILENCE)]);
         let changes = run(&mut d, &mut t, 6000, &[(1, SPEECH), (2, SPEECH)]);
-        assert!(changes.is_empty(), "the floor stays with the first speaker: {changes:?}");
+        assert!(
+            changes.is_empty(),
+            "the floor stays with the first speaker: {changes:?}"
+        );
     }
 
     #[test]

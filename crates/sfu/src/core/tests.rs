@@ -21,11 +21,20 @@ fn shard(max_room_size: usize) -> Shard {
 }
 
 fn join(s: &mut Shard, id: u64, room: &str) {
-    s.handle_command(Instant::now(), Command::Join { participant: ParticipantId(id), room: room.into(), name: format!("P{id}") });
+    s.handle_command(
+        Instant::now(),
+        Command::Join {
+            participant: ParticipantId(id),
+            room: room.into(),
+            name: format!("P{id}"),
+        },
+    );
 }
 
 fn signals(s: &mut Shard) -> Vec<(u64, ServerMessage)> {
-    std::iter::from_fn(|| s.poll_signal()).map(|(p, m)| (p.0, m)).collect()
+    std::iter::from_fn(|| s.poll_signal())
+        .map(|(p, m)| (p.0, m))
+        .collect()
 }
 
 #[test]
@@ -35,13 +44,25 @@ fn joined_lists_the_others_and_they_are_told() {
     join(&mut s, 2, "a");
     join(&mut s, 3, "b");
     let out = signals(&mut s);
-    let ServerMessage::Joined { participants, .. } = &out[1].1 else { panic!("{out:?}") };
+    let ServerMessage::Joined { participants, .. } = &out[1].1 else {
+        panic!("{out:?}")
+    };
     assert_eq!(out[1].0, 2);
-    assert_eq!(participants.iter().map(|p| p.id.0).collect::<Vec<_>>(), vec![1]);
-    assert!(participants[0].audio_muted && participants[0].video_muted, "off by default");
-    assert!(matches!(&out[2], (1, ServerMessage::ParticipantJoined { participant }) if participant.id.0 == 2));
+    assert_eq!(
+        participants.iter().map(|p| p.id.0).collect::<Vec<_>>(),
+        vec![1]
+    );
+    assert!(
+        participants[0].audio_muted && participants[0].video_muted,
+        "off by default"
+    );
+    assert!(
+        matches!(&out[2], (1, ServerMessage::ParticipantJoined { participant }) if participant.id.0 == 2)
+    );
     // Room b is separate: 3 sees nobody and nobody sees 3.
-    let ServerMessage::Joined { participants, .. } = &out[3].1 else { panic!("{out:?}") };
+    let ServerMessage::Joined { participants, .. } = &out[3].1 else {
+        panic!("{out:?}")
+    };
     assert!(participants.is_empty());
     assert_eq!(out.len(), 4);
 }
@@ -54,7 +75,19 @@ fn a_full_room_refuses_and_changes_nothing() {
     signals(&mut s);
     join(&mut s, 3, "a");
     let out = signals(&mut s);
-    assert!(matches!(&out[..], [(3, ServerMessage::Error { code: ErrorCode::RoomFull, .. })]), "{out:?}");
+    assert!(
+        matches!(
+            &out[..],
+            [(
+                3,
+                ServerMessage::Error {
+                    code: ErrorCode::RoomFull,
+                    ..
+                }
+            )]
+        ),
+        "{out:?}"
+    );
     assert_eq!(s.participant_count(), 2);
 }
 
@@ -65,19 +98,61 @@ fn leaving_and_mute_are_told_to_the_room() {
     join(&mut s, 2, "a");
     signals(&mut s);
     let now = Instant::now();
-    let mute = ClientMessage::Mute { audio: false, video: true };
-    s.handle_command(now, Command::Message { participant: ParticipantId(2), message: mute.clone() });
-    s.handle_command(now, Command::Message { participant: ParticipantId(2), message: mute });
+    let mute = ClientMessage::Mute {
+        audio: false,
+        video: true,
+    };
+    s.handle_command(
+        now,
+        Command::Message {
+            participant: ParticipantId(2),
+            message: mute.clone(),
+        },
+    );
+    s.handle_command(
+        now,
+        Command::Message {
+            participant: ParticipantId(2),
+            message: mute,
+        },
+    );
     let out = signals(&mut s);
     assert_eq!(out.len(), 1, "an unchanged state is not repeated: {out:?}");
-    assert!(matches!(&out[0], (1, ServerMessage::ParticipantUpdated { participant }) if !participant.audio_muted));
-    s.handle_command(now, Command::Disconnected { participant: ParticipantId(2) });
+    assert!(
+        matches!(&out[0], (1, ServerMessage::ParticipantUpdated { participant }) if !participant.audio_muted)
+    );
+    s.handle_command(
+        now,
+        Command::Disconnected {
+            participant: ParticipantId(2),
+        },
+    );
     let out = signals(&mut s);
-    assert!(matches!(&out[..], [(1, ServerMessage::ParticipantLeft { participant_id })] if participant_id.0 == 2), "{out:?}");
+    assert!(
+        matches!(&out[..], [(1, ServerMessage::ParticipantLeft { participant_id })] if participant_id.0 == 2),
+        "{out:?}"
+    );
     // The room disappears with its last member.
-    s.handle_command(now, Command::Message { participant: ParticipantId(1), message: ClientMessage::Leave });
+    s.handle_command(
+        now,
+        Command::Message {
+            participant: ParticipantId(1),
+            message: ClientMessage::Leave,
+        },
+    );
     let out = signals(&mut s);
-    assert!(matches!(&out[..], [(1, ServerMessage::Bye { reason: ByeReason::Left })]), "{out:?}");
+    assert!(
+        matches!(
+            &out[..],
+            [(
+                1,
+                ServerMessage::Bye {
+                    reason: ByeReason::Left
+                }
+            )]
+        ),
+        "{out:?}"
+    );
     assert!(s.rooms.is_empty());
 }
 
@@ -87,14 +162,32 @@ fn a_panic_in_one_connection_ends_only_that_participant() {
     join(&mut s, 1, "a");
     join(&mut s, 2, "a");
     signals(&mut s);
-    let result: Option<()> = s.call_rtc(ParticipantId(2), |_| panic!("simulated bug in a connection"));
+    let result: Option<()> = s.call_rtc(ParticipantId(2), |_| {
+        panic!("simulated bug in a connection")
+    });
     assert!(result.is_none());
     let out = signals(&mut s);
-    assert!(out.contains(&(2, ServerMessage::Bye { reason: ByeReason::InternalError })), "{out:?}");
-    assert!(out.iter().any(|m| matches!(m, (1, ServerMessage::ParticipantLeft { .. }))));
+    assert!(
+        out.contains(&(
+            2,
+            ServerMessage::Bye {
+                reason: ByeReason::InternalError
+            }
+        )),
+        "{out:?}"
+    );
+    assert!(out
+        .iter()
+        .any(|m| matches!(m, (1, ServerMessage::ParticipantLeft { .. }))));
     assert_eq!(s.participant_count(), 1);
     // The shard and the other participant carry on.
-    s.handle_command(Instant::now(), Command::Message { participant: ParticipantId(1), message: ClientMessage::Ping });
+    s.handle_command(
+        Instant::now(),
+        Command::Message {
+            participant: ParticipantId(1),
+            message: ClientMessage::Ping,
+        },
+    );
     assert_eq!(signals(&mut s), vec![(1, ServerMessage::Pong)]);
 }
 
@@ -107,7 +200,11 @@ fn shutdown_says_goodbye_to_everyone() {
     s.handle_command(Instant::now(), Command::Shutdown);
     let byes = signals(&mut s)
         .into_iter()
-        .filter(|(_, m)| *m == ServerMessage::Bye { reason: ByeReason::ServerShutdown })
+        .filter(|(_, m)| {
+            *m == ServerMessage::Bye {
+                reason: ByeReason::ServerShutdown,
+            }
+        })
         .count();
     assert_eq!(byes, 2);
     assert_eq!(s.participant_count(), 0);
@@ -118,7 +215,13 @@ fn datagrams_from_strangers_are_dropped_without_a_scan() {
     let mut s = shard(10);
     join(&mut s, 1, "a");
     let stranger = "192.0.2.1:4000".parse().unwrap();
-    let routed = s.handle_receive(Instant::now(), str0m::net::Protocol::Udp, stranger, "127.0.0.1:10000".parse().unwrap(), &[0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+    let routed = s.handle_receive(
+        Instant::now(),
+        str0m::net::Protocol::Udp,
+        stranger,
+        "127.0.0.1:10000".parse().unwrap(),
+        &[0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1],
+    );
     assert_eq!(routed, None);
     assert_eq!(s.poll_transmit().map(|t| t.destination), None);
 }

@@ -16,7 +16,10 @@ pub struct TimerHeap<K: Copy + Eq + Hash + Ord> {
 
 impl<K: Copy + Eq + Hash + Ord> Default for TimerHeap<K> {
     fn default() -> Self {
-        Self { heap: BinaryHeap::new(), current: HashMap::new() }
+        Self {
+            heap: BinaryHeap::new(),
+            current: HashMap::new(),
+        }
     }
 }
 
@@ -28,7 +31,11 @@ impl<K: Copy + Eq + Hash + Ord> TimerHeap<K> {
         }
         // Stale entries pile up when deadlines move often; rebuild now and then.
         if self.heap.len() > 4 * self.current.len() + 64 {
-            self.heap = self.current.iter().map(|(k, at)| Reverse((*at, *k))).collect();
+            self.heap = self
+                .current
+                .iter()
+                .map(|(k, at)| Reverse((*at, *k)))
+                .collect();
         }
     }
 

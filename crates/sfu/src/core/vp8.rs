@@ -36,11 +36,18 @@ impl Vp8Rewriter {
     }
 
     /// Map the numbers of a packet from `source`.
-    pub fn rewrite(&mut self, source: SourceKey, picture_id: Option<u16>, tl0_pic_idx: Option<u8>) -> Vp8Numbers {
+    pub fn rewrite(
+        &mut self,
+        source: SourceKey,
+        picture_id: Option<u16>,
+        tl0_pic_idx: Option<u8>,
+    ) -> Vp8Numbers {
         if self.source != Some(source) {
             self.source = Some(source);
             self.picture_offset = match (self.last_picture, picture_id) {
-                (Some(last), Some(first)) => last.wrapping_add(1).wrapping_sub(first) % PICTURE_ID_15,
+                (Some(last), Some(first)) => {
+                    last.wrapping_add(1).wrapping_sub(first) % PICTURE_ID_15
+                }
                 _ => 0,
             };
             self.tl0_offset = match (self.last_tl0, tl0_pic_idx) {
@@ -69,11 +76,21 @@ mod tests {
     #[test]
     fn numbers_continue_across_a_switch() {
         let mut r = Vp8Rewriter::default();
-        assert_eq!(r.rewrite(1, Some(100), Some(7)).picture_id, Some(100), "a fresh stream keeps its numbers");
+        assert_eq!(
+            r.rewrite(1, Some(100), Some(7)).picture_id,
+            Some(100),
+            "a fresh stream keeps its numbers"
+        );
         r.rewrite(1, Some(101), Some(8));
         // The other layer is far behind (or ahead): the receiver must see 102 / 9.
         let switched = r.rewrite(2, Some(5), Some(200));
-        assert_eq!(switched, Vp8Numbers { picture_id: Some(102), tl0_pic_idx: Some(9) });
+        assert_eq!(
+            switched,
+            Vp8Numbers {
+                picture_id: Some(102),
+                tl0_pic_idx: Some(9)
+            }
+        );
         assert_eq!(r.rewrite(2, Some(6), Some(201)).picture_id, Some(103));
     }
 
@@ -82,13 +99,25 @@ mod tests {
         let mut r = Vp8Rewriter::default();
         r.rewrite(1, Some(0x7ffe), Some(255));
         let out = r.rewrite(2, Some(10), Some(3));
-        assert_eq!(out, Vp8Numbers { picture_id: Some(0x7fff), tl0_pic_idx: Some(0) });
+        assert_eq!(
+            out,
+            Vp8Numbers {
+                picture_id: Some(0x7fff),
+                tl0_pic_idx: Some(0)
+            }
+        );
         assert_eq!(r.rewrite(2, Some(11), Some(4)).picture_id, Some(0));
     }
 
     #[test]
     fn packets_without_numbers_pass() {
         let mut r = Vp8Rewriter::default();
-        assert_eq!(r.rewrite(1, None, None), Vp8Numbers { picture_id: None, tl0_pic_idx: None });
+        assert_eq!(
+            r.rewrite(1, None, None),
+            Vp8Numbers {
+                picture_id: None,
+                tl0_pic_idx: None
+            }
+        );
     }
 }

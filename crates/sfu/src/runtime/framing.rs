@@ -9,7 +9,9 @@ pub fn take_frames(buffer: &mut Vec<u8>, mut frame: impl FnMut(&[u8])) {
     let mut start = 0;
     while buffer.len() >= start + 2 {
         let len = u16::from_be_bytes([buffer[start], buffer[start + 1]]) as usize;
-        let Some(body) = buffer.get(start + 2..start + 2 + len) else { break };
+        let Some(body) = buffer.get(start + 2..start + 2 + len) else {
+            break;
+        };
         frame(body);
         start += 2 + len;
     }
@@ -19,7 +21,9 @@ pub fn take_frames(buffer: &mut Vec<u8>, mut frame: impl FnMut(&[u8])) {
 /// Append one framed packet to `out`. Packets longer than 65 535 bytes
 /// cannot be framed and are refused.
 pub fn push_frame(out: &mut Vec<u8>, packet: &[u8]) -> bool {
-    let Ok(len) = u16::try_from(packet.len()) else { return false };
+    let Ok(len) = u16::try_from(packet.len()) else {
+        return false;
+    };
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(packet);
     true

@@ -136,7 +136,12 @@ impl MediaPlane {
     pub fn join(&self, room: &str, name: &str, sink: Box<dyn SignalSink>) -> ParticipantHandle {
         let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
         let shard = self.shards[shard_index(room, self.shards.len())].clone();
-        shard.send(RuntimeCommand::Join { participant: id, room: room.to_string(), name: name.to_string(), sink });
+        shard.send(RuntimeCommand::Join {
+            participant: id,
+            room: room.to_string(),
+            name: name.to_string(),
+            sink,
+        });
         ParticipantHandle { id, shard }
     }
 
@@ -157,7 +162,9 @@ impl MediaPlane {
 /// a room's forwarding stays within one thread without locks.
 fn shard_index(room: &str, shards: usize) -> usize {
     // FNV-1a: stable across runs and builds, unlike the std hasher.
-    let hash = room.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    let hash = room.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
     (hash % shards as u64) as usize
 }
 
@@ -175,13 +182,20 @@ impl ParticipantHandle {
 
     /// Pass a message from the participant to its shard.
     pub fn send(&self, message: ClientMessage) {
-        self.shard.send(RuntimeCommand::Core(crate::core::Command::Message { participant: self.id, message }));
+        self.shard
+            .send(RuntimeCommand::Core(crate::core::Command::Message {
+                participant: self.id,
+                message,
+            }));
     }
 }
 
 impl Drop for ParticipantHandle {
     fn drop(&mut self) {
-        self.shard.send(RuntimeCommand::Core(crate::core::Command::Disconnected { participant: self.id }));
+        self.shard
+            .send(RuntimeCommand::Core(crate::core::Command::Disconnected {
+                participant: self.id,
+            }));
     }
 }
 
@@ -194,7 +208,9 @@ mod tests {
         assert_eq!(shard_index("klasse-7a", 1), 0);
         let first = shard_index("klasse-7a", 4);
         assert_eq!(first, shard_index("klasse-7a", 4));
-        let used: std::collections::HashSet<_> = (0..100).map(|i| shard_index(&format!("raum-{i}"), 4)).collect();
+        let used: std::collections::HashSet<_> = (0..100)
+            .map(|i| shard_index(&format!("raum-{i}"), 4))
+            .collect();
         assert_eq!(used.len(), 4);
     }
 }

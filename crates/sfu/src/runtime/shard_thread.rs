@@ -35,7 +35,11 @@ const UDP_BUFFER_BYTES: usize = 8 << 20;
 
 fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
     use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(SockProtocol::UDP))?;
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::DGRAM,
+        Some(SockProtocol::UDP),
+    )?;
     // Best effort: a smaller buffer still works, only less well under bursts.
     let _ = socket.set_recv_buffer_size(UDP_BUFFER_BYTES);
     let _ = socket.set_send_buffer_size(UDP_BUFFER_BYTES);
@@ -47,7 +51,12 @@ fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
 /// Commands from the signaling side.
 pub enum RuntimeCommand {
     /// Join, with the sink for the participant's messages.
-    Join { participant: ParticipantId, room: String, name: String, sink: Box<dyn SignalSink> },
+    Join {
+        participant: ParticipantId,
+        room: String,
+        name: String,
+        sink: Box<dyn SignalSink>,
+    },
     /// Anything else for the core.
     Core(Command),
     /// Tell everyone and stop.
@@ -73,11 +82,19 @@ impl ShardThread {
     pub fn bind(index: usize, config: &MediaConfig, cert: DtlsCert) -> Result<Self, StartError> {
         let port = |base: u16| if base == 0 { 0 } else { base + index as u16 };
         let udp_addr = SocketAddr::new(config.bind, port(config.udp_port));
-        let udp = bind_udp(udp_addr).map_err(|source| StartError::Bind { proto: "UDP", addr: udp_addr, source })?;
+        let udp = bind_udp(udp_addr).map_err(|source| StartError::Bind {
+            proto: "UDP",
+            addr: udp_addr,
+            source,
+        })?;
         let listener = match config.tcp_port {
             Some(base) => {
                 let addr = SocketAddr::new(config.bind, port(base));
-                Some(TcpListener::bind(addr).map_err(|source| StartError::Bind { proto: "TCP", addr, source })?)
+                Some(TcpListener::bind(addr).map_err(|source| StartError::Bind {
+                    proto: "TCP",
+                    addr,
+                    source,
+                })?)
             }
             None => None,
         };
@@ -116,7 +133,9 @@ impl ShardThread {
     }
 
     pub fn tcp_addr(&self) -> Option<SocketAddr> {
-        self.listener.as_ref().map(|l| l.local_addr().expect("bound"))
+        self.listener
+            .as_ref()
+            .map(|l| l.local_addr().expect("bound"))
     }
 
     /// Start the thread.
@@ -131,7 +150,13 @@ impl ShardThread {
         let join = std::thread::Builder::new()
             .name(format!("shard-{}", self.index))
             .spawn(move || self.run(rx))?;
-        Ok((ShardHandle { commands: tx, waker }, join))
+        Ok((
+            ShardHandle {
+                commands: tx,
+                waker,
+            },
+            join,
+        ))
     }
 
     fn run(mut self, commands: Receiver<RuntimeCommand>) {
@@ -139,7 +164,10 @@ impl ShardThread {
         let mut events = Events::with_capacity(256);
         let mut buf = vec![0u8; 2048];
         loop {
-            let timeout = self.shard.poll_timeout().map(|at| at.saturating_duration_since(Instant::now()));
+            let timeout = self
+                .shard
+                .poll_timeout()
+                .map(|at| at.saturating_duration_since(Instant::now()));
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     warn!(error = %e, "poll failed");
@@ -176,9 +204,21 @@ impl ShardThread {
                 }
             };
             match command {
-                RuntimeCommand::Join { participant, room, name, sink } => {
+                RuntimeCommand::Join {
+                    participant,
+                    room,
+                    name,
+                    sink,
+                } => {
                     self.sinks.insert(participant, sink);
-                    self.shard.handle_command(now, Command::Join { participant, room, name });
+                    self.shard.handle_command(
+                        now,
+                        Command::Join {
+                            participant,
+                            room,
+                            name,
+                        },
+                    );
                 }
                 RuntimeCommand::Core(command) => {
                     if let Command::Disconnected { participant } = &command {
@@ -199,7 +239,13 @@ impl ShardThread {
         loop {
             match self.udp.recv_from(buf) {
                 Ok((n, source)) => {
-                    self.shard.handle_receive(now, Protocol::Udp, source, self.udp_candidate, &buf[..n]);
+                    self.shard.handle_receive(
+                        now,
+                        Protocol::Udp,
+                        source,
+                        self.udp_candidate,
+                        &buf[..n],
+                    );
                     self.send_output();
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -211,7 +257,9 @@ impl ShardThread {
     }
 
     fn accept(&mut self) {
-        let Some(listener) = &self.listener else { return };
+        let Some(listener) = &self.listener else {
+            return;
+        };
         loop {
             match listener.accept() {
                 Ok((mut stream, peer)) => {
@@ -222,11 +270,17 @@ impl ShardThread {
                     let token = Token(self.next_token);
                     self.next_token += 1;
                     let interest = Interest::READABLE | Interest::WRITABLE;
-                    if self.poll.registry().register(&mut stream, token, interest).is_err() {
+                    if self
+                        .poll
+                        .registry()
+                        .register(&mut stream, token, interest)
+                        .is_err()
+                    {
                         continue;
                     }
                     let _ = stream.set_nodelay(true);
-                    self.connections.insert(token, TcpConnection::new(stream, peer));
+                    self.connections
+                        .insert(token, TcpConnection::new(stream, peer));
                     self.by_peer.insert(peer, token);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -239,7 +293,9 @@ impl ShardThread {
     }
 
     fn on_connection(&mut self, now: Instant, token: Token, readable: bool) {
-        let Some(connection) = self.connections.get_mut(&token) else { return };
+        let Some(connection) = self.connections.get_mut(&token) else {
+            return;
+        };
         if !connection.flush() {
             return self.close(token);
         }
@@ -247,7 +303,10 @@ impl ShardThread {
             return;
         }
         let peer = connection.peer;
-        let (shard, candidate) = (&mut self.shard, self.tcp_candidate.unwrap_or(self.udp_candidate));
+        let (shard, candidate) = (
+            &mut self.shard,
+            self.tcp_candidate.unwrap_or(self.udp_candidate),
+        );
         let outcome = connection.read(|frame| {
             shard.handle_receive(now, Protocol::Tcp, peer, candidate, frame);
         });
@@ -274,8 +333,13 @@ impl ShardThread {
                     let _ = self.udp.send_to(&t.contents, t.destination);
                 }
                 _ => {
-                    let Some(token) = self.by_peer.get(&t.destination).copied() else { continue };
-                    let ok = self.connections.get_mut(&token).is_some_and(|c| c.send(&t.contents));
+                    let Some(token) = self.by_peer.get(&t.destination).copied() else {
+                        continue;
+                    };
+                    let ok = self
+                        .connections
+                        .get_mut(&token)
+                        .is_some_and(|c| c.send(&t.contents));
                     if !ok {
                         self.close(token);
                     }

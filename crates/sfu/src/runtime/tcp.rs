@@ -31,7 +31,12 @@ pub enum ReadOutcome {
 
 impl TcpConnection {
     pub fn new(stream: TcpStream, peer: SocketAddr) -> Self {
-        Self { stream, peer, incoming: Vec::new(), outgoing: Vec::new() }
+        Self {
+            stream,
+            peer,
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+        }
     }
 
     /// Read everything available; call `frame` for each complete frame.
