@@ -5,6 +5,8 @@
 //! Network input: every function here returns `false` for anything it does
 //! not understand and never panics (see the fuzz target `keyframe`).
 
+use str0m::rtp::Vp8Descriptor;
+
 /// The video codecs the SFU forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VideoCodec {
@@ -22,34 +24,10 @@ pub fn starts_keyframe(codec: VideoCodec, payload: &[u8]) -> bool {
     }
 }
 
+/// VP8 goes through str0m's descriptor parser, the same one the forwarding
+/// path uses to rewrite picture numbers.
 fn vp8_starts_keyframe(p: &[u8]) -> bool {
-    let Some(&first) = p.first() else {
-        return false;
-    };
-    let extended = first & 0x80 != 0;
-    let start_of_partition = first & 0x10 != 0;
-    let partition_id = first & 0x07;
-    if !start_of_partition || partition_id != 0 {
-        return false;
-    }
-    let mut i = 1;
-    if extended {
-        let Some(&x) = p.get(i) else { return false };
-        i += 1;
-        if x & 0x80 != 0 {
-            // PictureID: one byte, or two when its M bit is set.
-            let Some(&pid) = p.get(i) else { return false };
-            i += if pid & 0x80 != 0 { 2 } else { 1 };
-        }
-        if x & 0x40 != 0 {
-            i += 1; // TL0PICIDX
-        }
-        if x & 0x30 != 0 {
-            i += 1; // TID / KEYIDX
-        }
-    }
-    // VP8 payload header: the P bit is 0 for a keyframe.
-    p.get(i).is_some_and(|b| b & 0x01 == 0)
+    Vp8Descriptor::parse(p).is_ok_and(|d| d.starts_keyframe(p))
 }
 
 const NAL_IDR: u8 = 5;

@@ -75,12 +75,16 @@ impl Shard {
             return;
         };
 
-        let keyframe = codec
-            .video
-            .is_some_and(|c| starts_keyframe(c, &packet.payload));
+        // The VP8 descriptor is parsed once per packet: for the keyframe and
+        // for every subscriber's picture-number patch.
         let vp8 = match codec.video {
             Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&packet.payload).ok(),
             _ => None,
+        };
+        let keyframe = match (&vp8, codec.video) {
+            (Some(descriptor), _) => descriptor.starts_keyframe(&packet.payload),
+            (None, Some(VideoCodec::Vp8)) | (None, None) => false,
+            (None, Some(c)) => starts_keyframe(c, &packet.payload),
         };
         let kind = track.kind;
         {
