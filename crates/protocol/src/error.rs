@@ -34,6 +34,20 @@ pub enum ErrorCode {
     /// The room belongs to a school that uses BigBlueButton in itslearning
     /// (the room name starts with its Dienststellennummer).
     SchoolUsesBigBlueButton,
+    /// You may not do this (your role or the room's settings forbid it).
+    NotAllowed,
+    /// The room has a password and `join` carried none.
+    PasswordRequired,
+    /// The password in `join` is wrong.
+    WrongPassword,
+    /// The room is locked: no new guests.
+    RoomLocked,
+    /// The chat is off for participants.
+    ChatDisabled,
+    /// No such participant in this room (or its lobby).
+    NoSuchParticipant,
+    /// Not a school room, and the operator does not allow open rooms.
+    UnknownRoom,
 }
 
 /// Why a client message was refused: the code, the field and a sentence.

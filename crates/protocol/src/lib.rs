@@ -13,6 +13,7 @@
 mod error;
 mod ids;
 mod messages;
+mod moderation;
 mod parse;
 
 pub use error::{ErrorCode, ProtocolError};
@@ -20,6 +21,10 @@ pub use ids::{ParticipantId, TrackId};
 pub use messages::{
     ByeReason, ClientMessage, IceServer, LayerSpec, MediaKind, ParticipantInfo, PublishedTrack,
     ServerMessage, Subscription, TileSize, TrackInfo, TrackSource,
+};
+pub use moderation::{
+    ChatMessage, LobbyEntry, ModerationAction, PermissionKind, Permissions, Role, RoomSettings,
+    SettingsChange, WaitReason, MAX_CHAT_CHARS, MAX_PASSWORD_CHARS, REACTIONS,
 };
 pub use parse::{parse_client_message, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, MAX_ROOM_CHARS};
 

@@ -2,6 +2,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::ids::{ParticipantId, TrackId};
+use crate::moderation::{
+    ChatMessage, LobbyEntry, ModerationAction, PermissionKind, Permissions, Role, RoomSettings,
+    SettingsChange, WaitReason,
+};
 
 /// Kind of a media track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -89,6 +93,10 @@ pub enum ClientMessage {
         room: String,
         /// Display name shown to the others, 1–[`crate::MAX_NAME_CHARS`] characters.
         name: String,
+        /// The room's password, when it has one (checked by the server before
+        /// the room is entered).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        password: Option<String>,
     },
     /// An SDP offer from the client. The client is always the offerer, so
     /// renegotiation can never collide (no glare).
@@ -118,6 +126,86 @@ pub enum ClientMessage {
     Ping,
     /// Leave the room; the server answers with [`ServerMessage::Bye`] and closes.
     Leave,
+    /// Moderators: let these waiting people in.
+    Admit {
+        /// Who.
+        participant_ids: Vec<ParticipantId>,
+    },
+    /// Moderators: send these waiting people away.
+    Deny {
+        /// Who.
+        participant_ids: Vec<ParticipantId>,
+    },
+    /// Moderators: promote or demote someone.
+    SetRole {
+        /// Who.
+        participant_id: ParticipantId,
+        /// `moderator` or `participant` (never `owner`).
+        role: Role,
+    },
+    /// Moderators: switch someone's microphone or camera off.
+    ForceMute {
+        /// Who; absent: everyone except moderators.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant_id: Option<ParticipantId>,
+        /// Microphone or camera.
+        kind: MediaKind,
+    },
+    /// Moderators: allow (or no longer allow) one person to speak, show video
+    /// or share the screen.
+    Grant {
+        /// Who.
+        participant_id: ParticipantId,
+        /// What.
+        kind: PermissionKind,
+        /// Allow or take back.
+        allowed: bool,
+    },
+    /// Moderators: grant `kind` and ask the participant to switch it on.
+    AskToUnmute {
+        /// Who.
+        participant_id: ParticipantId,
+        /// Microphone or camera.
+        kind: MediaKind,
+    },
+    /// Moderators: end someone's screen share.
+    StopScreenShare {
+        /// Whose.
+        participant_id: ParticipantId,
+    },
+    /// Moderators: remove someone from the meeting.
+    Remove {
+        /// Who.
+        participant_id: ParticipantId,
+    },
+    /// Moderators: change the room's settings (absent fields stay).
+    RoomSettings(SettingsChange),
+    /// The owner and teacher moderators: end the meeting for everyone.
+    EndMeeting,
+    /// Raise or lower your own hand.
+    Hand {
+        /// Raised.
+        raised: bool,
+    },
+    /// Moderators: lower someone's hand, or all hands.
+    LowerHand {
+        /// Whose; absent: all.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant_id: Option<ParticipantId>,
+    },
+    /// A short reaction shown to everyone.
+    React {
+        /// One of [`crate::REACTIONS`].
+        emoji: String,
+    },
+    /// A chat message to the room, or privately to one participant.
+    Chat {
+        /// 1–[`crate::MAX_CHAT_CHARS`] characters.
+        text: String,
+        /// The recipient of a private message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<ParticipantId>,
+    },
 }
 
 /// A participant as the others see it.
@@ -132,6 +220,14 @@ pub struct ParticipantInfo {
     pub audio_muted: bool,
     /// Camera off.
     pub video_muted: bool,
+    /// Owner, moderator or participant.
+    pub role: Role,
+    /// A teacher of the room's school (not a promoted guest).
+    pub teacher: bool,
+    /// The hand is raised.
+    pub hand_raised: bool,
+    /// What they may switch on themselves now.
+    pub may: Permissions,
 }
 
 /// A track that can be subscribed to.
@@ -174,6 +270,17 @@ pub enum ByeReason {
     ProtocolAbuse,
     /// An internal error ended this participant (others are unaffected).
     InternalError,
+    /// The operator switched the room's school to BigBlueButton in
+    /// itslearning while the call ran (one service per school).
+    SchoolUsesBigBlueButton,
+    /// A moderator removed you.
+    Removed,
+    /// A moderator denied you entry.
+    Denied,
+    /// The meeting was ended for everyone.
+    MeetingEnded,
+    /// The connection-test room's time is over.
+    TestOver,
 }
 
 /// Messages from the server to the browser.
@@ -198,6 +305,14 @@ pub enum ServerMessage {
         tracks: Vec<TrackInfo>,
         /// TURN servers, if the operator configured one.
         ice_servers: Vec<IceServer>,
+        /// Yourself: role, permissions, mute state.
+        you: ParticipantInfo,
+        /// The room's settings.
+        settings: RoomSettings,
+        /// The room's public chat history, oldest first.
+        chat: Vec<ChatMessage>,
+        /// Raised hands, in raise order.
+        hands: Vec<ParticipantId>,
     },
     /// Someone entered the room.
     ParticipantJoined {
@@ -258,5 +373,54 @@ pub enum ServerMessage {
     Bye {
         /// Why.
         reason: ByeReason,
+    },
+    /// You wait before entering; `joined` or `bye` follows.
+    Waiting {
+        /// Why.
+        reason: WaitReason,
+    },
+    /// To moderators: who waits in the lobby, in arrival order.
+    Lobby {
+        /// The people waiting.
+        waiting: Vec<LobbyEntry>,
+    },
+    /// The room's settings changed.
+    RoomSettings {
+        /// The new settings.
+        settings: RoomSettings,
+    },
+    /// To the participant concerned: what a moderator did to them.
+    Moderated {
+        /// What.
+        action: ModerationAction,
+        /// The moderator's display name.
+        by: String,
+        /// For `granted` and `revoked`: which permission.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<PermissionKind>,
+    },
+    /// A moderator asks you to switch your microphone or camera on.
+    UnmuteRequest {
+        /// Microphone or camera.
+        kind: MediaKind,
+        /// The moderator's display name.
+        by: String,
+    },
+    /// Raised hands changed.
+    Hands {
+        /// Raised hands, in raise order.
+        queue: Vec<ParticipantId>,
+    },
+    /// Someone reacted.
+    Reaction {
+        /// Who.
+        participant_id: ParticipantId,
+        /// One of [`crate::REACTIONS`].
+        emoji: String,
+    },
+    /// A chat message for you (public, or private to or from you).
+    ChatMessage {
+        /// The message.
+        message: ChatMessage,
     },
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ErrorCode, ProtocolError};
 use crate::messages::ClientMessage;
+use crate::moderation::{Role, MAX_CHAT_CHARS, MAX_PASSWORD_CHARS, REACTIONS};
 
 /// Largest text frame the server reads. An offer for a full class with every
 /// camera on stays well below this.
@@ -20,6 +21,10 @@ enum Shape {
     String,
     Bool,
     UInt,
+    /// An array of non-negative integers.
+    UInts,
+    /// A string from this set.
+    Enum(&'static [&'static str]),
     /// An array of objects, each with these fields.
     Objects(&'static [(&'static str, Shape)]),
 }
@@ -31,6 +36,10 @@ const TILES: &[(&str, Shape)] = &[
     ("width", Shape::UInt),
     ("height", Shape::UInt),
 ];
+
+const ROLES: &[&str] = &["moderator", "participant"];
+const MEDIA: &[&str] = &["audio", "video"];
+const GRANTS: &[&str] = &["audio", "video", "screen"];
 
 /// Required fields of each message type.
 fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
@@ -47,10 +56,44 @@ fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
         ],
         "mute" => &[("audio", Shape::Bool), ("video", Shape::Bool)],
         "layout" => &[("tiles", Shape::Objects(TILES))],
-        "ping" | "leave" => &[],
+        "ping" | "leave" | "endMeeting" | "roomSettings" | "lowerHand" => &[],
+        "admit" | "deny" => &[("participantIds", Shape::UInts)],
+        "setRole" => &[("participantId", Shape::UInt), ("role", Shape::Enum(ROLES))],
+        "forceMute" => &[("kind", Shape::Enum(MEDIA))],
+        "grant" => &[
+            ("participantId", Shape::UInt),
+            ("kind", Shape::Enum(GRANTS)),
+            ("allowed", Shape::Bool),
+        ],
+        "askToUnmute" => &[("participantId", Shape::UInt), ("kind", Shape::Enum(MEDIA))],
+        "stopScreenShare" | "remove" => &[("participantId", Shape::UInt)],
+        "hand" => &[("raised", Shape::Bool)],
+        "react" => &[("emoji", Shape::String)],
+        "chat" => &[("text", Shape::String)],
         _ => return None,
     })
 }
+
+/// Fields that may be absent but, when present, must have this shape.
+fn optional(kind: &str) -> &'static [(&'static str, Shape)] {
+    match kind {
+        "join" => &[("password", Shape::String)],
+        "forceMute" | "lowerHand" => &[("participantId", Shape::UInt)],
+        "chat" => &[("to", Shape::UInt)],
+        "roomSettings" => &[
+            ("lobby", Shape::Bool),
+            ("locked", Shape::Bool),
+            ("selfUnmuteAudio", Shape::Bool),
+            ("selfUnmuteVideo", Shape::Bool),
+            ("chat", Shape::Bool),
+            ("privateChat", Shape::Bool),
+        ],
+        _ => &[],
+    }
+}
+
+/// At most this many ids in one `admit` or `deny`.
+const MAX_IDS: usize = 500;
 
 /// Parse and validate one text frame from a client.
 pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> {
@@ -84,6 +127,12 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> 
         ));
     };
     check_fields(object, fields, "")?;
+    let present: Vec<(&str, Shape)> = optional(&kind)
+        .iter()
+        .filter(|(name, _)| object.get(*name).is_some_and(|v| !v.is_null()))
+        .copied()
+        .collect();
+    check_fields(object, &present, "")?;
     let message: ClientMessage = serde_json::from_value(value).map_err(|e| {
         // The schema caught missing fields and wrong JSON types; what is left
         // is a value outside its set, such as an unknown media kind.
@@ -107,6 +156,32 @@ fn check_fields(
         match (shape, value) {
             (Shape::String, Value::String(_)) | (Shape::Bool, Value::Bool(_)) => {}
             (Shape::UInt, Value::Number(n)) if n.is_u64() => {}
+            (Shape::Enum(values), Value::String(v)) => {
+                if !values.contains(&v.as_str()) {
+                    return Err(ProtocolError::field(
+                        ErrorCode::InvalidField,
+                        path,
+                        format!("{name} must be one of {}", values.join(", ")),
+                    ));
+                }
+            }
+            (Shape::UInts, Value::Array(items)) => {
+                if items.len() > MAX_IDS {
+                    return Err(ProtocolError::field(
+                        ErrorCode::InvalidField,
+                        path,
+                        format!("at most {MAX_IDS} ids"),
+                    ));
+                }
+                for (i, item) in items.iter().enumerate() {
+                    if !item.as_u64().is_some() {
+                        return Err(wrong_type(
+                            &format!("{path}[{i}]"),
+                            "a non-negative integer",
+                        ));
+                    }
+                }
+            }
             (Shape::Objects(inner), Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let Value::Object(item) = item else {
@@ -122,9 +197,74 @@ fn check_fields(
 }
 
 fn validate(message: &ClientMessage) -> Result<(), ProtocolError> {
-    if let ClientMessage::Join { room, name, .. } = message {
-        check_text("room", room, MAX_ROOM_CHARS)?;
-        check_text("name", name, MAX_NAME_CHARS)?;
+    match message {
+        ClientMessage::Join {
+            room,
+            name,
+            password,
+            ..
+        } => {
+            check_text("room", room, MAX_ROOM_CHARS)?;
+            check_text("name", name, MAX_NAME_CHARS)?;
+            if let Some(password) = password {
+                let chars = password.chars().count();
+                if chars > MAX_PASSWORD_CHARS {
+                    return Err(ProtocolError::field(
+                        ErrorCode::InvalidField,
+                        "password",
+                        format!("password has {chars} characters; at most {MAX_PASSWORD_CHARS} are allowed"),
+                    ));
+                }
+            }
+        }
+        ClientMessage::SetRole {
+            role: Role::Owner, ..
+        } => {
+            return Err(ProtocolError::field(
+                ErrorCode::InvalidField,
+                "role",
+                "role must be \"moderator\" or \"participant\"",
+            ));
+        }
+        ClientMessage::React { emoji } if !REACTIONS.contains(&emoji.as_str()) => {
+            return Err(ProtocolError::field(
+                ErrorCode::InvalidField,
+                "emoji",
+                format!("emoji must be one of {}", REACTIONS.join(" ")),
+            ));
+        }
+        ClientMessage::Chat { text, .. } => check_chat(text)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Chat text may span lines, but carries no other control characters.
+fn check_chat(text: &str) -> Result<(), ProtocolError> {
+    let chars = text.chars().count();
+    if text.trim().is_empty() {
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            "text",
+            "text is empty",
+        ));
+    }
+    if chars > MAX_CHAT_CHARS {
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            "text",
+            format!("text has {chars} characters; at most {MAX_CHAT_CHARS} are allowed"),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            "text",
+            "text contains control characters",
+        ));
     }
     Ok(())
 }
@@ -160,6 +300,8 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::String => "a string",
         Shape::Bool => "true or false",
         Shape::UInt => "a non-negative integer",
+        Shape::UInts => "an array of non-negative integers",
+        Shape::Enum(_) => "a string",
         Shape::Objects(_) => "an array of objects",
     }
 }
@@ -197,7 +339,8 @@ mod tests {
             ClientMessage::Join {
                 version: 1,
                 room: "r".into(),
-                name: "Ada".into()
+                name: "Ada".into(),
+                password: None,
             }
         );
     }

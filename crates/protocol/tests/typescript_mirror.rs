@@ -32,6 +32,22 @@ fn samples() -> Vec<Value> {
         name: "n".into(),
         audio_muted: true,
         video_muted: true,
+        role: Role::Owner,
+        teacher: true,
+        hand_raised: false,
+        may: Permissions {
+            audio: true,
+            video: true,
+            screen: true,
+        },
+    };
+    let chat = ChatMessage {
+        id: 1,
+        from: ParticipantId(1),
+        from_name: "n".into(),
+        to: Some(ParticipantId(2)),
+        text: "t".into(),
+        at: 1,
     };
     let t = TrackInfo {
         id: TrackId(1),
@@ -52,6 +68,10 @@ fn samples() -> Vec<Value> {
             participants: vec![p.clone()],
             tracks: vec![t.clone()],
             ice_servers: vec![ice],
+            you: p.clone(),
+            settings: RoomSettings::default(),
+            chat: vec![chat.clone()],
+            hands: vec![ParticipantId(1)],
         },
         ServerMessage::ParticipantJoined {
             participant: p.clone(),
@@ -81,12 +101,43 @@ fn samples() -> Vec<Value> {
         ServerMessage::Bye {
             reason: ByeReason::Left,
         },
+        ServerMessage::Waiting {
+            reason: WaitReason::Lobby,
+        },
+        ServerMessage::Lobby {
+            waiting: vec![LobbyEntry {
+                id: ParticipantId(2),
+                name: "n".into(),
+                removed: false,
+            }],
+        },
+        ServerMessage::RoomSettings {
+            settings: RoomSettings::default(),
+        },
+        ServerMessage::Moderated {
+            action: ModerationAction::Granted,
+            by: "n".into(),
+            kind: Some(PermissionKind::Audio),
+        },
+        ServerMessage::UnmuteRequest {
+            kind: MediaKind::Audio,
+            by: "n".into(),
+        },
+        ServerMessage::Hands {
+            queue: vec![ParticipantId(1)],
+        },
+        ServerMessage::Reaction {
+            participant_id: ParticipantId(1),
+            emoji: "👍".into(),
+        },
+        ServerMessage::ChatMessage { message: chat },
     ];
     let client = vec![
         ClientMessage::Join {
             version: 1,
             room: "r".into(),
             name: "n".into(),
+            password: Some("p".into()),
         },
         ClientMessage::Offer {
             sdp: "v=0".into(),
@@ -117,6 +168,55 @@ fn samples() -> Vec<Value> {
         },
         ClientMessage::Ping,
         ClientMessage::Leave,
+        ClientMessage::Admit {
+            participant_ids: vec![ParticipantId(1)],
+        },
+        ClientMessage::Deny {
+            participant_ids: vec![ParticipantId(1)],
+        },
+        ClientMessage::SetRole {
+            participant_id: ParticipantId(1),
+            role: Role::Moderator,
+        },
+        ClientMessage::ForceMute {
+            participant_id: Some(ParticipantId(1)),
+            kind: MediaKind::Audio,
+        },
+        ClientMessage::Grant {
+            participant_id: ParticipantId(1),
+            kind: PermissionKind::Screen,
+            allowed: true,
+        },
+        ClientMessage::AskToUnmute {
+            participant_id: ParticipantId(1),
+            kind: MediaKind::Video,
+        },
+        ClientMessage::StopScreenShare {
+            participant_id: ParticipantId(1),
+        },
+        ClientMessage::Remove {
+            participant_id: ParticipantId(1),
+        },
+        ClientMessage::RoomSettings(SettingsChange {
+            lobby: Some(true),
+            locked: Some(true),
+            self_unmute_audio: Some(true),
+            self_unmute_video: Some(true),
+            chat: Some(true),
+            private_chat: Some(true),
+        }),
+        ClientMessage::EndMeeting,
+        ClientMessage::Hand { raised: true },
+        ClientMessage::LowerHand {
+            participant_id: Some(ParticipantId(1)),
+        },
+        ClientMessage::React {
+            emoji: "👍".into()
+        },
+        ClientMessage::Chat {
+            text: "t".into(),
+            to: Some(ParticipantId(1)),
+        },
     ];
     server
         .iter()
@@ -163,6 +263,13 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ErrorCode::RateLimited,
         ErrorCode::ShuttingDown,
         ErrorCode::SchoolUsesBigBlueButton,
+        ErrorCode::NotAllowed,
+        ErrorCode::PasswordRequired,
+        ErrorCode::WrongPassword,
+        ErrorCode::RoomLocked,
+        ErrorCode::ChatDisabled,
+        ErrorCode::NoSuchParticipant,
+        ErrorCode::UnknownRoom,
     ];
     let reasons = [
         ByeReason::Left,
@@ -170,7 +277,36 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ByeReason::ConnectionLost,
         ByeReason::ProtocolAbuse,
         ByeReason::InternalError,
+        ByeReason::SchoolUsesBigBlueButton,
+        ByeReason::Removed,
+        ByeReason::Denied,
+        ByeReason::MeetingEnded,
+        ByeReason::TestOver,
     ];
+    let roles = [Role::Owner, Role::Moderator, Role::Participant];
+    let actions = [
+        ModerationAction::AudioMuted,
+        ModerationAction::VideoMuted,
+        ModerationAction::ScreenShareStopped,
+        ModerationAction::Promoted,
+        ModerationAction::Demoted,
+        ModerationAction::Granted,
+        ModerationAction::Revoked,
+        ModerationAction::HandLowered,
+    ];
+    let other = roles
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .chain(actions.iter().map(|a| serde_json::to_string(a).unwrap()))
+        .chain(
+            [WaitReason::NotOpen, WaitReason::Lobby]
+                .iter()
+                .map(|w| serde_json::to_string(w).unwrap()),
+        )
+        .chain(REACTIONS.iter().map(|e| format!("\"{e}\"")));
+    for literal in other {
+        assert!(ts.contains(&literal), "messages.ts lacks {literal}");
+    }
     let literals = codes
         .iter()
         .map(|c| serde_json::to_string(c).unwrap())

@@ -53,6 +53,8 @@ export interface JoinMessage {
   version: number;
   room: string;
   name: string;
+  /** The room's password, when it has one. */
+  password?: string;
 }
 
 export interface OfferMessage {
@@ -87,15 +89,135 @@ export interface LeaveMessage {
   type: "leave";
 }
 
+// Moderation (docs/protocol.md, "Moderation"): the server refuses what the
+// sender's role does not allow with `error {code: "notAllowed"}`.
+
+/** Moderators: let these waiting people in. */
+export interface AdmitMessage {
+  type: "admit";
+  participantIds: ParticipantId[];
+}
+
+/** Moderators: send these waiting people away. */
+export interface DenyMessage {
+  type: "deny";
+  participantIds: ParticipantId[];
+}
+
+/** Moderators: promote or demote (never to or from owner). */
+export interface SetRoleMessage {
+  type: "setRole";
+  participantId: ParticipantId;
+  role: "moderator" | "participant";
+}
+
+/** Moderators: switch someone's microphone or camera off; no id = everyone except moderators. */
+export interface ForceMuteMessage {
+  type: "forceMute";
+  participantId?: ParticipantId;
+  kind: MediaKind;
+}
+
+/** Moderators: allow one person to speak / show video / share the screen, or take it back. */
+export interface GrantMessage {
+  type: "grant";
+  participantId: ParticipantId;
+  kind: PermissionKind;
+  allowed: boolean;
+}
+
+/** Moderators: grant `kind` and ask the participant to switch it on. */
+export interface AskToUnmuteMessage {
+  type: "askToUnmute";
+  participantId: ParticipantId;
+  kind: MediaKind;
+}
+
+export interface StopScreenShareMessage {
+  type: "stopScreenShare";
+  participantId: ParticipantId;
+}
+
+/** Moderators: remove someone; they can come back only through the lobby. */
+export interface RemoveMessage {
+  type: "remove";
+  participantId: ParticipantId;
+}
+
+/** Moderators: change some of the room's settings (absent fields stay). */
+export interface RoomSettingsChangeMessage extends Partial<RoomSettings> {
+  type: "roomSettings";
+}
+
+/** The owner and teacher moderators: end the meeting for everyone. */
+export interface EndMeetingMessage {
+  type: "endMeeting";
+}
+
+/** Raise or lower your own hand. */
+export interface HandMessage {
+  type: "hand";
+  raised: boolean;
+}
+
+/** Moderators: lower someone's hand; no id = all hands. */
+export interface LowerHandMessage {
+  type: "lowerHand";
+  participantId?: ParticipantId;
+}
+
+export interface ReactMessage {
+  type: "react";
+  emoji: Reaction;
+}
+
+/** A chat message to the room, or privately to `to`. */
+export interface ChatSendMessage {
+  type: "chat";
+  /** 1–2000 characters. */
+  text: string;
+  to?: ParticipantId;
+}
+
 export type ClientMessage =
   | JoinMessage
   | OfferMessage
   | LayoutMessage
   | MuteMessage
   | PingMessage
-  | LeaveMessage;
+  | LeaveMessage
+  | AdmitMessage
+  | DenyMessage
+  | SetRoleMessage
+  | ForceMuteMessage
+  | GrantMessage
+  | AskToUnmuteMessage
+  | StopScreenShareMessage
+  | RemoveMessage
+  | RoomSettingsChangeMessage
+  | EndMeetingMessage
+  | HandMessage
+  | LowerHandMessage
+  | ReactMessage
+  | ChatSendMessage;
 
 // ---- shared structures -----------------------------------------------------
+
+export type Role = "owner" | "moderator" | "participant";
+
+/** What a moderator can grant. */
+export type PermissionKind = "audio" | "video" | "screen";
+
+/** What a participant may switch on themself right now. */
+export interface Permissions {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+/** The reactions the server accepts (at most one per second). */
+export const REACTIONS = ["👍", "👏", "😂", "😮", "❤️", "🎉"] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 /** A participant as the others see it. */
 export interface ParticipantInfo {
@@ -103,6 +225,52 @@ export interface ParticipantInfo {
   name: string;
   audioMuted: boolean;
   videoMuted: boolean;
+  role: Role;
+  /** A teacher of the room's school (not a promoted guest). */
+  teacher: boolean;
+  handRaised: boolean;
+  may: Permissions;
+}
+
+/** A room's settings. */
+export interface RoomSettings {
+  lobby: boolean;
+  locked: boolean;
+  selfUnmuteAudio: boolean;
+  selfUnmuteVideo: boolean;
+  chat: boolean;
+  privateChat: boolean;
+}
+
+export type WaitReason = "notOpen" | "lobby";
+
+/** Someone in the lobby, as moderators see them. */
+export interface LobbyEntry {
+  id: ParticipantId;
+  name: string;
+  /** They were removed from this meeting before. */
+  removed: boolean;
+}
+
+export type ModerationAction =
+  | "audioMuted"
+  | "videoMuted"
+  | "screenShareStopped"
+  | "promoted"
+  | "demoted"
+  | "granted"
+  | "revoked"
+  | "handLowered";
+
+/** One chat message; `to` is set for a private message. */
+export interface ChatMessage {
+  id: number;
+  from: ParticipantId;
+  fromName: string;
+  to?: ParticipantId;
+  text: string;
+  /** Milliseconds since 1970. */
+  at: number;
 }
 
 /** A track that can be subscribed to. */
@@ -120,7 +288,12 @@ export interface IceServer {
   credential: string;
 }
 
-export type ByeReason = "left" | "serverShutdown" | "connectionLost" | "protocolAbuse" | "internalError";
+export type ByeReason = "left" | "serverShutdown" | "connectionLost" | "protocolAbuse" | "internalError"
+  | "schoolUsesBigBlueButton"
+  | "removed"
+  | "denied"
+  | "meetingEnded"
+  | "testOver";
 
 export type ErrorCode =
   | "badJson"
@@ -136,7 +309,14 @@ export type ErrorCode =
   | "roomFull"
   | "rateLimited"
   | "shuttingDown"
-  | "schoolUsesBigBlueButton";
+  | "schoolUsesBigBlueButton"
+  | "notAllowed"
+  | "passwordRequired"
+  | "wrongPassword"
+  | "roomLocked"
+  | "chatDisabled"
+  | "noSuchParticipant"
+  | "unknownRoom";
 
 // ---- server → client -------------------------------------------------------
 
@@ -148,6 +328,13 @@ export interface JoinedMessage {
   participants: ParticipantInfo[];
   tracks: TrackInfo[];
   iceServers: IceServer[];
+  /** Yourself: role, permissions, mute state. */
+  you: ParticipantInfo;
+  settings: RoomSettings;
+  /** The room's public chat history, oldest first. */
+  chat: ChatMessage[];
+  /** Raised hands in raise order. */
+  hands: ParticipantId[];
 }
 
 export interface ParticipantJoinedMessage {
@@ -209,6 +396,54 @@ export interface ByeMessage {
   reason: ByeReason;
 }
 
+/** You wait before entering; `joined` or `bye` follows. */
+export interface WaitingMessage {
+  type: "waiting";
+  reason: WaitReason;
+}
+
+/** To moderators: who waits in the lobby, in arrival order. */
+export interface LobbyMessage {
+  type: "lobby";
+  waiting: LobbyEntry[];
+}
+
+export interface RoomSettingsMessage {
+  type: "roomSettings";
+  settings: RoomSettings;
+}
+
+/** What a moderator (named `by`) did to you; `kind` for granted/revoked. */
+export interface ModeratedMessage {
+  type: "moderated";
+  action: ModerationAction;
+  by: string;
+  kind?: PermissionKind;
+}
+
+/** A moderator asks you to switch your microphone or camera on. */
+export interface UnmuteRequestMessage {
+  type: "unmuteRequest";
+  kind: MediaKind;
+  by: string;
+}
+
+export interface HandsMessage {
+  type: "hands";
+  queue: ParticipantId[];
+}
+
+export interface ReactionMessage {
+  type: "reaction";
+  participantId: ParticipantId;
+  emoji: Reaction;
+}
+
+export interface ChatMessageMessage {
+  type: "chatMessage";
+  message: ChatMessage;
+}
+
 export type ServerMessage =
   | JoinedMessage
   | ParticipantJoinedMessage
@@ -221,7 +456,15 @@ export type ServerMessage =
   | DominantSpeakerMessage
   | PublishLayersMessage
   | ErrorMessage
-  | ByeMessage;
+  | ByeMessage
+  | WaitingMessage
+  | LobbyMessage
+  | RoomSettingsMessage
+  | ModeratedMessage
+  | UnmuteRequestMessage
+  | HandsMessage
+  | ReactionMessage
+  | ChatMessageMessage;
 
 const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage["type"]>([
   "joined",
@@ -236,6 +479,14 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage["type"]>([
   "publishLayers",
   "error",
   "bye",
+  "waiting",
+  "lobby",
+  "roomSettings",
+  "moderated",
+  "unmuteRequest",
+  "hands",
+  "reaction",
+  "chatMessage",
 ]);
 
 /**
