@@ -3,6 +3,8 @@
 // connection quality of the tiles on screen. Made when the room view opens
 // a call, disposed when it closes it.
 
+import { computed, signal, type ReadonlySignal } from "@preact/signals";
+
 import type { ServerConnection } from "../protocol/connection";
 import type { ParticipantId } from "../protocol/messages";
 import { QualityMonitor, type TileTracks } from "../protocol/quality";
@@ -10,22 +12,46 @@ import { ElementWatch } from "./elementWatch";
 import { Gallery } from "./gallery";
 import { LayoutReporter } from "./layoutReport";
 
+/** The side panel: the people (with the moderation tools) or the chat. */
+export type SidePanel = "people" | "chat";
+
 export class CallView {
   readonly gallery: Gallery;
   readonly watcher = new ElementWatch();
   readonly layout: LayoutReporter;
   readonly quality: QualityMonitor;
+  private readonly _panel = signal<SidePanel | null>(null);
+  /** Chat messages that had arrived when the chat was last open. */
+  private readonly chatSeen = signal(0);
+  readonly panel: ReadonlySignal<SidePanel | null> = this._panel;
+  /** Chat messages that arrived while the chat was closed. */
+  readonly unreadChat: ReadonlySignal<number>;
 
   constructor(
     readonly call: ServerConnection,
     win: Window,
   ) {
     this.gallery = new Gallery(call);
+    this.unreadChat = computed(() => {
+      const total = call.moderation.chat.value.length;
+      return this._panel.value === "chat" ? 0 : Math.max(0, total - this.chatSeen.value);
+    });
     this.layout = new LayoutReporter(this.watcher, (tiles) => call.sendLayout(tiles), win);
     this.quality = new QualityMonitor(
       () => call.getStats(),
       (id) => this.tracksOf(id),
     );
+  }
+
+  /** Opens a panel, or closes it when it is open already. */
+  togglePanel(panel: SidePanel): void {
+    this.openPanel(this._panel.value === panel ? null : panel);
+  }
+
+  openPanel(panel: SidePanel | null): void {
+    // Leaving the chat counts what was read there.
+    if (this._panel.value === "chat" || panel === "chat") this.chatSeen.value = this.call.moderation.chat.peek().length;
+    this._panel.value = panel;
   }
 
   dispose(): void {

@@ -7,6 +7,7 @@ import { computed, effect, signal, type ReadonlySignal, type Signal } from "@pre
 import { AccountModel } from "../account/model";
 import { I18n, initialLang, safeGet, type Lang } from "../i18n";
 import { LocalMedia } from "../media/localMedia";
+import { ScreenShare, canShareScreen } from "../media/screenShare";
 import { ServerConnection } from "../protocol/connection";
 import { signalingUrl } from "../protocol/signaling";
 import { isChromiumBased } from "./browser";
@@ -25,6 +26,10 @@ const NOTICE_KEY = "tafelrunde.browserNoticeDismissed";
 export class AppModel {
   readonly i18n: I18n;
   readonly media = new LocalMedia();
+  /** The own screen share (only while in a call). */
+  readonly screen = new ScreenShare();
+  /** False on phones and tablets: no screen sharing there. */
+  readonly screenSupported: boolean;
   /** The signed-in account, if any (web/src/account). */
   readonly account = new AccountModel();
   /** The display name as typed; remembered on joining. */
@@ -50,6 +55,7 @@ export class AppModel {
     this.route = this._route;
     this._noticeDismissed = signal(safeGet(this.storage, NOTICE_KEY) === "1");
     const chromium = isChromiumBased(win.navigator);
+    this.screenSupported = canShareScreen(win.navigator);
     this.showBrowserNotice = computed(() => !chromium && !this._noticeDismissed.value);
 
     win.addEventListener("popstate", () => this.setRoute(parseRoute(win.location.pathname)));
@@ -65,9 +71,17 @@ export class AppModel {
       const cam = this.media.camTrack.value;
       call?.setLocalTrack("video", cam);
     });
+    effect(() => {
+      const call = this._call.value;
+      const screen = this.screen.track.value;
+      call?.setScreenTrack(screen);
+    });
     // When the server ends the call, the devices go off (camera light out).
     effect(() => {
-      if (this._call.value?.status.value === "closed") this.media.stopAll();
+      if (this._call.value?.status.value === "closed") {
+        this.media.stopAll();
+        this.screen.stop();
+      }
     });
     effect(() => {
       const doc = win.document;
@@ -117,6 +131,11 @@ export class AppModel {
       name,
       audio: this.media.micTrack.value,
       video: this.media.camTrack.value,
+      forceOff: (kind) => {
+        if (kind === "audio") this.media.switchOff("microphone");
+        else if (kind === "video") this.media.switchOff("camera");
+        else this.screen.stop();
+      },
     });
     this._phase.value = "room";
   }
@@ -124,6 +143,7 @@ export class AppModel {
   leave(): void {
     this._call.value?.leave();
     this.media.stopAll();
+    this.screen.stop();
     this._phase.value = "left";
   }
 
@@ -162,6 +182,7 @@ export class AppModel {
       this._call.value?.leave();
       this._call.value = null;
       this.media.stopAll();
+      this.screen.stop();
       this._phase.value = "prejoin";
     }
     this._route.value = route;

@@ -16,11 +16,19 @@ import {
   type TileSize,
 } from "./messages";
 import { MediaSession, type RemoteTrack } from "./mediaSession";
+import type { WaitingReason } from "./moderationTypes";
+import { RoomState, isModerationMessage, type Participant } from "./roomState";
 import { SignalingSocket } from "./signaling";
 import { RemoteSpeakingMonitor } from "./speaking";
 
-/** connecting: until `joined`; connected: in the room; closed: for good. */
-export type ConnectionStatus = "connecting" | "connected" | "closed";
+/**
+ * connecting: until `joined` (or `waiting`); waiting: outside the room, in
+ * the lobby or until a teacher opens it; connected: in the room; closed: for good.
+ */
+export type ConnectionStatus = "connecting" | "waiting" | "connected" | "closed";
+
+/** The room asks for a password (again, when the last one was wrong). */
+export type PasswordPrompt = "passwordRequired" | "wrongPassword";
 
 /** Why a session ended (other than by our own `leave`). */
 export type CloseReason =
@@ -43,6 +51,8 @@ export interface JoinRequest {
   /** Devices that are already on when joining. */
   audio: MediaStreamTrack | null;
   video: MediaStreamTrack | null;
+  /** A moderator (or the server's refusal) switched one of our devices off. */
+  forceOff(kind: "audio" | "video" | "screen"): void;
 }
 
 /** Without `bye` after `leave` within this time, the socket is closed anyway. */
@@ -52,7 +62,9 @@ export class ServerConnection {
   private readonly _status = signal<ConnectionStatus>("connecting");
   private readonly _selfId = signal<ParticipantId | null>(null);
   private readonly _room = signal<string>("");
-  private readonly _participants = signal<ReadonlyMap<ParticipantId, ParticipantInfo>>(new Map());
+  private readonly _participants = signal<ReadonlyMap<ParticipantId, Participant>>(new Map());
+  private readonly _waiting = signal<WaitingReason | null>(null);
+  private readonly _password = signal<PasswordPrompt | null>(null);
   private readonly _remoteTracks = signal<readonly RemoteTrack[]>([]);
   private readonly _speaking = signal<ReadonlySet<ParticipantId>>(new Set());
   private readonly _dominantSpeaker = signal<ParticipantId | null>(null);
@@ -66,7 +78,13 @@ export class ServerConnection {
   /** The room name as the server normalised it. */
   readonly room: ReadonlySignal<string> = this._room;
   /** The others, in the order they came. */
-  readonly participants: ReadonlySignal<ReadonlyMap<ParticipantId, ParticipantInfo>> = this._participants;
+  readonly participants: ReadonlySignal<ReadonlyMap<ParticipantId, Participant>> = this._participants;
+  /** Why we wait outside the room (status "waiting"). */
+  readonly waiting: ReadonlySignal<WaitingReason | null> = this._waiting;
+  /** Set while the room wants a password from us. */
+  readonly passwordPrompt: ReadonlySignal<PasswordPrompt | null> = this._password;
+  /** Roles, permissions, lobby, hands, chat: the moderated room. */
+  readonly moderation: RoomState;
   readonly remoteTracks: ReadonlySignal<readonly RemoteTrack[]> = this._remoteTracks;
   /** The others who are speaking now. */
   readonly speaking: ReadonlySignal<ReadonlySet<ParticipantId>> = this._speaking;
@@ -79,6 +97,8 @@ export class ServerConnection {
   readonly closeReason: ReadonlySignal<CloseReason | null> = this._closeReason;
 
   private readonly socket: SignalingSocket;
+  private readonly request: JoinRequest;
+  private screenTrack: MediaStreamTrack | null = null;
   private session: MediaSession | null = null;
   private speakingMonitor: RemoteSpeakingMonitor | null = null;
   private localAudio: MediaStreamTrack | null;
@@ -88,10 +108,12 @@ export class ServerConnection {
   private leaveTimer: number | undefined;
 
   constructor(request: JoinRequest) {
+    this.request = request;
     this.localAudio = request.audio;
     this.localVideo = request.video;
+    this.moderation = new RoomState((message) => this.socket.send(message), { forceOff: (kind) => request.forceOff(kind) });
     this.socket = new SignalingSocket(request.url, {
-      onOpen: () => this.send({ type: "join", version: PROTOCOL_VERSION, room: request.room, name: request.name }),
+      onOpen: () => this.sendJoin(undefined),
       onMessage: (message) => this.handle(message),
       onClose: (code, opened) => this.finish({ kind: "socketClosed", code, opened }),
     });
@@ -107,6 +129,19 @@ export class ServerConnection {
       });
     }
     this.sendMute();
+  }
+
+  /** Another `join`, with the password the user typed. */
+  submitPassword(password: string): void {
+    if (this._status.value === "closed" || this._selfId.value !== null) return;
+    this._password.value = null;
+    this.sendJoin(password);
+  }
+
+  /** Starts (a track) or ends (null) our screen share. */
+  setScreenTrack(track: MediaStreamTrack | null): void {
+    this.screenTrack = track;
+    this.session?.setScreenTrack(track);
   }
 
   /** Leaves the room: `leave`, then the server's `bye` closes the socket. */
@@ -143,6 +178,11 @@ export class ServerConnection {
     return this.socket.send(message);
   }
 
+  private sendJoin(password: string | undefined): void {
+    const join = { type: "join" as const, version: PROTOCOL_VERSION, room: this.request.room, name: this.request.name };
+    this.send(password === undefined ? join : { ...join, password });
+  }
+
   private sendMute(): void {
     if (this._status.value !== "connected") return;
     const mute = { audio: this.localAudio === null, video: this.localVideo === null };
@@ -156,9 +196,20 @@ export class ServerConnection {
       if (message.type === "bye") this.closeSocket();
       return;
     }
+    if (isModerationMessage(message)) {
+      this.moderation.handle(message);
+      return;
+    }
     switch (message.type) {
-      case "joined":
+      case "waiting":
+        batch(() => {
+          this._waiting.value = message.reason;
+          this._status.value = "waiting";
+        });
+        break;
+      case "joined": {
         this.onJoined(message.participantId, message.room, message.participants);
+        this.moderation.onJoined(message.you, message.settings, message.chat, message.hands);
         this.session = new MediaSession(message.iceServers, this.localAudio, this.localVideo, {
           sendOffer: (offer) => this.send(offer),
           onRemoteTracksChanged: () => this.refreshRemoteTracks(),
@@ -170,8 +221,10 @@ export class ServerConnection {
           (speaking) => (this._speaking.value = speaking),
         );
         this.session.start(message.tracks.filter((t) => t.participantId !== message.participantId));
+        if (this.screenTrack !== null) this.session.setScreenTrack(this.screenTrack);
         this.sendMute();
         break;
+      }
       case "participantJoined":
       case "participantUpdated":
         this.putParticipant(message.participant);
@@ -212,6 +265,8 @@ export class ServerConnection {
       this._selfId.value = selfId;
       this._room.value = room;
       this._participants.value = new Map(others.filter((p) => p.id !== selfId).map((p) => [p.id, p]));
+      this._waiting.value = null;
+      this._password.value = null;
       this._status.value = "connected";
     });
   }
@@ -220,18 +275,28 @@ export class ServerConnection {
     this.errorSeq += 1;
     this._error.value = { code, field, seq: this.errorSeq };
     if (this._selfId.value === null) {
+      // The room wants a password: the socket stays open for another `join`.
+      if (code === "passwordRequired" || code === "wrongPassword") {
+        this._password.value = code;
+        this._error.value = null;
+        return;
+      }
       // The only thing sent before `joined` is `join`: it was refused.
       this.finish({ kind: "joinRefused", code });
       this.closeSocket();
       return;
     }
+    if (code === "notAllowed" && field !== undefined) this.moderation.refused(field);
     if (code === "badSdp" || (field !== undefined && /^(sdp|publish|subscribe)\b/.test(field))) {
       void this.session?.handleOfferRefused();
     }
   }
 
-  private putParticipant(participant: ParticipantInfo): void {
-    if (participant.id === this._selfId.value) return;
+  private putParticipant(participant: Participant): void {
+    if (participant.id === this._selfId.value) {
+      this.moderation.updateYou(participant);
+      return;
+    }
     const next = new Map(this._participants.value);
     next.set(participant.id, participant);
     this._participants.value = next;
@@ -259,6 +324,7 @@ export class ServerConnection {
     if (this._status.value === "closed") return;
     this.speakingMonitor?.stop();
     this.speakingMonitor = null;
+    this.moderation.dispose();
     this.session?.close();
     this.session = null;
     batch(() => {

@@ -76,6 +76,9 @@ export class MediaSession {
   private readonly pc: RTCPeerConnection;
   private readonly audioSender: RTCRtpTransceiver;
   private readonly videoSender: RTCRtpTransceiver;
+  /** The screen share's sender, made on the first share and kept for the next. */
+  private screenSender: RTCRtpTransceiver | null = null;
+  private screenTrack: MediaStreamTrack | null = null;
   /** Current subscriptions by track id. */
   private readonly slots = new Map<TrackId, ReceiveSlot>();
   /** Receiving transceivers whose track was removed, free for the next track of their kind. */
@@ -154,6 +157,30 @@ export class MediaSession {
     if (sender.track === track) return;
     if (kind === "video" && track !== null) this.measureCamera(track);
     await sender.replaceTrack(track);
+  }
+
+  /**
+   * Starts (a track) or ends (null) the screen share: a third sender whose
+   * track is published with `source: "screen"`; ending it leaves it out of
+   * the next offer's publish list, which unpublishes it.
+   */
+  setScreenTrack(track: MediaStreamTrack | null): void {
+    if (this.closed || this.screenTrack === track) return;
+    this.screenTrack = track;
+    if (track !== null) {
+      if (this.screenSender === null) {
+        this.screenSender = this.pc.addTransceiver(track, { direction: "sendonly" });
+      } else {
+        this.screenSender.direction = "sendonly";
+        void this.screenSender.sender.replaceTrack(track).catch((error: unknown) => this.handlers.onNegotiationError(error));
+      }
+      // Text and slides: sharpness matters more than motion.
+      track.contentHint = "detail";
+    } else if (this.screenSender !== null) {
+      void this.screenSender.sender.replaceTrack(null).catch(() => undefined);
+      this.screenSender.direction = "inactive";
+    }
+    void this.negotiate();
   }
 
   /**
@@ -286,6 +313,9 @@ export class MediaSession {
     if (this.audioSender.mid !== null) publish.push({ mid: this.audioSender.mid, kind: "audio" });
     if (this.videoSender.mid !== null) {
       publish.push({ mid: this.videoSender.mid, kind: "video", source: "device", layers: this.cameraLayers });
+    }
+    if (this.screenSender !== null && this.screenTrack !== null && this.screenSender.mid !== null) {
+      publish.push({ mid: this.screenSender.mid, kind: "video", source: "screen" });
     }
     const subscribe: Subscription[] = [];
     for (const slot of snapshot) {

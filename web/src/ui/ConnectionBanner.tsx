@@ -12,6 +12,11 @@ const BYE_KEYS: Readonly<Record<ByeReason, MessageKey>> = {
   connectionLost: "bye.connectionLost",
   protocolAbuse: "bye.protocolAbuse",
   internalError: "bye.internalError",
+  schoolUsesBigBlueButton: "bye.schoolUsesBigBlueButton",
+  removed: "bye.removed",
+  denied: "bye.denied",
+  meetingEnded: "bye.meetingEnded",
+  testOver: "bye.testOver",
 };
 
 function closeText(reason: CloseReason, t: (key: MessageKey, params?: Record<string, string>) => string): string {

@@ -9,9 +9,12 @@ interface Props {
   testId: string;
   /** Round icon-only button for the control bar. */
   compact?: boolean;
+  /** Off, and the room does not let us switch it on (the reason is in `describedBy`). */
+  locked?: boolean;
+  describedBy?: string;
 }
 
-export function DeviceToggle({ device, testId, compact = false }: Props) {
+export function DeviceToggle({ device, testId, compact = false, locked = false, describedBy }: Props) {
   const app = useApp();
   const t = useT();
   const media = app.media;
@@ -25,13 +28,19 @@ export function DeviceToggle({ device, testId, compact = false }: Props) {
   return (
     <button
       type="button"
-      class={`toggle ${compact ? "toggle--compact" : ""} ${on ? "toggle--on" : "toggle--off"}`}
+      class={`toggle ${compact ? "toggle--compact" : ""} ${on ? "toggle--on" : "toggle--off"} ${locked ? "toggle--locked" : ""}`}
       aria-pressed={on}
       aria-label={label}
       aria-busy={busy}
+      // aria-disabled keeps the button focusable, so that its reason is read.
+      aria-disabled={locked}
+      aria-describedby={locked ? describedBy : undefined}
       disabled={busy}
       data-testid={testId}
-      onClick={() => void media.toggle(device)}
+      data-locked={String(locked)}
+      onClick={() => {
+        if (!locked) void media.toggle(device);
+      }}
     >
       <Icon name={icon} />
       {!compact && <span>{text}</span>}

@@ -13,7 +13,12 @@ export type IconName =
   | "speakerView"
   | "speaker"
   | "chevronLeft"
-  | "chevronRight";
+  | "chevronRight"
+  | "hand"
+  | "screen"
+  | "chat"
+  | "people"
+  | "smile";
 
 const PATHS: Readonly<Record<IconName, readonly string[]>> = {
   mic: ["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
@@ -34,6 +39,16 @@ const PATHS: Readonly<Record<IconName, readonly string[]>> = {
   speaker: ["M4 9v6h4l5 4V5L8 9z", "M16.5 8.5a5 5 0 0 1 0 7", "M19 6a8.5 8.5 0 0 1 0 12"],
   chevronLeft: ["M15 5l-7 7 7 7"],
   chevronRight: ["M9 5l7 7-7 7"],
+  hand: [
+    "M8 13V6a1.5 1.5 0 0 1 3 0v5",
+    "M11 11V4.5a1.5 1.5 0 0 1 3 0V11",
+    "M14 11V6a1.5 1.5 0 0 1 3 0v7",
+    "M8 13v-1.5a1.5 1.5 0 0 0-3 0V15a6 6 0 0 0 6 6h1a5 5 0 0 0 5-5v-3",
+  ],
+  screen: ["M3 4h18v12H3z", "M8 20h8", "M12 16v4", "M12 13V7", "M9 10l3-3 3 3"],
+  chat: ["M4 5h16v11H9l-5 4z"],
+  people: ["M9 11a3.5 3.5 0 1 0 0-7a3.5 3.5 0 1 0 0 7z", "M2.5 20a6.5 6.5 0 0 1 13 0", "M16 4.5a3.5 3.5 0 0 1 0 6.5", "M18 14a6.5 6.5 0 0 1 3.5 6"],
+  smile: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M8.5 14a4 4 0 0 0 7 0", "M9 9.5h.01", "M15 9.5h.01"],
   logo: ["M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z", "M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8z", "M12 3v5", "M12 16v5", "M3 12h5", "M16 12h5"],
 };
 

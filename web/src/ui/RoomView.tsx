@@ -8,9 +8,16 @@ import { ConnectionBanner } from "./ConnectionBanner";
 import { ControlBar } from "./ControlBar";
 import { RemoteAudio } from "./RemoteAudio";
 import { ServerErrorNotice } from "./ServerErrorNotice";
+import { ScreenStage } from "./ScreenStage";
+import { SidePanel } from "./SidePanel";
 import { Stage } from "./Stage";
 import { CallViewContext } from "./callContext";
 import { useT } from "./context";
+import { ByeScreen, ROOM_BYES } from "./moderation/ByeScreen";
+import { Notices } from "./moderation/Notices";
+import { ReactionsShown } from "./moderation/ReactionsShown";
+import { UnmuteRequestDialog } from "./moderation/UnmuteRequestDialog";
+import { WaitingScreen } from "./moderation/WaitingScreen";
 
 export function RoomView({ room, call }: { room: string; call: ServerConnection }) {
   const t = useT();
@@ -19,6 +26,22 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
   const status = call.status.value;
   const count = status === "connected" ? call.participants.value.size + 1 : null;
   const audio = call.remoteTracks.value.filter((r) => r.kind === "audio");
+  const reason = call.closeReason.value;
+  const roomBye = reason?.kind === "bye" && ROOM_BYES[reason.reason] !== undefined ? reason.reason : null;
+  if (status === "waiting" || call.passwordPrompt.value !== null) {
+    return (
+      <div class="room room--outside" data-testid="room" data-connection={status}>
+        <WaitingScreen call={call} room={room} />
+      </div>
+    );
+  }
+  if (roomBye !== null) {
+    return (
+      <div class="room room--outside" data-testid="room" data-connection={status}>
+        <ByeScreen reason={roomBye} />
+      </div>
+    );
+  }
   return (
     <CallViewContext.Provider value={view}>
       <div class="room" data-testid="room" data-connection={status} data-media={call.mediaState.value}>
@@ -28,8 +51,17 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
         </header>
         <ConnectionBanner call={call} />
         <ServerErrorNotice call={call} />
-        <Stage />
-        {status !== "closed" && <ControlBar />}
+        <Notices call={call} />
+        <div class="room__body">
+          <div class="room__main">
+            <ScreenStage call={call} />
+            <Stage />
+            <ReactionsShown call={call} />
+          </div>
+          <SidePanel call={call} />
+        </div>
+        {status !== "closed" && <ControlBar call={call} />}
+        <UnmuteRequestDialog call={call} />
         <div class="remote-audio">
           {audio.map((r) => (
             <RemoteAudio key={r.trackId} track={r.track} participantId={r.participantId} />

@@ -18,6 +18,13 @@ const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
   rateLimited: "serverError.rateLimited",
   shuttingDown: "serverError.shuttingDown",
   schoolUsesBigBlueButton: "serverError.schoolUsesBigBlueButton",
+  notAllowed: "serverError.notAllowed",
+  passwordRequired: "serverError.passwordRequired",
+  wrongPassword: "serverError.wrongPassword",
+  roomLocked: "serverError.roomLocked",
+  chatDisabled: "serverError.chatDisabled",
+  noSuchParticipant: "serverError.noSuchParticipant",
+  unknownRoom: "serverError.unknownRoom",
 };
 
 export function serverErrorKey(code: ErrorCode): MessageKey {

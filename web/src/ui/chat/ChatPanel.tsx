@@ -1,0 +1,104 @@
+// The room's chat: its history, private messages (to moderators always;
+// between participants when the room allows it), and a clear state when
+// moderators switched the chat off.
+
+import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+
+import type { ServerConnection } from "../../protocol/connection";
+import type { ParticipantId } from "../../protocol/messages";
+import { MAX_CHAT_CHARS, isModerator } from "../../protocol/moderationTypes";
+import { moderationOf } from "../../protocol/roomState";
+import { useApp, useT } from "../context";
+import { youIn } from "../moderation/you";
+import { ChatMessageItem } from "./ChatMessageItem";
+
+/** Who we may write to privately, as the settings and roles allow. */
+function recipients(call: ServerConnection, moderator: boolean, privateChat: boolean): { id: ParticipantId; name: string }[] {
+  return [...call.participants.value.values()]
+    .filter((p) => moderator || privateChat || isModerator(moderationOf(p).role))
+    .map((p) => ({ id: p.id, name: p.name }));
+}
+
+export function ChatPanel({ call }: { call: ServerConnection }) {
+  const app = useApp();
+  const t = useT();
+  const text = useSignal("");
+  const to = useSignal<string>("");
+  const list = useRef<HTMLOListElement>(null);
+  const messages = call.moderation.chat.value;
+  const settings = call.moderation.settings.value;
+  const you = youIn(call);
+  const mayWrite = settings.chat || you.moderator;
+  const options = recipients(call, you.moderator, settings.privateChat);
+  // A chosen recipient who left (or may no longer be written to) falls back to everybody.
+  const target = options.find((o) => String(o.id) === to.value);
+
+  useEffect(() => {
+    const el = list.current;
+    if (el !== null) el.scrollTop = el.scrollHeight;
+  }, [messages.length]);
+
+  const send = () => {
+    const clean = text.value.trim();
+    if (clean === "" || !mayWrite) return;
+    if (call.moderation.sendChat(clean.slice(0, MAX_CHAT_CHARS), target?.id)) text.value = "";
+  };
+
+  return (
+    <div class="panel__body chat" data-testid="chat-panel">
+      <ol ref={list} class="chat__messages" aria-live="polite" aria-label={t("chat.messages")} data-testid="chat-messages">
+        {messages.length === 0 && <li class="chat__empty">{t("chat.empty")}</li>}
+        {messages.map((m) => (
+          <ChatMessageItem key={m.id} message={m} selfId={call.selfId.value} selfName={app.displayName.value} people={call.participants.value} />
+        ))}
+      </ol>
+      {!settings.chat && (
+        <p class="panel__hint" data-testid="chat-disabled">
+          {t(you.moderator ? "chat.offModerator" : "chat.off")}
+        </p>
+      )}
+      {mayWrite && (
+        <form
+          class="chat__form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            send();
+          }}
+        >
+          <label class="field">
+            <span class="field__label">{t("chat.to")}</span>
+            <select value={target === undefined ? "" : String(target.id)} data-testid="chat-to" onChange={(e) => (to.value = e.currentTarget.value)}>
+              <option value="">{t("chat.toEveryone")}</option>
+              {options.map((o) => (
+                <option key={o.id} value={String(o.id)}>
+                  {t("chat.toPrivately", { name: o.name })}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span class="field__label">{t("chat.message")}</span>
+            <textarea
+              rows={2}
+              maxLength={MAX_CHAT_CHARS}
+              value={text.value}
+              data-testid="chat-input"
+              onInput={(e) => (text.value = e.currentTarget.value)}
+              onKeyDown={(e) => {
+                // Enter sends, Shift+Enter makes a new line.
+                if (e.key === "Enter" && !e.shiftKey) {
+                  e.preventDefault();
+                  send();
+                }
+              }}
+            />
+          </label>
+          <button type="submit" class="button button--primary" data-testid="chat-send" disabled={text.value.trim() === ""}>
+            {t("chat.send")}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
