@@ -72,6 +72,14 @@ impl Shard {
             name,
             audio_muted: true,
             video_muted: true,
+            role: tafelrunde_protocol::Role::Participant,
+            teacher: false,
+            hand_raised: false,
+            may: tafelrunde_protocol::Permissions {
+                audio: true,
+                video: true,
+                screen: true,
+            },
         };
 
         let others: Vec<ParticipantInfo> = room
@@ -114,6 +122,10 @@ impl Shard {
                 participants: others,
                 tracks,
                 ice_servers: Vec::new(),
+                you: info.clone(),
+                settings: Default::default(),
+                chat: Vec::new(),
+                hands: Vec::new(),
             },
         );
         self.broadcast(
@@ -208,6 +220,10 @@ impl Shard {
             ClientMessage::Join { .. } => self.refuse(
                 id,
                 ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
+            ),
+            _ => self.refuse(
+                id,
+                ProtocolError::field(ErrorCode::NotAllowed, "type", "not allowed"),
             ),
         }
     }
