@@ -170,6 +170,7 @@ impl Session {
                     version,
                     room,
                     name,
+                    ..
                 },
                 None,
             ) => {
