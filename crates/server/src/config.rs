@@ -70,6 +70,10 @@ pub struct HttpConfig {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key.
     pub tls_key: Option<PathBuf>,
+    /// Reverse proxies (addresses or networks, e.g. `127.0.0.1`,
+    /// `10.0.0.0/8`) whose `X-Forwarded-For` header names the client; the
+    /// per-address limits then count the real client, not the proxy.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -117,6 +121,7 @@ impl Default for HttpConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tls_cert: None,
             tls_key: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -274,6 +279,8 @@ pub enum ConfigError {
     DatabaseUrl,
     #[error("accounts.public_url must start with http:// or https://")]
     PublicUrl,
+    #[error(transparent)]
+    TrustedProxy(#[from] crate::client_ip::BadProxy),
 }
 
 impl Config {
@@ -359,6 +366,7 @@ impl Config {
         {
             return Err(ConfigError::PublicUrl);
         }
+        crate::client_ip::TrustedProxies::parse(&self.http.trusted_proxies)?;
         Ok(())
     }
 

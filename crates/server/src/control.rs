@@ -21,6 +21,8 @@ pub struct Control {
     pub mailer: Option<crate::mail::Mailer>,
     /// Login through the state's identity provider, when configured.
     pub oidc: Option<crate::auth::oidc::Oidc>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
 }
 
 impl Control {
@@ -41,6 +43,7 @@ impl Control {
             public_url,
             mailer,
             oidc: None,
+            trusted_proxies: Default::default(),
         })
     }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod control;
 pub mod logging;

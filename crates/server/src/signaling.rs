@@ -37,6 +37,18 @@ pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Res
         .on_upgrade(move |socket| Session::new(state).run(socket))
 }
 
+/// Resolves at the next change of the schools on BigBlueButton; never when
+/// there is no control plane (or it is gone).
+async fn next_change(watch: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    if let Some(rx) = watch {
+        if rx.changed().await.is_ok() {
+            return;
+        }
+    }
+    std::future::pending().await
+
+}
+
 /// Delivers the shard's messages into this session's queue.
 struct ChannelSink(mpsc::UnboundedSender<ServerMessage>);
 
@@ -50,6 +62,8 @@ impl SignalSink for ChannelSink {
 struct Session {
     state: AppState,
     participant: Option<ParticipantHandle>,
+    /// The room joined, for the one-service-per-school watch.
+    room: Option<String>,
     errors: Vec<Instant>,
     tokens: f64,
     refilled: Instant,
@@ -66,6 +80,7 @@ impl Session {
         Self {
             state,
             participant: None,
+            room: None,
             errors: Vec::new(),
             tokens: MESSAGE_BURST,
             refilled: Instant::now(),
@@ -76,6 +91,7 @@ impl Session {
         let (mut sender, mut receiver) = socket.split();
         let (tx, mut rx) = mpsc::unbounded_channel::<ServerMessage>();
         let mut shutting_down = self.state.shutting_down.clone();
+        let mut schools_switched = self.state.control.as_ref().map(|c| c.bbb.watch());
         let close = loop {
             let mut replies = Vec::new();
             let flow = tokio::select! {
@@ -106,6 +122,14 @@ impl Session {
                     }
                     None => Flow::Continue,
                 },
+                () = next_change(&mut schools_switched), if self.room.is_some() => {
+                    if self.room_school_uses_bbb() {
+                        replies.push(ServerMessage::Bye { reason: ByeReason::SchoolUsesBigBlueButton });
+                        Flow::Close(1000, "the school uses BigBlueButton")
+                    } else {
+                        Flow::Continue
+                    }
+                }
                 _ = shutting_down.changed(), if self.participant.is_none() => {
                     replies.push(ServerMessage::Bye { reason: ByeReason::ServerShutdown });
                     Flow::Close(1001, "server shutdown")
@@ -206,6 +230,7 @@ impl Session {
                 }
                 let sink = Box::new(ChannelSink(tx.clone()));
                 self.participant = Some(self.state.media.join(room.trim(), name.trim(), sink));
+                self.room = Some(room.trim().to_string());
             }
             (ClientMessage::Join { .. }, Some(_)) => {
                 return self.refuse(
@@ -239,6 +264,14 @@ impl Session {
             return Flow::Close(1008, "too many protocol errors");
         }
         Flow::Continue
+    }
+
+    /// Whether the operator has switched the joined room's school to BigBlueButton.
+    fn room_school_uses_bbb(&self) -> bool {
+        match (&self.room, &self.state.control) {
+            (Some(room), Some(control)) => control.bbb.school_of_room(room).is_some(),
+            _ => false,
+        }
     }
 
     fn take_token(&mut self) -> bool {

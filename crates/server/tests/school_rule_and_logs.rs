@@ -72,6 +72,63 @@ async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
     env.close().await;
 }
 
+type Socket = tokio_tungstenite::WebSocketStream<
+    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+>;
+
+/// The next message, or `None` when the server closed the socket.
+async fn next(ws: &mut Socket) -> Option<Value> {
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s");
+        match frame {
+            Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
+            Some(Ok(Message::Close(_))) | None => return None,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("{e}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_call_ends_when_its_school_switches_to_bigbluebutton() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = env.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    ws.send(Message::text(
+        json!({"type": "join", "version": 1, "room": "1111111-7b-MUE", "name": "Gast"})
+            .to_string(),
+    ))
+    .await
+    .unwrap();
+    let first = next(&mut ws).await.expect("an answer to join");
+    // In the room, or waiting for the teacher: either way the call is running.
+    assert!(
+        matches!(first["type"].as_str(), Some("joined" | "waiting")),
+        "{first}"
+    );
+    op.put(
+        "/api/schools/1111111/service",
+        json!({"service": "bigbluebutton", "reason": "itslearning"}),
+    )
+    .await;
+    let bye = next(&mut ws).await.expect("bye before the socket closes");
+    assert_eq!(bye["type"], "bye", "{bye}");
+    assert_eq!(bye["reason"], "schoolUsesBigBlueButton", "{bye}");
+    assert!(next(&mut ws).await.is_none(), "the socket closes after bye");
+    env.close().await;
+}
+
 /// Collects everything the subscriber writes.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -6,14 +6,34 @@ use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use sqlx::Row;
+use tokio::sync::watch;
 
 use crate::storage::Db;
 
-/// The Dienststellennummern of the schools on BigBlueButton.
-#[derive(Debug, Clone, Default)]
-pub struct BbbSchools(Arc<RwLock<HashSet<String>>>);
+/// The Dienststellennummern of the schools on BigBlueButton, and a
+/// generation counter that running calls watch: a school switched while its
+/// rooms are in use ends those calls at once.
+#[derive(Debug, Clone)]
+pub struct BbbSchools {
+    set: Arc<RwLock<HashSet<String>>>,
+    generation: Arc<watch::Sender<u64>>,
+}
+
+impl Default for BbbSchools {
+    fn default() -> Self {
+        Self {
+            set: Arc::default(),
+            generation: Arc::new(watch::channel(0).0),
+        }
+    }
+}
 
 impl BbbSchools {
+    /// Wakes whenever the set may have changed; check the room again then.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
+    }
+
     /// Reads the set again from the database.
     pub async fn reload(&self, db: &Db) -> Result<(), sqlx::Error> {
         let rows = sqlx::query("SELECT number FROM schools WHERE service = 'bigbluebutton'")
@@ -23,7 +43,8 @@ impl BbbSchools {
             .iter()
             .filter_map(|r| r.try_get::<String, _>("number").ok())
             .collect();
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = set;
+        *self.set.write().unwrap_or_else(|e| e.into_inner()) = set;
+        self.generation.send_modify(|g| *g += 1);
         Ok(())
     }
 
@@ -31,7 +52,7 @@ impl BbbSchools {
     /// BigBlueButton. Rooms whose name starts otherwise belong to no school.
     pub fn school_of_room(&self, room: &str) -> Option<String> {
         let prefix = school_prefix(room)?;
-        self.0
+        self.set
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .contains(prefix)
@@ -39,7 +60,7 @@ impl BbbSchools {
     }
 
     pub fn contains(&self, school: &str) -> bool {
-        self.0
+        self.set
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .contains(school)
@@ -64,7 +85,7 @@ mod tests {
         assert_eq!(school_prefix("123-7b"), None);
         assert_eq!(school_prefix("1234567"), None);
         let set = BbbSchools::default();
-        set.0.write().unwrap().insert("1234567".into());
+        set.set.write().unwrap().insert("1234567".into());
         assert_eq!(
             set.school_of_room("1234567-7b-MUE").as_deref(),
             Some("1234567")
