@@ -23,6 +23,8 @@ interface Props {
   speaking: boolean;
   /** The room's dominant speaker (from the server). */
   dominant: boolean;
+  /** Their hand is raised. */
+  handRaised: boolean;
   video: MediaStreamTrack | null;
   /** Track id of a subscribed video: its size on screen is reported to the SFU. */
   remoteVideo: TrackId | null;
@@ -62,6 +64,7 @@ export function Tile(props: Props) {
     props.videoMuted ? t("tile.cameraOff") : "",
     props.speaking ? t("tile.speaking") : "",
     props.dominant ? t("tile.dominant") : "",
+    props.handRaised ? t("hand.raised") : "",
   ].filter(Boolean);
   const classes = ["tile", props.speaking ? "tile--speaking" : "", props.dominant ? "tile--dominant" : ""];
   return (
@@ -75,6 +78,7 @@ export function Tile(props: Props) {
       data-dominant={String(props.dominant)}
       data-audio-muted={String(props.audioMuted)}
       data-video-muted={String(props.videoMuted)}
+      data-hand-raised={String(props.handRaised)}
       aria-label={[props.label, ...state].join(", ")}
     >
       {showVideo ? (
@@ -94,6 +98,11 @@ export function Tile(props: Props) {
         {props.dominant && (
           <span class="tile__dominant" role="img" aria-label={t("tile.dominant")}>
             <Icon name="speaker" size={16} />
+          </span>
+        )}
+        {props.handRaised && (
+          <span class="tile__hand" role="img" aria-label={t("hand.raised")}>
+            <Icon name="hand" size={16} />
           </span>
         )}
         {props.audioMuted && (

@@ -12,6 +12,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
   const call = useCallView().call;
   const selfId = call.selfId.value;
   const dominant = call.dominantSpeaker.value;
+  const hands = call.moderation.hands.value;
   if (tile === "self") {
     const media = app.media;
     const micOn = media.micTrack.value !== null;
@@ -25,6 +26,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
         videoMuted={media.camTrack.value === null}
         speaking={micOn && media.micLevel.speaking.value}
         dominant={selfId !== null && dominant === selfId}
+        handRaised={selfId !== null && hands.includes(selfId)}
         video={media.camTrack.value}
         remoteVideo={null}
       />
@@ -43,6 +45,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
       videoMuted={p.videoMuted}
       speaking={!p.audioMuted && call.speaking.value.has(p.id)}
       dominant={dominant === p.id}
+      handRaised={hands.includes(p.id)}
       video={video?.track ?? null}
       remoteVideo={video?.trackId ?? null}
     />

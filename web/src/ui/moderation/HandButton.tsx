@@ -3,11 +3,12 @@
 import type { ServerConnection } from "../../protocol/connection";
 import { Icon } from "../Icon";
 import { useT } from "../context";
-import { youIn } from "./you";
 
 export function HandButton({ call }: { call: ServerConnection }) {
   const t = useT();
-  const raised = youIn(call).handRaised;
+  // The queue is the server's word on every hand, ours included.
+  const selfId = call.selfId.value;
+  const raised = selfId !== null && call.moderation.hands.value.includes(selfId);
   return (
     <button
       type="button"

@@ -28,7 +28,7 @@ function Row({ call, you, p, self, label }: { call: ServerConnection; you: You; 
         {info.teacher && <span class="badge">{t("role.teacher")}</span>}
       </span>
       <span class="people__state">
-        {info.handRaised && (
+        {call.moderation.hands.value.includes(p.id) && (
           <span role="img" aria-label={t("hand.raised")} data-testid="participant-hand">
             <Icon name="hand" size={18} />
           </span>
