@@ -286,7 +286,12 @@ export class ServerConnection {
       this.closeSocket();
       return;
     }
-    if (code === "notAllowed" && field !== undefined) this.moderation.refused(field);
+    if (code === "notAllowed" && (field === "audio" || field === "video" || field === "publish")) {
+      // Our own device the room does not let us switch on: the notice
+      // explains it in the room's terms instead of the generic error.
+      this._error.value = null;
+      this.moderation.refused(field);
+    }
     if (code === "badSdp" || (field !== undefined && /^(sdp|publish|subscribe)\b/.test(field))) {
       void this.session?.handleOfferRefused();
     }
