@@ -60,8 +60,9 @@ export function ParticipantMenu({ call, you, participant, sharing }: { call: Ser
   const actions = actionsFor(call, you, participant, sharing);
   if (actions.length === 0) return null;
   const menuId = `participant-menu-${participant.id}`;
+  // The menu opens inline below the person's row, inside the scrolling panel.
   return (
-    <div class="popover-anchor">
+    <>
       <button
         type="button"
         class="button button--small"
@@ -76,7 +77,7 @@ export function ParticipantMenu({ call, you, participant, sharing }: { call: Ser
       {open.value && (
         <ul
           id={menuId}
-          class="popover participant-menu"
+          class="participant-menu"
           aria-label={t("menu.for", { name: participant.name })}
           onKeyDown={(e) => {
             if (e.key === "Escape") open.value = false;
@@ -99,6 +100,6 @@ export function ParticipantMenu({ call, you, participant, sharing }: { call: Ser
           ))}
         </ul>
       )}
-    </div>
+    </>
   );
 }
