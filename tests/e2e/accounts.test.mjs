@@ -3,7 +3,8 @@
 // school list, a school admin creates a teacher, the teacher activates the
 // account, logs in, opens a room, a guest joins it by link; then the
 // operator switches the school to BigBlueButton, and the teacher is logged
-// out and sees the itslearning notice, and so do guests of its rooms.
+// out and sees the itslearning notice, and so do guests of its rooms; a
+// guest still in the call is ended at once.
 // Finally: no password, token or session id is in the server's log.
 
 import { test, before, after } from 'node:test';
@@ -172,6 +173,13 @@ test('operator, school admin, teacher and guest; then the school switches to Big
   await until('the school to use BigBlueButton', async () => ({
     ok: (await op.getByTestId('school-1111111').getAttribute('data-service')) === 'bigbluebutton',
   }), { timeout: ms(10_000) });
+
+  // The guest still in the call is ended at once, and told why.
+  await guest.getByText(/BigBlueButton in itslearning/).first().waitFor({ timeout: ms(10_000) });
+  await until("the guest's call to end", async () => {
+    const n = await guest.getByTestId('leave-button').count();
+    return { ok: n === 0, detail: n };
+  }, { timeout: ms(10_000) });
 
   // The teacher's page notices within seconds: logged out, with the notice.
   const notice = teacher.getByTestId('bbb-notice');
