@@ -20,6 +20,7 @@ mod codec;
 mod forward;
 mod keyframe;
 mod membership;
+pub mod moderation;
 mod participant;
 mod policy;
 mod rewrite;
