@@ -12,6 +12,8 @@ pub struct Control {
     /// Schools on BigBlueButton, for the signaling `join` check.
     pub bbb: BbbSchools,
     pub limiter: LoginLimiter,
+    /// The helpdesk form's rate limit.
+    pub helpdesk: crate::helpdesk::HelpdeskLimiter,
     /// Base of every link handed out (setup, activation, reset), e.g.
     /// `https://tafelrunde.example.org`.
     pub public_url: String,
@@ -39,6 +41,7 @@ impl Control {
             db,
             bbb,
             limiter: LoginLimiter::default(),
+            helpdesk: Default::default(),
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             mailer,

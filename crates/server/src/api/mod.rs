@@ -213,12 +213,61 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
         Access::Public,
         "This API's OpenAPI description",
     ),
+    (
+        "GET",
+        "/api/helpdesk/form",
+        Access::Public,
+        "What the helpdesk form needs: its spam token, the hotline",
+    ),
+    (
+        "POST",
+        "/api/helpdesk/tickets",
+        Access::Public,
+        "File a helpdesk request; answers with its ticket number",
+    ),
+    (
+        "GET",
+        "/api/helpdesk/tickets",
+        Access::Operator,
+        "The helpdesk queue (?status=new|inProgress|done)",
+    ),
+    (
+        "GET",
+        "/api/helpdesk/tickets/{id}",
+        Access::Operator,
+        "One ticket with its notes and replies",
+    ),
+    (
+        "PUT",
+        "/api/helpdesk/tickets/{id}",
+        Access::Operator,
+        "Change a ticket's status (done closes it) or assignee",
+    ),
+    (
+        "POST",
+        "/api/helpdesk/tickets/{id}/notes",
+        Access::Operator,
+        "Add an internal note",
+    ),
+    (
+        "POST",
+        "/api/helpdesk/tickets/{id}/replies",
+        Access::Operator,
+        "Reply to the requester (mailed when SMTP and an address are there)",
+    ),
+    (
+        "PUT",
+        "/api/helpdesk/hotline",
+        Access::Operator,
+        "Set the hotline's number and hours shown beside the form",
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
     use handlers_accounts as acc;
     use handlers_auth as auth;
     use handlers_schools as sch;
+    use crate::helpdesk::handlers as helpdesk;
     let upload = DefaultBodyLimit::max(crate::tables::MAX_UPLOAD_BYTES);
     Router::new()
         .route("/api/session", get(auth::session))
@@ -256,6 +305,18 @@ pub fn router() -> Router<AppState> {
         .route("/api/oidc/login", get(auth::oidc_login))
         .route("/api/oidc/callback", get(auth::oidc_callback))
         .route("/api/openapi.json", get(openapi::document))
+        .route("/api/helpdesk/form", get(helpdesk::form))
+        .route(
+            "/api/helpdesk/tickets",
+            get(helpdesk::list).post(helpdesk::create),
+        )
+        .route(
+            "/api/helpdesk/tickets/{id}",
+            get(helpdesk::get).put(helpdesk::update),
+        )
+        .route("/api/helpdesk/tickets/{id}/notes", post(helpdesk::note))
+        .route("/api/helpdesk/tickets/{id}/replies", post(helpdesk::reply))
+        .route("/api/helpdesk/hotline", put(helpdesk::put_hotline))
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::not_found("this API route") }),

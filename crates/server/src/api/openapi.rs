@@ -18,6 +18,10 @@ use crate::rooms::{Room, RoomPolicy};
 use crate::schools::import::ImportReport;
 use crate::schools::{School, SchoolId, Service};
 use crate::settings::Settings;
+use crate::helpdesk::handlers::{EntryText, Filed, FormInfo, TicketUpdate};
+use crate::helpdesk::hotline::Hotline;
+use crate::helpdesk::validate::NewTicket;
+use crate::helpdesk::{Category as TicketCategory, Entry as TicketEntry, EntryKind as TicketEntryKind, Status as TicketStatus, Ticket, TicketId};
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
@@ -46,7 +50,19 @@ use crate::settings::Settings;
     SetupRequest,
     LoginRequest,
     TokenPassword,
-    ResetRequest
+    ResetRequest,
+    Ticket,
+    TicketId,
+    TicketCategory,
+    TicketStatus,
+    TicketEntry,
+    TicketEntryKind,
+    NewTicket,
+    Filed,
+    FormInfo,
+    TicketUpdate,
+    EntryText,
+    Hotline
 )))]
 struct Schemas;
 
@@ -78,6 +94,15 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
         ("GET", "/api/rooms") => (None, Some("[Room]")),
         ("POST", "/api/rooms") => (Some("NewRoom"), Some("Room")),
         ("PUT", "/api/rooms/{name}") => (Some("RoomUpdate"), Some("Room")),
+        ("GET", "/api/helpdesk/form") => (None, Some("FormInfo")),
+        ("POST", "/api/helpdesk/tickets") => (Some("NewTicket"), Some("Filed")),
+        ("GET", "/api/helpdesk/tickets") => (None, Some("[Ticket]")),
+        ("GET", "/api/helpdesk/tickets/{id}") => (None, Some("Ticket")),
+        ("PUT", "/api/helpdesk/tickets/{id}") => (Some("TicketUpdate"), Some("Ticket")),
+        ("POST", "/api/helpdesk/tickets/{id}/notes" | "/api/helpdesk/tickets/{id}/replies") => {
+            (Some("EntryText"), Some("Ticket"))
+        }
+        ("PUT", "/api/helpdesk/hotline") => (Some("Hotline"), Some("Hotline")),
         _ => (None, None),
     }
 }

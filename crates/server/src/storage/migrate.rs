@@ -9,11 +9,18 @@ use super::{Db, DbKind, StorageError};
 
 /// (version, name, SQL) of every migration, oldest first. Never edit a
 /// released one: add a new file.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        3,
+        "helpdesk",
+        include_str!("../../migrations/0003_helpdesk.sql"),
+    ),
+];
 
 impl Db {
     pub(super) async fn migrate(&self) -> Result<(), StorageError> {

@@ -30,6 +30,7 @@ pub async fn run_once(db: &Db) -> Result<Swept, sqlx::Error> {
         .execute(db.pool())
         .await?
         .rows_affected();
+    crate::helpdesk::purge_expired(db, t).await?;
     let cutoff = now_millis() - days * 24 * 3600 * 1000;
     let audit = sqlx::query("DELETE FROM audit_log WHERE at < $1")
         .bind(cutoff)

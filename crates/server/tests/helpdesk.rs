@@ -1,0 +1,389 @@
+//! The helpdesk through its API: a request filed with the connection
+//! test attached, worked through by the operator (assign, note, reply by
+//! mail, close); bad input names the field and stores nothing; spam and
+//! floods are refused; the retention job deletes exactly the tickets past
+//! their period, on SQLite and PostgreSQL.
+
+mod control;
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use sqlx::Row;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use control::{Backend, Client, Env};
+
+/// A token for a form opened ten seconds ago (people need some seconds).
+async fn token(env: &Env) -> String {
+    tafelrunde::helpdesk::spam::issue_at(
+        &env.control.db,
+        tafelrunde::storage::now_millis() - 10_000,
+    )
+    .await
+    .unwrap()
+}
+
+fn request(token: &str) -> Value {
+    json!({
+        "category": "connection",
+        "description": "Im Unterricht bricht das Bild nach zwei Minuten ab.",
+        "email": "Eltern@Example.org",
+        "school": "1111111",
+        "diagnosis": {"version": 1, "udp": {"ok": false}, "tcp": {"ok": true, "rttMs": 12}},
+        "formToken": token,
+        "website": ""
+    })
+}
+
+async fn ticket_count(env: &Env) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM helpdesk_tickets")
+        .fetch_one(env.control.db.pool())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+}
+
+async fn file_and_work_a_ticket(backend: Backend) {
+    let env = Env::new(backend).await;
+    let mut op = env.operator().await;
+    let mut guest = env.client();
+
+    let (status, form) = guest.get("/api/helpdesk/form").await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert!(form["formToken"].as_str().unwrap().contains('.'));
+    assert_eq!(form["repliesByMail"], false);
+
+    let (status, filed) = guest
+        .post("/api/helpdesk/tickets", request(&token(&env).await))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let number = filed["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("HD-"), "{number}");
+
+    let (status, queue) = op.get("/api/helpdesk/tickets?status=new").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    let t = &queue[0];
+    assert_eq!(t["number"], number.as_str());
+    assert_eq!(t["email"], "eltern@example.org");
+    assert_eq!(t["school"], "1111111");
+    assert_eq!(
+        t["diagnosis"]["udp"]["ok"], false,
+        "the attached test result"
+    );
+    let path = format!("/api/helpdesk/tickets/{number}");
+
+    let (_, session) = op.get("/api/session").await;
+    let me = session["account"]["id"].as_str().unwrap().to_string();
+    let (status, t) = op
+        .put(&path, json!({"assignee": me, "status": "inProgress"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!(t["status"], "inProgress");
+    assert_eq!(t["assigneeEmail"], "betrieb@land.example");
+    let (status, bad) = op.put(&path, json!({"assignee": "niemand"})).await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("assignee"))
+    );
+
+    op.post(
+        &format!("{path}/notes"),
+        json!({"text": "Schul-WLAN blockiert UDP?"}),
+    )
+    .await;
+    let (status, t) = op
+        .post(
+            &format!("{path}/replies"),
+            json!({"text": "Bitte geben Sie Ihrer IT docs/connection-test.md weiter."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    let entries = t["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["kind"], "note");
+    assert_eq!(entries[1]["kind"], "reply");
+    assert_eq!(entries[1]["mailed"], false, "no SMTP configured");
+
+    let (status, t) = op.put(&path, json!({"status": "done"})).await;
+    assert_eq!(
+        (status, t["status"].as_str()),
+        (StatusCode::OK, Some("done"))
+    );
+    let (_, open) = op.get("/api/helpdesk/tickets?status=new").await;
+    assert_eq!(open, json!([]));
+    let (_, audit) = op.get("/api/audit").await;
+    let text = audit.to_string();
+    assert!(
+        text.contains("helpdesk.update") && text.contains(&number),
+        "{text}"
+    );
+    assert!(
+        !text.contains("zwei Minuten"),
+        "no ticket text in the audit log"
+    );
+    env.close().await;
+}
+both_databases!(file_and_work_a_ticket);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_names_the_field_and_stores_nothing() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut guest = env.client();
+    let token = token(&env).await;
+    for (change, field) in [
+        (json!({"category": "wetter"}), "category"),
+        (json!({"description": "kurz"}), "description"),
+        (json!({"email": "keine adresse"}), "email"),
+        (json!({"school": "12a"}), "school"),
+        (json!({"diagnosis": "nur text"}), "diagnosis"),
+    ] {
+        let mut body = request(&token);
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, answer) = guest.post("/api/helpdesk/tickets", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["error"]["field"], field, "{answer}");
+    }
+    let (status, answer) = guest
+        .post("/api/helpdesk/tickets", json!({"category": "other"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("description"),
+        "{answer}"
+    );
+    assert_eq!(ticket_count(&env).await, 0);
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spam_is_refused() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut guest = env.client();
+    let mut robot = request(&token(&env).await);
+    robot["website"] = json!("https://spam.example");
+    let (status, answer) = guest.post("/api/helpdesk/tickets", robot).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer["error"]["code"], "spamSuspected");
+    assert_eq!(answer["error"]["field"], "website");
+
+    // Sent back at once: no person writes a request that fast.
+    let (_, form) = guest.get("/api/helpdesk/form").await;
+    let fresh = form["formToken"].as_str().unwrap();
+    let (status, answer) = guest.post("/api/helpdesk/tickets", request(fresh)).await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("tooFast"))
+    );
+
+    let good = token(&env).await;
+    let forged = format!("{}.{}", good.split('.').next().unwrap(), "0".repeat(64));
+    for bad in [forged.as_str(), "", "123"] {
+        let (status, answer) = guest.post("/api/helpdesk/tickets", request(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(answer["error"]["field"], "formToken", "{answer}");
+    }
+    let old = tafelrunde::helpdesk::spam::issue_at(&env.control.db, 1_000)
+        .await
+        .unwrap();
+    let (_, answer) = guest.post("/api/helpdesk/tickets", request(&old)).await;
+    assert_eq!(answer["error"]["code"], "formExpired");
+    assert_eq!(ticket_count(&env).await, 0);
+
+    // After the wait the same form goes through.
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    let (status, _) = guest.post("/api/helpdesk/tickets", request(fresh)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_client_is_limited() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut guest = env.client();
+    let token = token(&env).await;
+    for _ in 0..tafelrunde::helpdesk::limit::PER_CLIENT {
+        let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
+    assert_eq!(answer["error"]["code"], "tooManyRequests");
+    assert_eq!(
+        ticket_count(&env).await,
+        tafelrunde::helpdesk::limit::PER_CLIENT as i64
+    );
+    env.close().await;
+}
+
+async fn retention_deletes_exactly_the_expired(backend: Backend) {
+    let env = Env::new(backend).await;
+    let mut op = env.operator().await;
+    let mut guest = env.client();
+    let token = token(&env).await;
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        let (_, filed) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+        numbers.push(filed["number"].as_str().unwrap().to_string());
+    }
+    op.post(
+        &format!("/api/helpdesk/tickets/{}/notes", numbers[0]),
+        json!({"text": "alt"}),
+    )
+    .await;
+    let day = 24 * 3600 * 1000_i64;
+    let now = tafelrunde::storage::now_millis();
+    // Last changed 181, 179 and 0 days ago.
+    for (number, age) in [(&numbers[0], 181 * day), (&numbers[1], 179 * day)] {
+        let id = tafelrunde::helpdesk::TicketId::parse(number).unwrap();
+        sqlx::query("UPDATE helpdesk_tickets SET updated_at = $1 WHERE id = $2")
+            .bind(now - age)
+            .bind(id.0)
+            .execute(env.control.db.pool())
+            .await
+            .unwrap();
+    }
+    tafelrunde::storage::retention::run_once(&env.control.db)
+        .await
+        .unwrap();
+    let (_, left) = op.get("/api/helpdesk/tickets").await;
+    let mut left: Vec<&str> = left
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["number"].as_str().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, vec![numbers[1].as_str(), numbers[2].as_str()]);
+    let entries: i64 = sqlx::query("SELECT COUNT(*) AS n FROM helpdesk_entries")
+        .fetch_one(env.control.db.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(entries, 0, "the deleted ticket's note went with it");
+
+    // A shorter period set by the operator applies.
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('helpdesk_retention_days', '30') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .execute(env.control.db.pool())
+        .await
+        .unwrap();
+    let gone = tafelrunde::helpdesk::purge_expired(&env.control.db, now / 1000)
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    assert_eq!(ticket_count(&env).await, 1);
+    env.close().await;
+}
+both_databases!(retention_deletes_exactly_the_expired);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hotline_is_set_by_the_operator_and_shown_with_the_form() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    let (status, bad) = op
+        .put(
+            "/api/helpdesk/hotline",
+            json!({"number": "ruf an", "hours": ""}),
+        )
+        .await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("number"))
+    );
+    let hotline = json!({"number": "0431 988-1234", "hours": "Mo–Fr 7:30–16:00 Uhr"});
+    let (status, saved) = op.put("/api/helpdesk/hotline", hotline.clone()).await;
+    assert_eq!((status, &saved), (StatusCode::OK, &hotline));
+    let (_, form) = env.client().get("/api/helpdesk/form").await;
+    assert_eq!(form["hotline"], hotline);
+    env.close().await;
+}
+
+/// Accepts every mail and keeps its data (as in mail.rs).
+async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let store = mails.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "DATA" => {
+                            write.write_all(b"354 go on\r\n").await.unwrap();
+                            let mut data = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                data.push_str(&l);
+                                data.push('\n');
+                            }
+                            store.lock().unwrap().push(data);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, mails)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_is_mailed_to_the_contact_address() {
+    let (port, mails) = fake_smtp().await;
+    let smtp = tafelrunde::mail::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        security: "none".into(),
+        from: "Tafelrunde <noreply@land.example>".into(),
+        ..Default::default()
+    };
+    let env = Env::with_mailer(
+        Backend::Sqlite,
+        tafelrunde::mail::Mailer::new(&smtp).unwrap(),
+    )
+    .await;
+    let mut op = env.operator().await;
+    let mut guest: Client = env.client();
+    let (_, filed) = guest
+        .post("/api/helpdesk/tickets", request(&token(&env).await))
+        .await;
+    let number = filed["number"].as_str().unwrap();
+    let (status, t) = op
+        .post(
+            &format!("/api/helpdesk/tickets/{number}/replies"),
+            json!({"text": "Wir haben die Ursache gefunden."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!(t["entries"][0]["mailed"], true);
+    assert_eq!(
+        t["status"], "inProgress",
+        "a reply takes a new ticket in hand"
+    );
+    let mail = mails.lock().unwrap()[0].replace("=\n", "");
+    assert!(mail.contains("To: eltern@example.org"), "{mail}");
+    assert!(mail.contains(number), "{mail}");
+    assert!(mail.contains("Wir haben die Ursache gefunden."), "{mail}");
+    env.close().await;
+}
