@@ -4,7 +4,20 @@
 /** Pages of accounts and administration (web/src/ui/account). */
 export type AccountView = "login" | "setup" | "activate" | "reset" | "account";
 
-export type Route = { page: "start" } | { page: "room"; room: string } | { page: "account"; view: AccountView };
+/** Help pages (web/src/ui/helpdesk, web/src/ui/connection-test). */
+export type HelpView = "form" | "test" | "queue";
+
+export type Route =
+  | { page: "start" }
+  | { page: "room"; room: string }
+  | { page: "account"; view: AccountView }
+  | { page: "help"; view: HelpView };
+
+const HELP_PATHS: Readonly<Record<string, HelpView>> = {
+  "/hilfe": "form",
+  "/verbindungstest": "test",
+  "/hilfe/anfragen": "queue",
+};
 
 const ACCOUNT_PATHS: Readonly<Record<string, AccountView>> = {
   "/login": "login",
@@ -19,6 +32,8 @@ const ROOM_PREFIX = "/r/";
 export function parseRoute(pathname: string): Route {
   const view = ACCOUNT_PATHS[pathname.replace(/\/+$/, "")];
   if (view !== undefined) return { page: "account", view };
+  const help = HELP_PATHS[pathname.replace(/\/+$/, "")];
+  if (help !== undefined) return { page: "help", view: help };
   if (!pathname.startsWith(ROOM_PREFIX)) return { page: "start" };
   const segment = pathname.slice(ROOM_PREFIX.length).replace(/\/+$/, "");
   if (segment === "") return { page: "start" };

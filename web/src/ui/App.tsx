@@ -6,6 +6,7 @@ import { Header } from "./Header";
 import { RoomPage } from "./RoomPage";
 import { StartPage } from "./StartPage";
 import { AccountPage } from "./account/AccountPage";
+import { HelpPage } from "./helpdesk/HelpPage";
 import { useApp } from "./context";
 
 export function App() {
@@ -20,6 +21,7 @@ export function App() {
         {route.page === "start" && <StartPage />}
         {route.page === "room" && <RoomPage key={route.room} room={route.room} />}
         {route.page === "account" && <AccountPage view={route.view} />}
+        {route.page === "help" && <HelpPage view={route.view} />}
       </main>
       {!inCall && <Footer />}
     </div>

@@ -10,6 +10,7 @@ import { DeviceToggle } from "./DeviceToggle";
 import { MediaErrorNotice } from "./MediaErrorNotice";
 import { MicLevel } from "./MicLevel";
 import { useApp, useT } from "./context";
+import { HelpLinks } from "./helpdesk/HelpLinks";
 
 export function PreJoin({ room }: { room: string }) {
   const app = useApp();
@@ -74,6 +75,7 @@ export function PreJoin({ room }: { room: string }) {
           <button type="submit" class="button button--primary" data-testid="join-button">
             {t("prejoin.join")}
           </button>
+          <HelpLinks newTab where="prejoin" />
         </form>
       </div>
     </section>

@@ -13,6 +13,7 @@ import { SidePanel } from "./SidePanel";
 import { Stage } from "./Stage";
 import { CallViewContext } from "./callContext";
 import { useT } from "./context";
+import { HelpLinks } from "./helpdesk/HelpLinks";
 import { ByeScreen, ROOM_BYES } from "./moderation/ByeScreen";
 import { Notices } from "./moderation/Notices";
 import { ReactionsShown } from "./moderation/ReactionsShown";
@@ -48,6 +49,7 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
         <header class="room__header">
           <h1 class="room__title">{call.room.value !== "" ? call.room.value : room}</h1>
           {count !== null && <span class="room__count">{t("room.count", { n: count })}</span>}
+          <HelpLinks newTab where="room" />
         </header>
         <ConnectionBanner call={call} />
         <ServerErrorNotice call={call} />

@@ -4,6 +4,7 @@ import { useSignal } from "@preact/signals";
 
 import { MAX_ROOM_CHARS } from "../app/model";
 import { useApp, useT } from "./context";
+import { HelpLinks } from "./helpdesk/HelpLinks";
 
 export function StartPage() {
   const app = useApp();
@@ -63,6 +64,7 @@ export function StartPage() {
       <button type="button" class="button" data-testid="create-room-button" onClick={() => app.createRoom()}>
         {t("start.create")}
       </button>
+      <HelpLinks where="start" />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { AuditPanel } from "./AuditPanel";
 import { ImportPanel } from "./ImportPanel";
 import { SchoolsTable } from "./SchoolsTable";
 import { SettingsPanel } from "./SettingsPanel";
+import { QueueLink } from "../helpdesk/QueueLink";
 
 export function OperatorPage() {
   const app = useApp();
@@ -26,6 +27,7 @@ export function OperatorPage() {
   useEffect(() => void reload(), []);
   return (
     <>
+      <QueueLink />
       <ImportPanel onImported={() => void reload()} />
       <SchoolsTable schools={schools.value} onChanged={() => void reload()} />
       <SettingsPanel />
