@@ -29,7 +29,11 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(signaling::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::api::router())
+        .merge(crate::privacy::pages::router())
         .fallback(assets::serve)
-        .layer(axum::middleware::map_response(assets::security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            assets::security_headers,
+        ))
         .with_state(state)
 }

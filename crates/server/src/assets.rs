@@ -44,9 +44,27 @@ pub const CONTENT_SECURITY_POLICY: &str =
      img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Add the security headers to a response.
-pub async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+/// Browsers that once reached the service over https keep to https for a
+/// year (only sent when the service is reached over https).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// Add the security headers to every response: pages, assets, API answers,
+/// errors and 404s alike (the layer wraps the fallback too).
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let https = state
+        .control
+        .as_deref()
+        .is_some_and(|c| c.public_url.starts_with("https://"));
     let headers = response.headers_mut();
+    if https {
+        headers.insert(
+            "strict-transport-security",
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     let mut set = |name: &'static str, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };

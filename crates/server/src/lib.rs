@@ -14,6 +14,8 @@ pub mod control;
 pub mod helpdesk;
 pub mod logging;
 pub mod mail;
+pub mod pii;
+pub mod privacy;
 pub mod rooms;
 pub mod schools;
 pub mod serve;

@@ -1,5 +1,5 @@
 //! Structured logs to stderr (stdout carries only the startup lines that
-//! scripts read).
+//! scripts read), with IP addresses shortened in every line.
 
 use tracing_subscriber::EnvFilter;
 
@@ -11,7 +11,8 @@ pub fn init(config: &LogConfig) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("invalid log filter {:?}: {e}", config.filter))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        // Every line with IP addresses shortened (crate::pii).
+        .with_writer(crate::pii::ShortenIps(std::io::stderr));
     match config.format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

@@ -1,6 +1,9 @@
 //! Settings the operator changes at run time, kept in the database: the
-//! e-mail domains that school accounts may have, and the link to the
-//! guidance page for schools on BigBlueButton, how long the audit log is kept.
+//! e-mail domains that school accounts may have, the link to the guidance
+//! page for schools on BigBlueButton, and the retention periods (audit log,
+//! server logs, helpdesk tickets, deactivated accounts). The retention job
+//! (`storage::retention`) enforces them; the data-protection documents
+//! (`privacy`) quote them.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -20,13 +23,48 @@ pub struct Settings {
     /// Days the audit log keeps an entry (the retention job deletes older ones).
     #[serde(default = "default_retention")]
     pub audit_retention_days: i64,
+    /// Days the server's log lines are kept. The logs are the system
+    /// journal's (stderr under systemd): the operator sets the journal to
+    /// this (docs/data-protection.md); the documents state it.
+    #[serde(default = "default_log_retention")]
+    pub log_retention_days: i64,
+    /// Days a helpdesk ticket is kept after its last change.
+    #[serde(default = "default_helpdesk_retention")]
+    pub helpdesk_retention_days: i64,
+    /// Days a deactivated account is kept before the retention job deletes it.
+    #[serde(default = "default_account_retention")]
+    pub deactivated_account_retention_days: i64,
 }
 
 pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 365;
-const RETENTION_RANGE: std::ops::RangeInclusive<i64> = 30..=3650;
+pub const DEFAULT_LOG_RETENTION_DAYS: i64 = 7;
+/// One default for the settings page and the helpdesk's purge.
+pub const DEFAULT_HELPDESK_RETENTION_DAYS: i64 = crate::helpdesk::DEFAULT_RETENTION_DAYS;
+pub const DEFAULT_ACCOUNT_RETENTION_DAYS: i64 = 90;
+
+/// The allowed range of each period: (key, field name, range).
+const RANGES: [(&str, &str, std::ops::RangeInclusive<i64>); 4] = [
+    ("audit_retention_days", "auditRetentionDays", 30..=3650),
+    ("log_retention_days", "logRetentionDays", 1..=90),
+    ("helpdesk_retention_days", "helpdeskRetentionDays", 7..=730),
+    (
+        "deactivated_account_retention_days",
+        "deactivatedAccountRetentionDays",
+        1..=730,
+    ),
+];
 
 fn default_retention() -> i64 {
     DEFAULT_AUDIT_RETENTION_DAYS
+}
+fn default_log_retention() -> i64 {
+    DEFAULT_LOG_RETENTION_DAYS
+}
+fn default_helpdesk_retention() -> i64 {
+    DEFAULT_HELPDESK_RETENTION_DAYS
+}
+fn default_account_retention() -> i64 {
+    DEFAULT_ACCOUNT_RETENTION_DAYS
 }
 
 impl Default for Settings {
@@ -35,6 +73,9 @@ impl Default for Settings {
             allowed_domains: Vec::new(),
             guidance_url: String::new(),
             audit_retention_days: DEFAULT_AUDIT_RETENTION_DAYS,
+            log_retention_days: DEFAULT_LOG_RETENTION_DAYS,
+            helpdesk_retention_days: DEFAULT_HELPDESK_RETENTION_DAYS,
+            deactivated_account_retention_days: DEFAULT_ACCOUNT_RETENTION_DAYS,
         }
     }
 }
@@ -57,6 +98,16 @@ pub async fn load(db: &Db) -> ApiResult<Settings> {
             "guidance_url" => s.guidance_url = value,
             "audit_retention_days" => {
                 s.audit_retention_days = value.parse().unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS)
+            }
+            "log_retention_days" => {
+                s.log_retention_days = value.parse().unwrap_or(DEFAULT_LOG_RETENTION_DAYS)
+            }
+            "helpdesk_retention_days" => {
+                s.helpdesk_retention_days = value.parse().unwrap_or(DEFAULT_HELPDESK_RETENTION_DAYS)
+            }
+            "deactivated_account_retention_days" => {
+                s.deactivated_account_retention_days =
+                    value.parse().unwrap_or(DEFAULT_ACCOUNT_RETENTION_DAYS)
             }
             _ => {}
         }
@@ -93,22 +144,24 @@ pub async fn save(db: &Db, actor: &Actor, new: Settings) -> ApiResult<Settings> 
             "the guidance link must be an http(s) address without spaces",
         ));
     }
-    if !RETENTION_RANGE.contains(&new.audit_retention_days) {
-        return Err(ApiError::field(
-            "auditRetentionDays",
-            format!(
-                "the audit log is kept {} to {} days",
-                RETENTION_RANGE.start(),
-                RETENTION_RANGE.end()
-            ),
-        ));
+    for (key, field, range) in RANGES {
+        let value = new.retention(key);
+        if !range.contains(&value) {
+            return Err(ApiError::field(
+                field,
+                format!("{field} must be {} to {} days", range.start(), range.end()),
+            ));
+        }
     }
     let mut tx = db.pool().begin().await?;
-    for (key, value) in [
+    let mut values = vec![
         ("allowed_domains", domains.join(",")),
         ("guidance_url", url.clone()),
-        ("audit_retention_days", new.audit_retention_days.to_string()),
-    ] {
+    ];
+    for (key, _, _) in RANGES {
+        values.push((key, new.retention(key).to_string()));
+    }
+    for (key, value) in values {
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
@@ -116,21 +169,34 @@ pub async fn save(db: &Db, actor: &Actor, new: Settings) -> ApiResult<Settings> 
             .await?;
     }
     let detail = format!(
-        "allowed domains: {}; guidance link: {}; audit log kept {} days",
+        "allowed domains: {}; guidance link: {}; kept (days): audit log {}, server logs {}, helpdesk tickets {}, deactivated accounts {}",
         domains.join(", "),
         url,
-        new.audit_retention_days
+        new.audit_retention_days,
+        new.log_retention_days,
+        new.helpdesk_retention_days,
+        new.deactivated_account_retention_days
     );
     audit::record(&mut tx, actor, "settings.change", None, None, &detail).await?;
     tx.commit().await?;
     Ok(Settings {
         allowed_domains: domains,
         guidance_url: url,
-        audit_retention_days: new.audit_retention_days,
+        ..new
     })
 }
 
 impl Settings {
+    /// A retention period by its storage key (see `RANGES`).
+    fn retention(&self, key: &str) -> i64 {
+        match key {
+            "audit_retention_days" => self.audit_retention_days,
+            "log_retention_days" => self.log_retention_days,
+            "helpdesk_retention_days" => self.helpdesk_retention_days,
+            _ => self.deactivated_account_retention_days,
+        }
+    }
+
     /// Whether `email` (already lower case) is in an allowed domain.
     pub fn allows(&self, email: &str) -> bool {
         let Some((_, domain)) = email.rsplit_once('@') else {

@@ -141,7 +141,11 @@ async fn every_route_times_every_role() {
             } else {
                 &victims[0]
             };
-            let path = template.replace("{name}", "1111111-7b-LA").replace(
+            let path = template
+                .replace("{kind}", "tom")
+                .replace("{format}", "html")
+                .replace("{item}", "staffCouncil");
+            let path = path.replace("{name}", "1111111-7b-LA").replace(
                 "{id}",
                 if template.starts_with("/api/schools") {
                     "1111111"
@@ -302,6 +306,11 @@ fn expected(method: &str, template: &str, access: Access, who: Who) -> u16 {
             by_access(access, who, BAD)
         }
         ("PUT", "/api/schools/{id}/service" | "/api/settings") => by_access(access, who, BAD),
+        // Data protection: "{}" and an empty body lack the required fields.
+        ("PUT", "/api/privacy/template" | "/api/schools/{id}/checklist/{item}") => {
+            by_access(access, who, BAD)
+        }
+        ("DELETE", "/api/me") => by_access(access, who, BAD),
         // The helpdesk: the form is public (an empty request names the missing field);
         // the queue is the operator's (no ticket has this id; bodies are refused before).
         ("POST", "/api/helpdesk/tickets") => BAD,

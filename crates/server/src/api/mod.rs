@@ -6,6 +6,7 @@
 pub mod error;
 mod handlers_accounts;
 mod handlers_auth;
+mod handlers_privacy;
 mod handlers_schools;
 pub mod openapi;
 
@@ -197,6 +198,54 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
     ),
     (
         "GET",
+        "/api/privacy/template",
+        Access::Operator,
+        "The values filled into every school's data-protection documents",
+    ),
+    (
+        "PUT",
+        "/api/privacy/template",
+        Access::Operator,
+        "Change the document values (controller, data protection officer, legal basis, hosting, imprint)",
+    ),
+    (
+        "GET",
+        "/api/privacy/checklists",
+        Access::Operator,
+        "Every school's data-protection checklist",
+    ),
+    (
+        "GET",
+        "/api/schools/{id}/checklist",
+        Access::Admin,
+        "A school's data-protection checklist",
+    ),
+    (
+        "PUT",
+        "/api/schools/{id}/checklist/{item}",
+        Access::Admin,
+        "Tick an item of a school's checklist (status, date)",
+    ),
+    (
+        "GET",
+        "/api/schools/{id}/documents/{kind}/{format}",
+        Access::Admin,
+        "A school's data-protection document as pdf or printable html",
+    ),
+    (
+        "GET",
+        "/api/me/export",
+        Access::LoggedIn,
+        "Everything stored about the logged-in account (JSON download)",
+    ),
+    (
+        "DELETE",
+        "/api/me",
+        Access::SchoolAccount,
+        "Delete one's own account (confirm with one's e-mail address)",
+    ),
+    (
+        "GET",
         "/api/oidc/login",
         Access::Public,
         "Start a login at the state's identity provider (303 there)",
@@ -266,6 +315,7 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
 pub fn router() -> Router<AppState> {
     use handlers_accounts as acc;
     use handlers_auth as auth;
+    use handlers_privacy as prv;
     use handlers_schools as sch;
     use crate::helpdesk::handlers as helpdesk;
     let upload = DefaultBodyLimit::max(crate::tables::MAX_UPLOAD_BYTES);
@@ -302,6 +352,22 @@ pub fn router() -> Router<AppState> {
             "/api/rooms/{name}",
             put(acc::update_room).delete(acc::delete_room),
         )
+        .route(
+            "/api/privacy/template",
+            get(prv::get_template).put(prv::put_template),
+        )
+        .route("/api/privacy/checklists", get(prv::checklists))
+        .route("/api/schools/{id}/checklist", get(prv::get_checklist))
+        .route(
+            "/api/schools/{id}/checklist/{item}",
+            put(prv::put_checklist),
+        )
+        .route(
+            "/api/schools/{id}/documents/{kind}/{format}",
+            get(prv::document),
+        )
+        .route("/api/me/export", get(prv::export_me))
+        .route("/api/me", axum::routing::delete(prv::delete_me))
         .route("/api/oidc/login", get(auth::oidc_login))
         .route("/api/oidc/callback", get(auth::oidc_callback))
         .route("/api/openapi.json", get(openapi::document))

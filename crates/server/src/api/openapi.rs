@@ -22,6 +22,12 @@ use crate::helpdesk::handlers::{EntryText, Filed, FormInfo, TicketUpdate};
 use crate::helpdesk::hotline::Hotline;
 use crate::helpdesk::validate::NewTicket;
 use crate::helpdesk::{Category as TicketCategory, Entry as TicketEntry, EntryKind as TicketEntryKind, Status as TicketStatus, Ticket, TicketId};
+use super::handlers_privacy::DeleteOwn;
+use crate::privacy::checklist::{
+    Change as ChecklistChange, Entry as ChecklistEntry, Item as ChecklistItem, SchoolChecklist,
+    Status as ChecklistStatus,
+};
+use crate::privacy::template::Template as PrivacyTemplate;
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
@@ -51,6 +57,13 @@ use crate::helpdesk::{Category as TicketCategory, Entry as TicketEntry, EntryKin
     LoginRequest,
     TokenPassword,
     ResetRequest,
+    PrivacyTemplate,
+    ChecklistEntry,
+    ChecklistItem,
+    ChecklistStatus,
+    ChecklistChange,
+    SchoolChecklist,
+    DeleteOwn,
     Ticket,
     TicketId,
     TicketCategory,
@@ -103,6 +116,14 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
             (Some("EntryText"), Some("Ticket"))
         }
         ("PUT", "/api/helpdesk/hotline") => (Some("Hotline"), Some("Hotline")),
+        ("GET", "/api/privacy/template") => (None, Some("PrivacyTemplate")),
+        ("PUT", "/api/privacy/template") => (Some("PrivacyTemplate"), Some("PrivacyTemplate")),
+        ("GET", "/api/privacy/checklists") => (None, Some("[SchoolChecklist]")),
+        ("GET", "/api/schools/{id}/checklist") => (None, Some("[ChecklistEntry]")),
+        ("PUT", "/api/schools/{id}/checklist/{item}") => {
+            (Some("ChecklistChange"), Some("[ChecklistEntry]"))
+        }
+        ("DELETE", "/api/me") => (Some("DeleteOwn"), None),
         _ => (None, None),
     }
 }

@@ -16,6 +16,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0001_initial.sql"),
     ),
     (
+        2,
+        "data protection",
+        include_str!("../../migrations/0002_data_protection.sql"),
+    ),
+    (
         3,
         "helpdesk",
         include_str!("../../migrations/0003_helpdesk.sql"),
