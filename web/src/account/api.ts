@@ -88,6 +88,12 @@ export interface Settings {
   guidanceUrl: string;
   /** Days the audit log keeps an entry (30 to 3650). */
   auditRetentionDays: number;
+  /** Days the server's log lines are kept (1 to 90; the system journal's setting). */
+  logRetentionDays: number;
+  /** Days a helpdesk ticket is kept after its last change (7 to 730). */
+  helpdeskRetentionDays: number;
+  /** Days a deactivated account is kept before it is deleted (1 to 730). */
+  deactivatedAccountRetentionDays: number;
 }
 
 export interface AuditEntry {

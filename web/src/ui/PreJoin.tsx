@@ -3,6 +3,7 @@
 
 import { useSignal } from "@preact/signals";
 
+import { roomDocumentPath } from "../account/privacy";
 import { MAX_NAME_CHARS, cleanName } from "../app/model";
 import { CameraPreview } from "./CameraPreview";
 import { DeviceSelect } from "./DeviceSelect";
@@ -10,7 +11,6 @@ import { DeviceToggle } from "./DeviceToggle";
 import { MediaErrorNotice } from "./MediaErrorNotice";
 import { MicLevel } from "./MicLevel";
 import { useApp, useT } from "./context";
-import { HelpLinks } from "./helpdesk/HelpLinks";
 
 export function PreJoin({ room }: { room: string }) {
   const app = useApp();
@@ -75,7 +75,16 @@ export function PreJoin({ room }: { room: string }) {
           <button type="submit" class="button button--primary" data-testid="join-button">
             {t("prejoin.join")}
           </button>
-          <HelpLinks newTab where="prejoin" />
+          <p class="field__hint" data-testid="prejoin-consent">
+            {t("prejoin.consent")}{" "}
+            <a href={roomDocumentPath(room, "nutzungsordnung")} target="_blank" rel="noopener" data-testid="prejoin-usage-policy">
+              {t("prejoin.usagePolicy")}
+            </a>
+            {" · "}
+            <a href={roomDocumentPath(room, "info-schueler")} target="_blank" rel="noopener" data-testid="prejoin-privacy">
+              {t("prejoin.privacyInfo")}
+            </a>
+          </p>
         </form>
       </div>
     </section>

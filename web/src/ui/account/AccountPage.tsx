@@ -7,9 +7,9 @@ import type { ApiErrorBody } from "../../account/api";
 import type { AccountView } from "../../app/route";
 import { useApp, useT } from "../context";
 import { ApiErrorText } from "./ApiErrorText";
-import { HelpLinks } from "../helpdesk/HelpLinks";
 import { ForgotPassword } from "./ForgotPassword";
 import { LoginForm } from "./LoginForm";
+import { MyDataPanel } from "./MyDataPanel";
 import { OperatorPage } from "./OperatorPage";
 import { SchoolAdminPage } from "./SchoolAdminPage";
 import { TeacherRooms } from "./TeacherRooms";
@@ -40,7 +40,6 @@ export function AccountPage({ view }: { view: AccountView }) {
         {session.setupRequired && <p class="field__hint">{t("login.setupRequired")}</p>}
         <LoginForm />
         <ForgotPassword />
-        <HelpLinks where="login" />
         {session.oidc !== null && (
           <>
             <div class="divider" role="presentation">
@@ -80,6 +79,7 @@ export function AccountPage({ view }: { view: AccountView }) {
       {account.role === "operator" && <OperatorPage />}
       {account.role === "schoolAdmin" && <SchoolAdminPage school={account.school ?? ""} />}
       {account.role !== "operator" && <TeacherRooms school={account.school ?? ""} />}
+      <MyDataPanel account={account} />
     </section>
   );
 }
