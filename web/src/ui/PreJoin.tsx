@@ -11,6 +11,7 @@ import { DeviceToggle } from "./DeviceToggle";
 import { MediaErrorNotice } from "./MediaErrorNotice";
 import { MicLevel } from "./MicLevel";
 import { useApp, useT } from "./context";
+import { HelpLinks } from "./helpdesk/HelpLinks";
 
 export function PreJoin({ room }: { room: string }) {
   const app = useApp();
@@ -85,6 +86,7 @@ export function PreJoin({ room }: { room: string }) {
               {t("prejoin.privacyInfo")}
             </a>
           </p>
+          <HelpLinks newTab where="prejoin" />
         </form>
       </div>
     </section>

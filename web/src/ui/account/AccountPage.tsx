@@ -7,6 +7,7 @@ import type { ApiErrorBody } from "../../account/api";
 import type { AccountView } from "../../app/route";
 import { useApp, useT } from "../context";
 import { ApiErrorText } from "./ApiErrorText";
+import { HelpLinks } from "../helpdesk/HelpLinks";
 import { ForgotPassword } from "./ForgotPassword";
 import { LoginForm } from "./LoginForm";
 import { MyDataPanel } from "./MyDataPanel";
@@ -40,6 +41,7 @@ export function AccountPage({ view }: { view: AccountView }) {
         {session.setupRequired && <p class="field__hint">{t("login.setupRequired")}</p>}
         <LoginForm />
         <ForgotPassword />
+        <HelpLinks where="login" />
         {session.oidc !== null && (
           <>
             <div class="divider" role="presentation">

@@ -14,6 +14,7 @@ import { ImportPanel } from "./ImportPanel";
 import { PrivacyTemplatePanel } from "./PrivacyTemplatePanel";
 import { SchoolsTable } from "./SchoolsTable";
 import { SettingsPanel } from "./SettingsPanel";
+import { QueueLink } from "../helpdesk/QueueLink";
 
 export function OperatorPage() {
   const app = useApp();
@@ -29,6 +30,7 @@ export function OperatorPage() {
   useEffect(() => void reload(), []);
   return (
     <>
+      <QueueLink />
       <ImportPanel onImported={() => void reload()} />
       <SchoolsTable schools={schools.value} onChanged={() => void reload()} />
       <SettingsPanel />
