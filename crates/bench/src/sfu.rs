@@ -146,6 +146,8 @@ pub fn start_tafelrunde(
             "0",
         ])
         .args(["--no-media-tcp", "--shards", "1", "--log", "warn"])
+        // Free room names; the first one in (the teacher) owns the room.
+        .arg("--open-rooms")
         .arg("--max-room-size")
         .arg(max_room_size.max(2).to_string())
         .args(extra)

@@ -139,6 +139,10 @@ impl Session {
                     .cloned()
                     .unwrap_or_default();
                 self.queued.extend(tracks.iter().filter_map(track));
+                // Devices on, as a browser says: the SFU forwards nothing
+                // of a muted participant.
+                let unmute = json!({"type": "mute", "audio": false, "video": false});
+                send(ws, &unmute).await?;
                 self.offer(ws).await?;
             }
             "trackAdded" => {

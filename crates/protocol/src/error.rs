@@ -48,6 +48,9 @@ pub enum ErrorCode {
     NoSuchParticipant,
     /// Not a school room, and the operator does not allow open rooms.
     UnknownRoom,
+    /// The server could not handle this now (e.g. its database is
+    /// unreachable); nothing changed, try again.
+    InternalError,
 }
 
 /// Why a client message was refused: the code, the field and a sentence.

@@ -270,6 +270,7 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ErrorCode::ChatDisabled,
         ErrorCode::NoSuchParticipant,
         ErrorCode::UnknownRoom,
+        ErrorCode::InternalError,
     ];
     let reasons = [
         ByeReason::Left,

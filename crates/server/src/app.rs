@@ -31,6 +31,11 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::api::router())
         .merge(crate::privacy::pages::router())
         .fallback(assets::serve)
+        // Pages hand out the pseudonymous device cookie (see crate::device).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::device::ensure_cookie,
+        ))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             assets::security_headers,

@@ -19,6 +19,28 @@ pub struct Config {
     pub accounts: AccountsConfig,
     pub smtp: crate::mail::SmtpConfig,
     pub oidc: crate::auth::oidc::OidcConfig,
+    pub rooms: RoomsConfig,
+}
+
+/// Which rooms exist, and how long an owner's role outlives a dropped connection.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoomsConfig {
+    /// Rooms whose name is not `Dienststellennummer-Lerngruppe-Kürzel` of a
+    /// known school may be opened by anyone (the first one in is owner).
+    /// Meant for trials and development.
+    pub open: bool,
+    /// Seconds a room keeps its owner's role after the owner's connection dropped.
+    pub owner_grace: u64,
+}
+
+impl Default for RoomsConfig {
+    fn default() -> Self {
+        Self {
+            open: false,
+            owner_grace: 300,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -162,6 +184,7 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             smtp: crate::mail::SmtpConfig::default(),
             oidc: crate::auth::oidc::OidcConfig::default(),
+            rooms: RoomsConfig::default(),
         }
     }
 }
@@ -254,6 +277,12 @@ pub struct ServeArgs {
     /// Log filter, e.g. "info" or "tafelrunde=debug" [default: info].
     #[arg(long, env = "TAFELRUNDE_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    /// Allow rooms with any name, not only school rooms (for trials and development).
+    #[arg(long, env = "TAFELRUNDE_OPEN_ROOMS")]
+    pub open_rooms: bool,
+    /// Seconds a room keeps the owner's role after the owner's connection dropped [default: 300].
+    #[arg(long, env = "TAFELRUNDE_OWNER_GRACE", value_name = "SECONDS")]
+    pub owner_grace: Option<u64>,
 }
 
 /// A configuration that cannot be used, with the reason.
@@ -341,6 +370,10 @@ impl Config {
         set(&mut self.accounts.public_url, &a.public_url);
         set(&mut self.log.format, &a.log_format);
         set(&mut self.log.filter, &a.log);
+        if a.open_rooms {
+            self.rooms.open = true;
+        }
+        set(&mut self.rooms.owner_grace, &a.owner_grace);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -387,6 +420,7 @@ impl Config {
             max_room_size: self.media.max_room_size,
             max_videos: self.media.max_videos.max(1),
             bandwidth_estimation: self.media.bandwidth_estimation,
+            owner_grace: std::time::Duration::from_secs(self.rooms.owner_grace),
         }
     }
 }

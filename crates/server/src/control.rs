@@ -25,6 +25,8 @@ pub struct Control {
     pub oidc: Option<crate::auth::oidc::Oidc>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Whether rooms other than school rooms exist (`[rooms] open`).
+    pub open_rooms: bool,
 }
 
 impl Control {
@@ -47,6 +49,7 @@ impl Control {
             mailer,
             oidc: None,
             trusted_proxies: Default::default(),
+            open_rooms: false,
         })
     }
 

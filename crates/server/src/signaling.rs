@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use tafelrunde_protocol::{
@@ -19,6 +21,7 @@ use tokio::sync::mpsc;
 use tracing::debug;
 
 use crate::app::AppState;
+use crate::room_access::{self, Identity};
 
 /// Frames beyond this are not even read; the socket closes with 1009. Frames
 /// between [`tafelrunde_protocol::MAX_MESSAGE_BYTES`] and this get an error.
@@ -31,10 +34,25 @@ const MAX_ERRORS_PER_MINUTE: usize = 20;
 const MESSAGES_PER_SECOND: f64 = 50.0;
 const MESSAGE_BURST: f64 = 100.0;
 
-pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(MAX_FRAME_BYTES)
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Who this is comes from the cookies, never from what the socket says.
+    let (identity, new_device) = Identity::from_headers(&state, &headers).await;
+    let device = new_device.then(|| identity.device.clone());
+    let secure = crate::device::secure(&state);
+    let mut response = ws
+        .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| Session::new(state).run(socket))
+        .on_upgrade(move |socket| Session::new(state, identity).run(socket));
+    if let Some(device) = device {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, crate::device::cookie(&device, secure));
+    }
+    response
 }
 
 /// Resolves at the next change of the schools on BigBlueButton; never when
@@ -61,6 +79,7 @@ impl SignalSink for ChannelSink {
 
 struct Session {
     state: AppState,
+    identity: Identity,
     participant: Option<ParticipantHandle>,
     /// The room joined, for the one-service-per-school watch.
     room: Option<String>,
@@ -76,9 +95,10 @@ enum Flow {
 }
 
 impl Session {
-    fn new(state: AppState) -> Self {
+    fn new(state: AppState, identity: Identity) -> Self {
         Self {
             state,
+            identity,
             participant: None,
             room: None,
             errors: Vec::new(),
@@ -96,7 +116,7 @@ impl Session {
             let mut replies = Vec::new();
             let flow = tokio::select! {
                 frame = receiver.next() => match frame {
-                    Some(Ok(Message::Text(text))) => self.on_text(&text, &tx, &mut replies),
+                    Some(Ok(Message::Text(text))) => self.on_text(&text, &tx, &mut replies).await,
                     Some(Ok(Message::Binary(_))) => {
                         self.refuse(ProtocolError::new(ErrorCode::BinaryFrame, "binary frames are not used; send JSON text"), &mut replies)
                     }
@@ -171,7 +191,7 @@ impl Session {
         }
     }
 
-    fn on_text(
+    async fn on_text(
         &mut self,
         text: &str,
         tx: &mpsc::UnboundedSender<ServerMessage>,
@@ -194,7 +214,7 @@ impl Session {
                     version,
                     room,
                     name,
-                    ..
+                    password,
                 },
                 None,
             ) => {
@@ -228,8 +248,21 @@ impl Session {
                         replies,
                     );
                 }
+                // Room kind, teacher or guest, persisted lobby, password.
+                let entry = match room_access::decide(
+                    &self.state,
+                    &self.identity,
+                    room.trim(),
+                    password.as_deref(),
+                )
+                .await
+                {
+                    Ok(entry) => entry,
+                    Err(e) => return self.refuse(e, replies),
+                };
                 let sink = Box::new(ChannelSink(tx.clone()));
-                self.participant = Some(self.state.media.join(room.trim(), name.trim(), sink));
+                self.participant =
+                    Some(self.state.media.join(room.trim(), name.trim(), entry, sink));
                 self.room = Some(room.trim().to_string());
             }
             (ClientMessage::Join { .. }, Some(_)) => {

@@ -13,4 +13,6 @@ pub mod runtime;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use runtime::{MediaConfig, MediaPlane, ParticipantHandle, SignalSink, StartError};
+pub use runtime::{
+    Entry, MediaConfig, MediaPlane, ParticipantHandle, RoomKind, SignalSink, StartError,
+};

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::core::moderation::Entry;
 use crate::core::{Command, Shard, ShardConfig};
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::media::{Direction, MediaData, MediaKind as StrKind, Mid};
@@ -72,6 +73,7 @@ impl Sim {
             max_room_size: 100,
             max_videos: 20,
             bandwidth_estimation: false,
+            owner_grace: Duration::from_secs(300),
             dtls_cert: cert,
         });
         Self {
@@ -83,8 +85,15 @@ impl Sim {
         }
     }
 
-    /// A client joins `room`; returns its index.
+    /// A client joins `room` (an open room: the first one in is its owner);
+    /// returns its index.
     pub fn join(&mut self, room: &str, name: &str) -> usize {
+        let key = format!("device-{}", self.clients.len() + 1);
+        self.join_as(room, name, Entry::open_guest(key))
+    }
+
+    /// A client joins `room` as the person `entry` describes.
+    pub fn join_as(&mut self, room: &str, name: &str, entry: Entry) -> usize {
         let index = self.clients.len();
         let id = ParticipantId(index as u64 + 1);
         let addr: SocketAddr = format!("10.0.1.{}:5000", index + 1).parse().unwrap();
@@ -109,10 +118,24 @@ impl Sim {
                 participant: id,
                 room: room.into(),
                 name: name.into(),
+                entry,
             },
         );
         self.pump();
         index
+    }
+
+    /// Client `i` sends a signaling message.
+    pub fn send(&mut self, i: usize, message: ClientMessage) {
+        let participant = self.clients[i].id;
+        self.shard.handle_command(
+            self.now,
+            Command::Message {
+                participant,
+                message,
+            },
+        );
+        self.pump();
     }
 
     /// Client `i` adds a sending audio and video transceiver and offers.
@@ -157,6 +180,31 @@ impl Sim {
                 layers,
             },
         ];
+        self.offer(i, offer.to_sdp_string());
+        // A browser switches its devices on and says so; the SFU forwards
+        // nothing of a muted participant.
+        self.send(
+            i,
+            ClientMessage::Mute {
+                audio: false,
+                video: false,
+            },
+        );
+    }
+
+    /// Client `i` adds a sending video transceiver for a screen share and offers.
+    pub fn publish_screen(&mut self, i: usize) {
+        let c = &mut self.clients[i];
+        let mut api = c.rtc.sdp_api();
+        let screen = api.add_media(StrKind::Video, Direction::SendOnly, None, None, None);
+        let (offer, pending) = api.apply().expect("changes");
+        c.pending = Some(pending);
+        c.publish.push(PublishedTrack {
+            mid: screen.to_string(),
+            kind: MediaKind::Video,
+            source: tafelrunde_protocol::TrackSource::Screen,
+            layers: vec![],
+        });
         self.offer(i, offer.to_sdp_string());
     }
 

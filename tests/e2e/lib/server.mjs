@@ -60,6 +60,8 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     '--media-udp-port', '0',
     '--media-tcp-port', '0',
     '--shards', '1',
+    // The tests use free room names; school rooms need accounts (see accounts.test.mjs).
+    '--open-rooms',
     ...args,
   ];
   // setpriv --pdeathsig: the kernel kills the server if this Node process dies,

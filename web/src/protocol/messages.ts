@@ -316,7 +316,8 @@ export type ErrorCode =
   | "roomLocked"
   | "chatDisabled"
   | "noSuchParticipant"
-  | "unknownRoom";
+  | "unknownRoom"
+  | "internalError";
 
 // ---- server → client -------------------------------------------------------
 

@@ -33,6 +33,7 @@ impl TestServer {
                 max_room_size: 3,
                 max_videos: 20,
                 bandwidth_estimation: true,
+                owner_grace: Duration::from_secs(300),
             })
             .expect("media plane starts"),
         );

@@ -42,6 +42,20 @@ impl Env {
     }
 
     pub async fn with_mailer(backend: Backend, mailer: Option<tafelrunde::mail::Mailer>) -> Self {
+        Self::build(backend, mailer, true).await
+    }
+
+    /// As a production server: only school rooms exist (`[rooms] open = false`).
+    pub async fn school_rooms_only(backend: Backend) -> Self {
+        Self::build(backend, None, false).await
+    }
+
+    /// Open rooms are on by default: most tests use free room names.
+    async fn build(
+        backend: Backend,
+        mailer: Option<tafelrunde::mail::Mailer>,
+        open_rooms: bool,
+    ) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter("warn,tafelrunde=info")
@@ -59,11 +73,11 @@ impl Env {
                 (pg.url("postgres"), Some(pg))
             }
         };
-        let control = Arc::new(
-            Control::open(&url, PUBLIC_URL, mailer)
-                .await
-                .expect("database opens"),
-        );
+        let mut control = Control::open(&url, PUBLIC_URL, mailer)
+            .await
+            .expect("database opens");
+        control.open_rooms = open_rooms;
+        let control = Arc::new(control);
         // The server's own defaults, on free ports with one shard.
         let mut config = tafelrunde::config::Config::default();
         config.media.udp_port = 0;

@@ -8,7 +8,7 @@ use str0m::bwe::BweKind;
 use str0m::media::KeyframeRequestKind;
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor, Vp8Patch};
 use str0m::{Event, IceConnectionState};
-use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId};
+use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSource};
 use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
@@ -68,9 +68,19 @@ impl Shard {
             return;
         };
         let room = source.room.clone();
+        let (audio_muted, video_muted) = source.muted;
         let Some(track) = self.tracks.get_mut(&track_id) else {
             return;
         };
+        // A muted participant is silent for everyone, whatever its browser
+        // sends: the mute is enforced here, not only shown.
+        let muted = match track.kind {
+            MediaKind::Audio => audio_muted,
+            MediaKind::Video => video_muted,
+        };
+        if muted && track.source == TrackSource::Device {
+            return;
+        }
         let Some(layer) = track.layer_of(rid) else {
             return;
         };

@@ -11,14 +11,16 @@ use str0m::media::Mid;
 use str0m::net::TcpType;
 use str0m::{Candidate, Rtc};
 use tafelrunde_protocol::{
-    ByeReason, ClientMessage, ErrorCode, MediaKind, ParticipantId, ParticipantInfo, ProtocolError,
-    PublishedTrack, ServerMessage, Subscription, TrackId, PROTOCOL_VERSION,
+    ByeReason, ClientMessage, ErrorCode, MediaKind, ParticipantId, ProtocolError, PublishedTrack,
+    ServerMessage, Subscription, TrackId, TrackSource, PROTOCOL_VERSION,
 };
 use tracing::{info, warn};
 
+use super::moderation::{Entered, Entry, Moderation};
 use super::participant::{OutStream, Participant};
-use super::room::Track;
+use super::room::{Room, Track};
 use super::sdp_check::offered_media;
+use super::Pending;
 use super::Shard;
 
 /// The downlink assumed for a new subscriber until the estimator knows
@@ -35,8 +37,9 @@ impl Shard {
         id: ParticipantId,
         room_name: String,
         name: String,
+        entry: Entry,
     ) {
-        if self.participants.contains_key(&id) {
+        if self.participants.contains_key(&id) || self.waiting.contains_key(&id) {
             return self.refuse(
                 id,
                 ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
@@ -50,44 +53,61 @@ impl Shard {
             );
             return self.refuse(id, ProtocolError::new(ErrorCode::RoomFull, message));
         }
-        let rtc = match self.new_rtc(now) {
+        self.next_tick.get_or_insert(now + super::policy::TICK);
+        let grace = self.config.owner_grace;
+        let room = self
+            .rooms
+            .entry(room_name.clone())
+            .or_insert_with(|| Room::new(Moderation::new(entry.kind, entry.lobby, grace)));
+        let mut effects = Vec::new();
+        let entered = room.moderation.enter(now, id, &name, &entry, &mut effects);
+        match entered {
+            Entered::Admitted => self.admit(now, id, &room_name),
+            Entered::Waiting(_) => {
+                self.waiting.insert(
+                    id,
+                    Pending {
+                        room: room_name.clone(),
+                    },
+                );
+            }
+            Entered::Refused(error) => {
+                self.refuse(id, error);
+                self.drop_room_if_idle(&room_name);
+                return;
+            }
+        }
+        self.apply(now, &room_name, effects);
+    }
+
+    /// Someone the moderation let in: create the media connection, send
+    /// `joined`, tell the others.
+    pub(super) fn admit(&mut self, now: Instant, id: ParticipantId, room_name: &str) {
+        let mut rtc = match self.new_rtc(now) {
             Ok(rtc) => rtc,
             Err(e) => {
                 warn!(participant = %id, error = %e, "cannot create media connection");
+                let mut effects = Vec::new();
+                if let Some(room) = self.rooms.get_mut(room_name) {
+                    room.moderation.leave(now, id, true, &mut effects);
+                }
                 self.signal(
                     id,
                     ServerMessage::Bye {
                         reason: ByeReason::InternalError,
                     },
                 );
+                self.apply(now, room_name, effects);
                 return;
             }
         };
-        let mut rtc = rtc;
-        self.next_tick.get_or_insert(now + super::policy::TICK);
-        let room = self.rooms.entry(room_name.clone()).or_default();
-        let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
-        let info = ParticipantInfo {
-            id,
-            name,
-            audio_muted: true,
-            video_muted: true,
-            role: tafelrunde_protocol::Role::Participant,
-            teacher: false,
-            hand_raised: false,
-            may: tafelrunde_protocol::Permissions {
-                audio: true,
-                video: true,
-                screen: true,
-            },
+        let Some(room) = self.rooms.get_mut(room_name) else {
+            return;
         };
-
-        let others: Vec<ParticipantInfo> = room
-            .members
-            .iter()
-            .filter_map(|m| self.participants.get(m))
-            .map(|p| p.info.clone())
-            .collect();
+        let Some(welcome) = room.moderation.welcome(id) else {
+            return;
+        };
+        let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
         let tracks = room
             .members
             .iter()
@@ -95,12 +115,14 @@ impl Shard {
             .map(Track::info)
             .collect();
         room.members.push(id);
+        let mut after = Vec::new();
+        room.moderation.after_joined(id, &mut after);
         self.by_ufrag.insert(ufrag.clone(), id);
         self.participants.insert(
             id,
             Participant {
-                info: info.clone(),
-                room: room_name.clone(),
+                muted: (welcome.you.audio_muted, welcome.you.video_muted),
+                room: room_name.to_string(),
                 rtc,
                 ufrag,
                 paths: Vec::new(),
@@ -112,31 +134,32 @@ impl Shard {
                 desired: 0,
             },
         );
-        info!(participant = %id, members = others.len() + 1, "joined");
+        info!(participant = %id, members = welcome.others.len() + 1, "joined");
+        let you = welcome.you.clone();
         self.signal(
             id,
             ServerMessage::Joined {
                 version: PROTOCOL_VERSION,
                 participant_id: id,
-                room: room_name.clone(),
-                participants: others,
+                room: room_name.to_string(),
+                participants: welcome.others,
                 tracks,
                 ice_servers: Vec::new(),
-                you: info.clone(),
-                settings: Default::default(),
-                chat: Vec::new(),
-                hands: Vec::new(),
+                you: welcome.you,
+                settings: welcome.settings,
+                chat: welcome.chat,
+                hands: welcome.hands,
             },
         );
         self.broadcast(
-            &room_name,
+            room_name,
             id,
-            ServerMessage::ParticipantJoined { participant: info },
+            ServerMessage::ParticipantJoined { participant: you },
         );
         // A newcomer learns who speaks now, not only who speaks next.
         let speaker = self
             .rooms
-            .get(&room_name)
+            .get(room_name)
             .and_then(|r| r.speakers.dominant());
         if speaker.is_some() {
             self.signal(
@@ -146,6 +169,7 @@ impl Shard {
                 },
             );
         }
+        self.apply(now, room_name, after);
     }
 
     fn new_rtc(&self, now: Instant) -> Result<Rtc, str0m::error::IceError> {
@@ -175,8 +199,14 @@ impl Shard {
     }
 
     pub(super) fn message(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
+        if self.waiting.contains_key(&id) {
+            return self.message_while_waiting(id, message);
+        }
         if !self.participants.contains_key(&id) {
             return;
+        }
+        if Moderation::handles(&message) {
+            return self.moderate(now, id, message);
         }
         match message {
             ClientMessage::Offer {
@@ -187,18 +217,6 @@ impl Shard {
                 if let Err(e) = self.offer(now, id, &sdp, &publish, &subscribe) {
                     self.refuse(id, e);
                 }
-            }
-            ClientMessage::Mute { audio, video } => {
-                let Some(p) = self.participants.get_mut(&id) else {
-                    return;
-                };
-                if (p.info.audio_muted, p.info.video_muted) == (audio, video) {
-                    return;
-                }
-                p.info.audio_muted = audio;
-                p.info.video_muted = video;
-                let (room, participant) = (p.room.clone(), p.info.clone());
-                self.broadcast(&room, id, ServerMessage::ParticipantUpdated { participant });
             }
             ClientMessage::Layout { tiles } => {
                 if tiles.len() > MAX_TILES {
@@ -221,10 +239,8 @@ impl Shard {
                 id,
                 ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
             ),
-            _ => self.refuse(
-                id,
-                ProtocolError::field(ErrorCode::NotAllowed, "type", "not allowed"),
-            ),
+            // Handled by the moderation above.
+            _ => {}
         }
     }
 
@@ -241,6 +257,22 @@ impl Shard {
         let bad = |field: &str, message: String| {
             ProtocolError::field(ErrorCode::InvalidField, field, message)
         };
+        let may_share = self.participants.get(&id).is_some_and(|p| {
+            self.rooms
+                .get(&p.room)
+                .is_some_and(|r| r.moderation.may_share_screen(id))
+        });
+        if let Some(i) = publish
+            .iter()
+            .position(|p| p.source == TrackSource::Screen)
+            .filter(|_| !may_share)
+        {
+            return Err(ProtocolError::field(
+                ErrorCode::NotAllowed,
+                format!("publish[{i}]"),
+                "sharing the screen needs a moderator's permission",
+            ));
+        }
         let media = offered_media(sdp);
         for (i, p) in publish.iter().enumerate() {
             let m = media.iter().find(|m| m.mid == p.mid).ok_or_else(|| {
@@ -429,7 +461,7 @@ impl Shard {
         }
     }
 
-    fn remove_track(&mut self, room: &str, track_id: TrackId) {
+    pub(super) fn remove_track(&mut self, room: &str, track_id: TrackId) {
         let Some(track) = self.tracks.remove(&track_id) else {
             return;
         };
@@ -451,6 +483,24 @@ impl Shard {
     /// Remove a participant: its tracks end, the room is told, and it gets
     /// `bye` (unless its signaling is already gone, `reason: None`).
     pub(super) fn remove(&mut self, id: ParticipantId, reason: Option<ByeReason>) {
+        // Only a dropped connection keeps an owner's role for the grace time.
+        let on_purpose = !matches!(
+            reason,
+            None | Some(ByeReason::ConnectionLost | ByeReason::InternalError)
+        );
+        let now = self.last_now();
+        if let Some(pending) = self.waiting.remove(&id) {
+            let mut effects = Vec::new();
+            if let Some(room) = self.rooms.get_mut(&pending.room) {
+                room.moderation.leave(now, id, on_purpose, &mut effects);
+            }
+            if let Some(reason) = reason {
+                self.signal(id, ServerMessage::Bye { reason });
+            }
+            self.apply(now, &pending.room, effects);
+            self.drop_room_if_idle(&pending.room);
+            return;
+        }
         let Some(mut p) = self.participants.remove(&id) else {
             return;
         };
@@ -469,13 +519,12 @@ impl Shard {
                 t.subscribers.retain(|s| *s != (id, *mid));
             }
         }
+        let mut effects = Vec::new();
         if let Some(room) = self.rooms.get_mut(&p.room) {
             room.speakers.remove(id);
             room.recent_speakers.retain(|s| *s != id);
             room.members.retain(|m| *m != id);
-            if room.members.is_empty() {
-                self.rooms.remove(&p.room);
-            }
+            room.moderation.leave(now, id, on_purpose, &mut effects);
         }
         self.broadcast(
             &p.room,
@@ -485,9 +534,11 @@ impl Shard {
         if let Some(reason) = reason {
             self.signal(id, ServerMessage::Bye { reason });
         }
+        self.apply(now, &p.room, effects);
+        self.drop_room_if_idle(&p.room);
     }
 
-    fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {
+    pub(super) fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {
         self.signal(id, error.to_message());
     }
 }

@@ -20,6 +20,7 @@ mod codec;
 mod forward;
 mod keyframe;
 mod membership;
+mod moderate;
 pub mod moderation;
 mod participant;
 mod policy;
@@ -72,6 +73,8 @@ pub struct ShardConfig {
     pub max_videos: usize,
     /// Estimate each subscriber's downlink (TWCC) and fit layers into it.
     pub bandwidth_estimation: bool,
+    /// How long a room keeps the owner's role after the owner's connection dropped.
+    pub owner_grace: Duration,
     /// One DTLS certificate for all connections of the shard (generating one
     /// per connection costs milliseconds of CPU per join).
     pub dtls_cert: DtlsCert,
@@ -88,6 +91,8 @@ pub enum Command {
         room: String,
         /// Display name.
         name: String,
+        /// Who they are, as the server knows them, and the room's kind.
+        entry: moderation::Entry,
     },
     /// A message from a participant that already joined (offer, mute, leave).
     Message {
@@ -135,6 +140,19 @@ pub struct Shard {
     transmits: VecDeque<Transmit>,
     signals: VecDeque<(ParticipantId, ServerMessage)>,
     next_track: u64,
+    /// People who wait (lobby, or a room not yet open): no media connection yet.
+    waiting: HashMap<ParticipantId, Pending>,
+    /// A monotonic instant and the wall-clock milliseconds at it, for chat
+    /// time stamps (the core reads no clock).
+    wall_clock: Option<(Instant, u64)>,
+    /// The time of the input being handled (for removals deep in the call tree).
+    now: Option<Instant>,
+}
+
+/// Someone waiting to enter a room.
+#[derive(Debug)]
+struct Pending {
+    room: String,
 }
 
 impl Shard {
@@ -155,7 +173,16 @@ impl Shard {
             transmits: VecDeque::new(),
             signals: VecDeque::new(),
             next_track: 1,
+            waiting: HashMap::new(),
+            wall_clock: None,
+            now: None,
         }
+    }
+
+    /// Tell the shard the wall-clock time (milliseconds since 1970) at a
+    /// monotonic instant; chat messages are stamped from it.
+    pub fn set_wall_clock(&mut self, at: Instant, unix_ms: u64) {
+        self.wall_clock = Some((at, unix_ms));
     }
 
     /// Number of participants on this shard.
@@ -165,19 +192,26 @@ impl Shard {
 
     /// Handle a command from the signaling side.
     pub fn handle_command(&mut self, now: Instant, command: Command) {
+        self.now = Some(now);
         match command {
             Command::Join {
                 participant,
                 room,
                 name,
-            } => self.join(now, participant, room, name),
+                entry,
+            } => self.join(now, participant, room, name, entry),
             Command::Message {
                 participant,
                 message,
             } => self.message(now, participant, message),
             Command::Disconnected { participant } => self.remove(participant, None),
             Command::Shutdown => {
-                let all: Vec<_> = self.participants.keys().copied().collect();
+                let all: Vec<_> = self
+                    .participants
+                    .keys()
+                    .chain(self.waiting.keys())
+                    .copied()
+                    .collect();
                 for id in all {
                     self.remove(id, Some(ByeReason::ServerShutdown));
                 }
@@ -197,6 +231,7 @@ impl Shard {
         destination: SocketAddr,
         data: &[u8],
     ) -> Option<ParticipantId> {
+        self.now = Some(now);
         let id = self.route(proto, source, data)?;
         let Ok(contents) = data.try_into() else {
             debug!(participant = %id, "dropping unrecognised datagram");
@@ -223,6 +258,7 @@ impl Shard {
 
     /// Time passed: wake the connections and keyframe requests that are due.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
         while let Some(id) = self.timers.pop_due(now) {
             self.dirty.push(id);
         }
@@ -249,7 +285,7 @@ impl Shard {
 
     /// When [`Shard::handle_timeout`] must be called next.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
-        if self.participants.is_empty() {
+        if self.rooms.is_empty() {
             self.next_tick = None;
         }
         [
@@ -355,6 +391,11 @@ impl Shard {
                 None
             }
         }
+    }
+
+    /// The time of the input being handled.
+    fn last_now(&self) -> Instant {
+        self.now.expect("set by every handle_* call")
     }
 
     fn signal(&mut self, to: ParticipantId, message: ServerMessage) {

@@ -9,7 +9,7 @@ use str0m::format::PayloadParams;
 use str0m::media::{Mid, Pt};
 use str0m::net::Protocol;
 use str0m::Rtc;
-use tafelrunde_protocol::{ParticipantInfo, TrackId};
+use tafelrunde_protocol::TrackId;
 
 use super::codec::VideoCodec;
 use super::rewrite::RtpRewriter;
@@ -50,8 +50,10 @@ impl OutStream {
 
 /// A participant of a room on this shard.
 pub struct Participant {
-    /// What the others see.
-    pub info: ParticipantInfo,
+    /// Drop the camera's and microphone's packets: the participant is muted
+    /// (own switch, a moderator, or on arrival). Screen shares are not
+    /// affected; they need their own permission. (audio, video)
+    pub muted: (bool, bool),
     /// The room's name.
     pub room: String,
     /// The WebRTC connection.

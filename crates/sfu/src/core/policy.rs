@@ -27,6 +27,7 @@ impl Shard {
     /// Periodic work; called from `handle_timeout`.
     pub(super) fn tick(&mut self, now: Instant) {
         self.ticks = self.ticks.wrapping_add(1);
+        self.moderation_tick(now);
         let mut changes = Vec::new();
         for (name, room) in self.rooms.iter_mut() {
             if let Some(speaker) = room.speakers.tick(now) {

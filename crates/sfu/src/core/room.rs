@@ -7,6 +7,7 @@ use tafelrunde_protocol::{MediaKind, ParticipantId, TrackId, TrackInfo, TrackSou
 
 use super::allocate::LayerView;
 use super::keyframe::KeyframeThrottle;
+use super::moderation::Moderation;
 use super::speaker::SpeakerDetector;
 
 /// How many recent speakers are remembered for last-N.
@@ -14,11 +15,14 @@ const RECENT_SPEAKERS: usize = 8;
 /// A layer that sent nothing for this long is gone (the publisher dropped it).
 pub const LAYER_SILENCE: Duration = Duration::from_millis(1500);
 
-/// A room: who is in it, in the order they came, and who speaks.
-#[derive(Debug, Default)]
+/// A room: who is in it, in the order they came, who speaks, and its
+/// moderation state (roles, lobby, chat, hands).
+#[derive(Debug)]
 pub struct Room {
-    /// Members in order of arrival.
+    /// Members with a media connection, in order of arrival.
     pub members: Vec<ParticipantId>,
+    /// Roles, permissions, lobby, chat, hands.
+    pub moderation: Moderation,
     /// Dominant-speaker detection.
     pub speakers: SpeakerDetector<ParticipantId>,
     /// Recent dominant speakers, most recent first.
@@ -26,6 +30,21 @@ pub struct Room {
 }
 
 impl Room {
+    /// An empty room.
+    pub fn new(moderation: Moderation) -> Self {
+        Self {
+            members: Vec::new(),
+            moderation,
+            speakers: SpeakerDetector::default(),
+            recent_speakers: Vec::new(),
+        }
+    }
+
+    /// Nobody in, nobody waiting, nobody expected back: the room can go.
+    pub fn is_idle(&self) -> bool {
+        self.members.is_empty() && self.moderation.is_idle()
+    }
+
     /// Someone became the dominant speaker.
     pub fn spoke(&mut self, who: ParticipantId) {
         self.recent_speakers.retain(|p| *p != who);

@@ -13,6 +13,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::Sender;
+
+pub use crate::core::moderation::{Entry, RoomKind};
 use tafelrunde_protocol::{ClientMessage, ParticipantId, ServerMessage};
 
 pub use framing::{push_frame, take_frames};
@@ -47,6 +49,8 @@ pub struct MediaConfig {
     pub max_videos: usize,
     /// Estimate each subscriber's downlink and fit simulcast layers into it.
     pub bandwidth_estimation: bool,
+    /// How long a room keeps the owner's role after the owner's connection dropped.
+    pub owner_grace: Duration,
 }
 
 /// Why the media plane could not start.
@@ -131,15 +135,23 @@ impl MediaPlane {
         &self.tcp_addrs
     }
 
-    /// Enter `room`. The answer (`joined` or an error) and everything after
-    /// arrives at `sink`. Dropping the handle leaves the room.
-    pub fn join(&self, room: &str, name: &str, sink: Box<dyn SignalSink>) -> ParticipantHandle {
+    /// Enter `room` as the person `entry` describes (the server's word, never
+    /// the client's). The answer (`joined`, `waiting` or an error) and
+    /// everything after arrives at `sink`. Dropping the handle leaves the room.
+    pub fn join(
+        &self,
+        room: &str,
+        name: &str,
+        entry: Entry,
+        sink: Box<dyn SignalSink>,
+    ) -> ParticipantHandle {
         let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
         let shard = self.shards[shard_index(room, self.shards.len())].clone();
         shard.send(RuntimeCommand::Join {
             participant: id,
             room: room.to_string(),
             name: name.to_string(),
+            entry,
             sink,
         });
         ParticipantHandle { id, shard }

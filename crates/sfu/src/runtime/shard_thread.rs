@@ -18,6 +18,7 @@ use tracing::{debug, info, warn};
 
 use super::tcp::{ReadOutcome, TcpConnection};
 use super::{MediaConfig, ShardHandle, SignalSink, StartError};
+use crate::core::moderation::Entry;
 use crate::core::{Command, Shard, ShardConfig};
 
 const WAKER: Token = Token(0);
@@ -55,6 +56,7 @@ pub enum RuntimeCommand {
         participant: ParticipantId,
         room: String,
         name: String,
+        entry: Entry,
         sink: Box<dyn SignalSink>,
     },
     /// Anything else for the core.
@@ -104,15 +106,21 @@ impl ShardThread {
             Some(l) => Some(SocketAddr::new(announce, l.local_addr()?.port())),
             None => None,
         };
-        let shard = Shard::new(ShardConfig {
+        let mut shard = Shard::new(ShardConfig {
             udp_candidate,
             tcp_candidate,
             keyframe_interval: config.keyframe_interval,
             max_room_size: config.max_room_size,
             max_videos: config.max_videos,
             bandwidth_estimation: config.bandwidth_estimation,
+            owner_grace: config.owner_grace,
             dtls_cert: cert,
         });
+        // Chat messages carry wall-clock time; the core reads no clock itself.
+        let unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        shard.set_wall_clock(Instant::now(), unix_ms);
         Ok(Self {
             index,
             poll: Poll::new()?,
@@ -208,6 +216,7 @@ impl ShardThread {
                     participant,
                     room,
                     name,
+                    entry,
                     sink,
                 } => {
                     self.sinks.insert(participant, sink);
@@ -217,6 +226,7 @@ impl ShardThread {
                             participant,
                             room,
                             name,
+                            entry,
                         },
                     );
                 }

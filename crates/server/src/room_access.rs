@@ -1,0 +1,159 @@
+//! Who may enter which room, decided before the media plane hears of it:
+//! the room's kind from its name, whether the person is a teacher of the
+//! room's school, the room's persisted lobby and password. The browser's
+//! word counts for nothing here; the session and device cookies do.
+
+use axum::http::HeaderMap;
+use sqlx::Row;
+use tafelrunde_protocol::{ErrorCode, ProtocolError};
+use tafelrunde_sfu::{Entry, RoomKind};
+
+use crate::accounts::{password, Account, Role};
+use crate::app::AppState;
+use crate::auth::session;
+use crate::rooms::RoomName;
+use crate::schools;
+use crate::storage::get_bool;
+
+/// Connection-test rooms start with this.
+pub const TEST_PREFIX: &str = "~test-";
+
+/// Who opened the signaling socket, from its cookies.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The logged-in account, if the session cookie is valid.
+    pub account: Option<Account>,
+    /// The device cookie (set on the upgrade response when it was missing).
+    pub device: String,
+}
+
+impl Identity {
+    /// Read the cookies of the upgrade request. A new device id is made when
+    /// there is none; `true` then: the response must set it.
+    pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> (Self, bool) {
+        let account = match (&state.control, session::secret_from(headers)) {
+            (Some(control), Some(secret)) => match session::lookup(&control.db, &secret).await {
+                Ok(Ok(session)) => Some(session.account),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (device, new) = match crate::device::from_headers(headers) {
+            Some(device) => (device, false),
+            None => (crate::device::new_id(), true),
+        };
+        (Self { account, device }, new)
+    }
+
+    /// The key a room knows this person by: the account, else the device.
+    pub fn key(&self) -> String {
+        match &self.account {
+            Some(account) => format!("account:{}", account.id.0),
+            None => format!("device:{}", self.device),
+        }
+    }
+
+    /// A teacher or school admin of this school.
+    fn teaches_at(&self, school: &str) -> bool {
+        self.account.as_ref().is_some_and(|a| {
+            matches!(a.role, Role::Teacher | Role::SchoolAdmin) && a.school_str() == Some(school)
+        })
+    }
+}
+
+/// Decide how `identity` enters `room`, or why not. The password is checked
+/// here (argon2) for everyone but the room's teachers.
+pub async fn decide(
+    state: &AppState,
+    identity: &Identity,
+    room: &str,
+    given_password: Option<&str>,
+) -> Result<Entry, ProtocolError> {
+    let key = identity.key();
+    if room.starts_with(TEST_PREFIX) {
+        return Ok(Entry {
+            key,
+            teacher: false,
+            kind: RoomKind::Test,
+            lobby: false,
+        });
+    }
+    // Without a control plane there are no schools: every room is open.
+    let Some(control) = &state.control else {
+        return Ok(Entry::open_guest(key));
+    };
+    let school = match RoomName::parse(room) {
+        Ok(name) => schools::get(&control.db, &name.school)
+            .await
+            .map_err(internal)?
+            .map(|s| s.id.0),
+        Err(_) => None,
+    };
+    let Some(school) = school else {
+        if control.open_rooms {
+            return Ok(Entry::open_guest(key));
+        }
+        return Err(ProtocolError::field(
+            ErrorCode::UnknownRoom,
+            "room",
+            "no school room has this name (Dienststellennummer-Lerngruppe-Kürzel of a known school)",
+        ));
+    };
+    let teacher = identity.teaches_at(&school);
+    let row = sqlx::query("SELECT lobby, password_hash FROM rooms WHERE name = $1")
+        .bind(room)
+        .fetch_optional(control.db.pool())
+        .await
+        .map_err(|e| internal(e.into()))?;
+    let (lobby, hash) = match &row {
+        Some(row) => (
+            get_bool(row, "lobby"),
+            row.try_get::<Option<String>, _>("password_hash")
+                .map_err(|e| internal(e.into()))?,
+        ),
+        None => (false, None),
+    };
+    if let (Some(hash), false) = (hash, teacher) {
+        check_password(given_password, hash).await?;
+    }
+    Ok(Entry {
+        key,
+        teacher,
+        kind: RoomKind::School,
+        lobby,
+    })
+}
+
+/// Argon2 costs tens of milliseconds: off the async threads.
+async fn check_password(given: Option<&str>, hash: String) -> Result<(), ProtocolError> {
+    let Some(given) = given
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+    else {
+        return Err(ProtocolError::field(
+            ErrorCode::PasswordRequired,
+            "password",
+            "this room has a password",
+        ));
+    };
+    let ok = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
+        .await
+        .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(ProtocolError::field(
+            ErrorCode::WrongPassword,
+            "password",
+            "the password is wrong",
+        ))
+    }
+}
+
+fn internal(e: crate::api::error::ApiError) -> ProtocolError {
+    tracing::error!(error = %e.message, "room access check failed");
+    ProtocolError::new(
+        ErrorCode::InternalError,
+        "the room cannot be checked now; try again",
+    )
+}
