@@ -437,6 +437,26 @@ async fn retention_scenario(backend: Backend) {
         .await;
     let pool = env.control.db.pool();
     let t = tafelrunde::storage::now();
+    // Deactivation records its time; reactivation clears it.
+    let when = "SELECT deactivated_at FROM accounts WHERE id = $1";
+    let at: Option<i64> = sqlx::query_scalar(when)
+        .bind(&ids[1])
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(at.is_some_and(|at| (at - t).abs() < 60), "{at:?}");
+    admin
+        .post(&format!("/api/accounts/{}/deactivate", ids[2]), json!({}))
+        .await;
+    admin
+        .post(&format!("/api/accounts/{}/reactivate", ids[2]), json!({}))
+        .await;
+    let at: Option<i64> = sqlx::query_scalar(when)
+        .bind(&ids[2])
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(at, None);
     // alt@: deactivated 11 days ago (past 10); neu@: 9 days ago; aktiv@: old but active.
     for (id, at) in [(&ids[0], t - 11 * DAY), (&ids[1], t - 9 * DAY)] {
         sqlx::query("UPDATE accounts SET deactivated_at = $1 WHERE id = $2")

@@ -143,7 +143,9 @@ pub async fn deactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
         ));
     }
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE accounts SET status = 'deactivated' WHERE id = $1")
+    // The retention period for deactivated accounts counts from now.
+    sqlx::query("UPDATE accounts SET status = 'deactivated', deactivated_at = $1 WHERE id = $2")
+        .bind(storage::now())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -182,7 +184,7 @@ pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
     } else {
         Status::Pending
     };
-    sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
+    sqlx::query("UPDATE accounts SET status = $1, deactivated_at = NULL WHERE id = $2")
         .bind(status.as_str())
         .bind(id)
         .execute(&mut *tx)
