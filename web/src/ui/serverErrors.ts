@@ -25,6 +25,7 @@ const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
   chatDisabled: "serverError.chatDisabled",
   noSuchParticipant: "serverError.noSuchParticipant",
   unknownRoom: "serverError.unknownRoom",
+  internalError: "serverError.internalError",
 };
 
 export function serverErrorKey(code: ErrorCode): MessageKey {
