@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{from_row, get, may_manage, password, Account, Status, COLUMNS};
+use super::{from_row, get, may_manage, password, require, Account, Status, COLUMNS};
 use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
 use crate::auth::onetime::{self, Purpose};
@@ -68,9 +68,7 @@ pub async fn complete_setup(
     )
     .await?;
     tx.commit().await?;
-    get(db, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))
+    require(db, &id).await
 }
 
 /// Refuses when the account's school uses BigBlueButton.
@@ -119,9 +117,26 @@ pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Ac
     )
     .await?;
     tx.commit().await?;
-    get(db, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))
+    require(db, &id).await
+}
+
+/// Logs `action` on account `t` within the change's transaction.
+async fn audit_on(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Account,
+    action: &str,
+    t: &Account,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        tx,
+        &actor.actor(),
+        action,
+        t.school_str(),
+        Some(&t.email),
+        detail,
+    )
+    .await
 }
 
 /// The account `actor` wants to change, if allowed to.
@@ -153,19 +168,16 @@ pub async fn deactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    audit_on(
         &mut tx,
-        &actor.actor(),
+        actor,
         "account.deactivate",
-        t.school_str(),
-        Some(&t.email),
+        &t,
         "deactivated; sessions ended",
     )
     .await?;
     tx.commit().await?;
-    get(db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))
+    require(db, id).await
 }
 
 pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account> {
@@ -189,19 +201,9 @@ pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &actor.actor(),
-        "account.reactivate",
-        t.school_str(),
-        Some(&t.email),
-        status.as_str(),
-    )
-    .await?;
+    audit_on(&mut tx, actor, "account.reactivate", &t, status.as_str()).await?;
     tx.commit().await?;
-    get(db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))
+    require(db, id).await
 }
 
 /// Deletes the account with its sessions, tokens and rooms.
@@ -228,15 +230,7 @@ pub async fn delete(db: &Db, actor: &Account, id: &str) -> ApiResult<()> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut tx,
-        &actor.actor(),
-        "account.delete",
-        t.school_str(),
-        Some(&t.email),
-        "deleted",
-    )
-    .await?;
+    audit_on(&mut tx, actor, "account.delete", &t, "deleted").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -263,15 +257,7 @@ pub async fn new_link(db: &Db, public_url: &str, actor: &Account, id: &str) -> A
     } else {
         "account.resetLink"
     };
-    audit::record(
-        &mut tx,
-        &actor.actor(),
-        action,
-        t.school_str(),
-        Some(&t.email),
-        "new link issued",
-    )
-    .await?;
+    audit_on(&mut tx, actor, action, &t, "new link issued").await?;
     tx.commit().await?;
     Ok(onetime::link(public_url, purpose, &secret))
 }
@@ -321,12 +307,11 @@ pub async fn reset_password(db: &Db, secret: &str, new_password: &str) -> ApiRes
         .execute(&mut *tx)
         .await?;
     onetime::consume(&mut tx, secret).await?;
-    audit::record(
+    audit_on(
         &mut tx,
-        &account.actor(),
+        &account,
         "account.passwordReset",
-        account.school_str(),
-        Some(&account.email),
+        &account,
         "password set; sessions ended",
     )
     .await?;

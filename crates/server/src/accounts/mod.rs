@@ -123,6 +123,14 @@ pub async fn get(db: &Db, id: &str) -> ApiResult<Option<Account>> {
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
+/// The account, or `404 account` when it is gone (e.g. read back after a
+/// change that another request deleted in between).
+pub async fn require(db: &Db, id: &str) -> ApiResult<Account> {
+    get(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
+}
+
 pub async fn by_email(db: &Db, email: &str) -> ApiResult<Option<(Account, Option<String>)>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, password_hash FROM accounts WHERE email = $1"

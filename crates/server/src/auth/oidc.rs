@@ -337,9 +337,7 @@ impl Oidc {
             .await?;
         }
         tx.commit().await?;
-        accounts::get(db, &account.id.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))
+        accounts::require(db, &account.id.0).await
     }
 
     async fn create(
@@ -377,8 +375,6 @@ impl Oidc {
         )
         .await?;
         tx.commit().await?;
-        accounts::get(db, &id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))
+        accounts::require(db, &id).await
     }
 }
