@@ -1,0 +1,185 @@
+//! Who enters which room, through the real server and real WebSockets: only
+//! school rooms exist unless open rooms are on; a room's password is checked
+//! before joining and the socket stays open for another try; the teacher of
+//! the room's school (by session cookie) opens it as owner, guests wait for
+//! that and are then let in as participants; `~test-` rooms always work;
+//! browsers without one get the device cookie.
+
+mod control;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::header::{COOKIE, SET_COOKIE};
+use tokio_tungstenite::tungstenite::Message;
+
+use control::{Backend, Env, SCHOOLS_CSV};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A socket with these cookies; also returns the device cookie set on the upgrade.
+async fn connect(addr: std::net::SocketAddr, cookie: Option<String>) -> (Socket, Option<String>) {
+    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert(COOKIE, cookie.parse().unwrap());
+    }
+    let (ws, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let device = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tafelrunde_device="))
+        .map(str::to_string);
+    (ws, device)
+}
+
+async fn send(ws: &mut Socket, value: Value) {
+    ws.send(Message::text(value.to_string())).await.unwrap();
+}
+
+/// The next message of one of these types (others are skipped).
+async fn next_of(ws: &mut Socket, types: &[&str]) -> Value {
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("socket open")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if types.contains(&value["type"].as_str().unwrap_or("")) {
+                return value;
+            }
+        }
+    }
+}
+
+fn join(room: &str, name: &str, password: Option<&str>) -> Value {
+    let mut j = json!({"type": "join", "version": 1, "room": room, "name": name});
+    if let Some(p) = password {
+        j["password"] = json!(p);
+    }
+    j
+}
+
+fn code_and_field(v: &Value) -> (Option<&str>, Option<&str>) {
+    (v["code"].as_str(), v["field"].as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_school_rooms_and_teacher_versus_guest() {
+    let env = Env::school_rooms_only(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+        .await;
+    let mut admin = env
+        .account(
+            &mut op,
+            "admin@a.de",
+            "schoolAdmin",
+            "1111111",
+            "admin-passwort-a",
+        )
+        .await;
+    let teacher = env
+        .account(
+            &mut admin,
+            "lehrer@a.de",
+            "teacher",
+            "1111111",
+            "lehrer-passwort-a",
+        )
+        .await;
+    let mut t = teacher.clone();
+    let (_, room) = t
+        .post(
+            "/api/rooms",
+            json!({"group": "7b", "short": "LA", "password": "Geheim-42"}),
+        )
+        .await;
+    let room = room["name"].as_str().unwrap().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = env.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    // A free name is no room when open rooms are off.
+    let (mut guest, device) = connect(addr, None).await;
+    let device = device.expect("a browser without one gets the device cookie");
+    assert!(
+        device.contains("HttpOnly") && device.contains("SameSite=Strict"),
+        "{device}"
+    );
+    send(&mut guest, join("mathe-nachhilfe", "Kim", None)).await;
+    let e = next_of(&mut guest, &["error", "joined"]).await;
+    assert_eq!(
+        code_and_field(&e),
+        (Some("unknownRoom"), Some("room")),
+        "{e}"
+    );
+
+    // The password: missing, wrong, right — on the same socket.
+    send(&mut guest, join(&room, "Kim", None)).await;
+    let e = next_of(&mut guest, &["error", "joined", "waiting"]).await;
+    assert_eq!(
+        code_and_field(&e),
+        (Some("passwordRequired"), Some("password")),
+        "{e}"
+    );
+    send(&mut guest, join(&room, "Kim", Some("falsch"))).await;
+    let e = next_of(&mut guest, &["error", "joined", "waiting"]).await;
+    assert_eq!(
+        code_and_field(&e),
+        (Some("wrongPassword"), Some("password")),
+        "{e}"
+    );
+    send(&mut guest, join(&room, "Kim", Some("Geheim-42"))).await;
+    let w = next_of(&mut guest, &["error", "joined", "waiting"]).await;
+    assert_eq!(
+        (w["type"].as_str(), w["reason"].as_str()),
+        (Some("waiting"), Some("notOpen")),
+        "the guest waits for the teacher: {w}"
+    );
+
+    // The teacher (session cookie) needs no password and opens the room as owner.
+    let session = format!("tafelrunde_session={}", teacher.cookie.clone().unwrap());
+    let (mut lehrer, _) = connect(addr, Some(session)).await;
+    send(&mut lehrer, join(&room, "Frau Lehmann", None)).await;
+    let joined = next_of(&mut lehrer, &["error", "joined", "waiting"]).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    assert_eq!(joined["you"]["role"], "owner", "{joined}");
+    assert_eq!(joined["you"]["teacher"], true, "{joined}");
+
+    // The waiting guest is let in, as a participant and no teacher.
+    let joined = next_of(&mut guest, &["error", "joined"]).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    assert_eq!(
+        (
+            joined["you"]["role"].as_str(),
+            joined["you"]["teacher"].as_bool()
+        ),
+        (Some("participant"), Some(false)),
+        "{joined}"
+    );
+    assert_eq!(joined["you"]["may"]["screen"], false, "{joined}");
+    // A guest's forged moderation is refused.
+    let teacher_id = joined["participants"][0]["id"].clone();
+    send(
+        &mut guest,
+        json!({"type": "forceMute", "participantId": teacher_id, "kind": "audio"}),
+    )
+    .await;
+    let e = next_of(&mut guest, &["error"]).await;
+    assert_eq!(e["code"], "notAllowed", "{e}");
+
+    // Connection-test rooms need nothing.
+    let (mut tester, _) = connect(addr, None).await;
+    send(&mut tester, join("~test-abc123", "Test", None)).await;
+    let joined = next_of(&mut tester, &["error", "joined"]).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    env.close().await;
+}
