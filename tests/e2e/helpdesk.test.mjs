@@ -8,12 +8,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './lib/harness.mjs';
 import { ms } from './lib/paths.mjs';
-import { OPERATOR, loginThroughUi, setupAccounts } from './lib/api.mjs';
+import { OPERATOR, freshDataDir, loginThroughUi, setupAccounts } from './lib/api.mjs';
 import { until } from './lib/wait.mjs';
 
 const h = new Harness('helpdesk');
 before(async () => {
-  await h.start();
+  await h.start({ args: freshDataDir(h) });
   await setupAccounts(h.server);
 });
 after(() => h.stop());

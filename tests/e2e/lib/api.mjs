@@ -2,6 +2,9 @@
 // the CSRF token. For setting up accounts quickly where the UI of that is
 // not what a test is about (accounts.test.mjs goes through the UI).
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ms } from './paths.mjs';
 import { until } from './wait.mjs';
 
@@ -32,6 +35,16 @@ export class ApiClient {
   }
 }
 
+/**
+ * A fresh, empty database folder for the harness's server (so that the
+ * first-start setup link is printed), removed when the harness stops.
+ */
+export function freshDataDir(h) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tafelrunde-e2e-${h.label}-`));
+  h.defer(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return ['--data-dir', dir];
+}
+
 export const SCHOOL = '1111111';
 export const OPERATOR = { email: 'betrieb@land.example', password: 'Betrieb-Passwort-2024' };
 export const ADMIN = { email: 'leitung@schule-sh.de', password: 'Leitung-Passwort-2024' };
@@ -54,8 +67,8 @@ export async function setupAccounts(server) {
     return c;
   };
   const admin = await activate(op, ADMIN, 'schoolAdmin');
-  await activate(admin, TEACHER, 'teacher');
-  return { op };
+  const teacher = await activate(admin, TEACHER, 'teacher');
+  return { op, admin, teacher };
 }
 
 /** Logs a page in through the login form; waits for the account page. */
