@@ -33,6 +33,8 @@ mod timers;
 mod vp8;
 
 #[cfg(test)]
+mod moderation_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{HashMap, VecDeque};
