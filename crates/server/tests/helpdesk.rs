@@ -223,6 +223,15 @@ async fn a_flood_from_one_client_is_limited() {
     env.close().await;
 }
 
+/// The operator's helpdesk retention period, as the settings page stores it.
+async fn set_retention(env: &Env, days: i64) {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('helpdesk_retention_days', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(days.to_string())
+        .execute(env.control.db.pool())
+        .await
+        .unwrap();
+}
+
 async fn retention_deletes_exactly_the_expired(backend: Backend) {
     let env = Env::new(backend).await;
     let mut op = env.operator().await;
@@ -240,6 +249,7 @@ async fn retention_deletes_exactly_the_expired(backend: Backend) {
     .await;
     let day = 24 * 3600 * 1000_i64;
     let now = tafelrunde::storage::now_millis();
+    set_retention(&env, 180).await;
     // Last changed 181, 179 and 0 days ago.
     for (number, age) in [(&numbers[0], 181 * day), (&numbers[1], 179 * day)] {
         let id = tafelrunde::helpdesk::TicketId::parse(number).unwrap();
@@ -270,10 +280,7 @@ async fn retention_deletes_exactly_the_expired(backend: Backend) {
     assert_eq!(entries, 0, "the deleted ticket's note went with it");
 
     // A shorter period set by the operator applies.
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('helpdesk_retention_days', '30') ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .execute(env.control.db.pool())
-        .await
-        .unwrap();
+    set_retention(&env, 30).await;
     let gone = tafelrunde::helpdesk::purge_expired(&env.control.db, now / 1000)
         .await
         .unwrap();
