@@ -130,6 +130,7 @@ pub fn render(doc: &Doc) -> Vec<u8> {
     let mut l = Layout::new();
     let width = PAGE_W - 2.0 * MARGIN;
     l.text(&doc.title, true, 16.0, MARGIN, width);
+    l.gap(1.0);
     l.text(&doc.school_line, false, BODY, MARGIN, width);
     l.gap(3.0);
     for block in &doc.blocks {
@@ -168,6 +169,16 @@ pub fn render(doc: &Doc) -> Vec<u8> {
             Block::Pairs(rows) => {
                 let label_w = 50.0;
                 for (k, v) in rows {
+                    // A row stays on one page (unless it is longer than a page).
+                    let lines = l
+                        .fonts
+                        .wrap(k, true, BODY, label_w - 3.0)
+                        .len()
+                        .max(l.fonts.wrap(v, false, BODY, width - label_w).len());
+                    let height = lines as f32 * Layout::line_height(BODY);
+                    if height < PAGE_H - 2.0 * MARGIN - 10.0 {
+                        l.need(height);
+                    }
                     let top = l.y;
                     let page_before = l.pages.len();
                     l.text(k, true, BODY, MARGIN, label_w - 3.0);
