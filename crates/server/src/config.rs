@@ -455,6 +455,22 @@ mod tests {
     }
 
     #[test]
+    fn open_rooms_are_off_unless_asked_for() {
+        let config = Config::load(&ServeArgs::default()).unwrap();
+        assert_eq!(config.rooms, RoomsConfig::default());
+        assert!(!config.rooms.open);
+        assert_eq!(config.media_config().owner_grace.as_secs(), 300);
+        let args = ServeArgs {
+            open_rooms: true,
+            owner_grace: Some(60),
+            ..Default::default()
+        };
+        let config = Config::load(&args).unwrap();
+        assert!(config.rooms.open);
+        assert_eq!(config.media_config().owner_grace.as_secs(), 60);
+    }
+
+    #[test]
     fn defaults_are_local() {
         let config = Config::load(&ServeArgs::default()).unwrap();
         assert_eq!(config.http.listen, "127.0.0.1:8080".parse().unwrap());

@@ -183,3 +183,43 @@ async fn passwords_school_rooms_and_teacher_versus_guest() {
     assert_eq!(joined["type"], "joined", "{joined}");
     env.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_hand_out_the_device_cookie_once() {
+    use tower::ServiceExt;
+    let env = Env::school_rooms_only(Backend::Sqlite).await;
+    let page = |cookie: Option<&str>| {
+        let mut request = axum::http::Request::builder().uri("/");
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE.as_str(), cookie);
+        }
+        env.router
+            .clone()
+            .oneshot(request.body(axum::body::Body::empty()).unwrap())
+    };
+    let response = page(None).await.unwrap();
+    let set = response
+        .headers()
+        .get_all(SET_COOKIE.as_str())
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tafelrunde_device="))
+        .expect("the page sets the device cookie")
+        .to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"));
+    assert!(
+        !set.contains("Max-Age") && !set.contains("Expires"),
+        "a session cookie: {set}"
+    );
+    let value = set.split(';').next().unwrap();
+    let response = page(Some(value)).await.unwrap();
+    assert!(
+        !response
+            .headers()
+            .get_all(SET_COOKIE.as_str())
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").starts_with("tafelrunde_device=")),
+        "a browser that has one keeps it"
+    );
+    env.close().await;
+}
