@@ -26,7 +26,7 @@ export function PrivacyTemplatePanel() {
       <h2 id="privacy-template-title">{t("privacy.template.title")}</h2>
       <p class="field__hint">{t("privacy.template.hint")}</p>
       <form
-        class="stack"
+        class="stack privacy-template"
         onSubmit={async (e) => {
           e.preventDefault();
           saved.value = false;

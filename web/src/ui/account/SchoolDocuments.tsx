@@ -9,7 +9,7 @@ export function SchoolDocuments({ school }: { school: string }) {
     <section class="card stack" aria-labelledby="documents-title">
       <h2 id="documents-title">{t("privacy.documents.title")}</h2>
       <p class="field__hint">{t("privacy.documents.hint")}</p>
-      <ul class="stack" data-testid="documents-list">
+      <ul class="documents stack" data-testid="documents-list">
         {DOCUMENTS.map((kind) => (
           <li key={kind} class="row row--between">
             <span>{t(`privacy.doc.${kind}`)}</span>
