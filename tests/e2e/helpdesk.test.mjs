@@ -100,3 +100,35 @@ test('the form refuses a request without a description, naming the field, and st
   assert.equal(await page.getByTestId('helpdesk-description').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByTestId('helpdesk-ticket-number').count(), 0);
 });
+
+/** Runs in the page: visible controls without an accessible name. */
+function unnamedControls() {
+  const nameOf = (el) => {
+    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim();
+    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(' ').trim();
+    if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY') return (el.textContent ?? '').trim() || el.title;
+    return el.title || '';
+  };
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, summary, a[href]')]
+    .filter(visible)
+    .filter((el) => !(el.tagName === 'A' ? el.textContent.trim() || el.getAttribute('aria-label') : nameOf(el)))
+    .map((el) => el.outerHTML.slice(0, 120));
+}
+
+test('the help pages name every control and speak English with ?lang=en', { timeout: ms(60_000) }, async () => {
+  const page = await h.page('english');
+  for (const [path, ready, english, german] of [
+    ['/hilfe', 'helpdesk-description', /Help & contact/, /Beschreibung|Anfrage senden|freiwillig/],
+    ['/verbindungstest', 'connection-test-start', /Connection test/, /Verbindungstest|Test starten/],
+  ]) {
+    await page.goto(`${h.baseUrl}${path}?lang=de`);
+    await page.getByTestId(ready).waitFor({ timeout: ms(10_000) });
+    assert.deepEqual(await page.evaluate(unnamedControls), [], `every control on ${path} has a name`);
+    await page.goto(`${h.baseUrl}${path}?lang=en`);
+    await page.getByTestId(ready).waitFor({ timeout: ms(10_000) });
+    const text = await page.evaluate(() => document.querySelector('main').innerText);
+    assert.match(text, english);
+    assert.doesNotMatch(text, german, `no German left on ${path} in English`);
+  }
+});

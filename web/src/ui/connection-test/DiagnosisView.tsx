@@ -2,7 +2,7 @@
 // each check with its figures, the devices and the browser. The same view
 // shows the result in the helpdesk form (before sending) and to the staff.
 
-import type { Diagnosis, Warning } from "../../diagnostics/connectionTest";
+import type { Diagnosis, Verdict, Warning } from "../../diagnostics/connectionTest";
 import type { CheckResult } from "../../diagnostics/loopback";
 import type { MessageKey } from "../../i18n";
 import { useT } from "../context";
@@ -20,6 +20,14 @@ function checkText(t: (k: MessageKey, p?: Record<string, string | number>) => st
   return t("diag.check.failed");
 }
 
+/** Calls work in every case but "blocked": a warning colour there, red only when nothing gets through. */
+const VERDICT_CLASS: Readonly<Record<Verdict, string>> = {
+  ok: "alert--ok",
+  udpBlocked: "alert--notice",
+  turnOnly: "alert--notice",
+  blocked: "alert--error",
+};
+
 const WARNING_KEYS: Readonly<Record<Warning, MessageKey>> = {
   highLatency: "diag.warning.highLatency",
   lowBandwidth: "diag.warning.lowBandwidth",
@@ -36,7 +44,7 @@ export function DiagnosisView({ diagnosis, showJson }: { diagnosis: Diagnosis; s
   return (
     <div class="stack diagnosis" data-testid="diagnosis">
       <div
-        class={diagnosis.verdict === "ok" ? "alert alert--ok" : "alert alert--error"}
+        class={`alert ${VERDICT_CLASS[diagnosis.verdict]}`}
         role="status"
         data-testid="diagnosis-verdict"
         data-verdict={diagnosis.verdict}

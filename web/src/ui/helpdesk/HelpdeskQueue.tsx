@@ -44,7 +44,7 @@ export function HelpdeskQueue() {
     );
   }
   return (
-    <section class="stack" aria-labelledby="queue-title">
+    <section class="queue stack" aria-labelledby="queue-title">
       <div class="card stack">
         <div class="row row--between">
           <h1 id="queue-title">{t("queue.title")}</h1>
