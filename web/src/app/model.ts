@@ -55,7 +55,7 @@ export class AppModel {
     this.route = this._route;
     this._noticeDismissed = signal(safeGet(this.storage, NOTICE_KEY) === "1");
     const chromium = isChromiumBased(win.navigator);
-    this.screenSupported = canShareScreen(win.navigator);
+    this.screenSupported = canShareScreen(win);
     this.showBrowserNotice = computed(() => !chromium && !this._noticeDismissed.value);
 
     win.addEventListener("popstate", () => this.setRoute(parseRoute(win.location.pathname)));

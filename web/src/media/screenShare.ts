@@ -8,8 +8,12 @@ import { signal, type ReadonlySignal } from "@preact/signals";
  * (their browsers have no getDisplayMedia, or one that always fails), so
  * the button is hidden there and the reason is given instead.
  */
-export function canShareScreen(nav: Navigator): boolean {
-  const mobile = /Android|iPhone|iPad|iPod|Mobile/i.test(nav.userAgent);
+export function canShareScreen(win: Window): boolean {
+  const nav = win.navigator;
+  const uaMobile = (nav as Navigator & { userAgentData?: { mobile?: boolean } }).userAgentData?.mobile === true;
+  // A touch screen without a mouse is a phone or tablet (a touch laptop has a fine pointer too).
+  const touchOnly = win.matchMedia?.("(hover: none) and (pointer: coarse)").matches === true;
+  const mobile = uaMobile || touchOnly || /Android|iPhone|iPad|iPod|Mobile/i.test(nav.userAgent);
   return !mobile && typeof nav.mediaDevices?.getDisplayMedia === "function";
 }
 

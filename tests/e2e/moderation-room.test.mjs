@@ -1,0 +1,255 @@
+// The teacher in control of who is in the room and what is said: a pupil
+// who comes first waits until the teacher opens the room; the lobby (knock
+// on arrival, admit one, deny one); raised hands in order; chat, private
+// chat and chat off; a removed pupil cannot come back by themself; the
+// teacher's connection drops and she returns as owner; end for all.
+// One server, one browser, a teacher of the room's school and three pupils.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Harness } from './lib/harness.mjs';
+import {
+  RECORD_SOCKETS, attrs, knock, moderate, openPanel, ownId, participantRow, setRoomSetting, waitBye, waitNotice, waitWaiting,
+} from './lib/moderation.mjs';
+import { ms } from './lib/paths.mjs';
+import { SCHOOL, logIn, loggedInTeacher } from './lib/teacher.mjs';
+import { prejoinAndJoin, waitConnected } from './lib/ui.mjs';
+import { until } from './lib/wait.mjs';
+
+const h = new Harness('moderation-room');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafelrunde-e2e-moderation-room-'));
+before(() => h.start({ args: ['--data-dir', dataDir] }));
+after(async () => {
+  await h.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ROOM = `${SCHOOL}-7b-MUE`;
+
+/** A pupil's page (a guest: no account). */
+async function pupilPage(name) {
+  const page = await h.page(name);
+  await page.context().addInitScript(RECORD_SOCKETS);
+  return page;
+}
+
+/** The chat messages a person reads (opening their chat panel). */
+async function chatTexts(page) {
+  await openPanel(page, 'chat');
+  return page.getByTestId('chat-text').allInnerTexts();
+}
+
+async function sendChat(page, text, toName) {
+  await openPanel(page, 'chat');
+  if (toName !== undefined) await page.getByTestId('chat-to').selectOption({ label: toName });
+  else await page.getByTestId('chat-to').selectOption('');
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-send').click();
+}
+
+async function chatOptions(page) {
+  await openPanel(page, 'chat');
+  return page.getByTestId('chat-to').locator('option').allInnerTexts();
+}
+
+test('lobby, hands, chat, removing, the teacher’s return and the end, as teacher and pupils see it', { timeout: ms(240_000) }, async (t) => {
+  const teacher = await loggedInTeacher(h, 'Frau Müller', {
+    rooms: [{ group: '7b', short: 'MUE', lobby: false }, { group: '9c', short: 'BIO', lobby: false, password: 'Kiebitz-7' }],
+  });
+  const tp = teacher.page;
+  await tp.context().addInitScript(RECORD_SOCKETS);
+  const ada = await pupilPage('Ada');
+  const ben = await pupilPage('Ben');
+  const cem = await pupilPage('Cem');
+  let ids = {};
+
+  await t.test('a pupil who comes first waits until the teacher opens the room', async () => {
+    await knock(ada, h.baseUrl, ROOM, 'Ada');
+    await waitWaiting(ada, 'notOpen');
+    assert.match(await ada.getByTestId('waiting').innerText(), /Die Lehrkraft hat den Raum noch nicht geöffnet/);
+    await tp.goto(`${h.baseUrl}/r/${ROOM}`);
+    await prejoinAndJoin(tp, { name: 'Frau Müller', camera: false, mic: false });
+    // Ada is let in by herself, without another click.
+    await waitConnected(ada, 'Ada');
+    ids = { teacher: await ownId(tp), ada: await ownId(ada) };
+    await openPanel(tp, 'people');
+    await participantRow(tp, ids.teacher).and(tp.locator('[data-role="owner"]')).waitFor({ timeout: ms(10_000) });
+    await openPanel(ada, 'people');
+    assert.equal(await ada.getByTestId('mute-all').count(), 0, 'a pupil has no moderation tools');
+    assert.equal(await participantRow(ada, ids.teacher).getAttribute('data-role'), 'owner', 'Ada sees who leads the room');
+  });
+
+  await t.test('lobby: pupils knock on arrival; the teacher admits one and denies the other', async () => {
+    await setRoomSetting(tp, 'lobby', true);
+    await knock(ben, h.baseUrl, ROOM, 'Ben');
+    await waitWaiting(ben, 'lobby');
+    assert.match(await ben.getByTestId('waiting').innerText(), /Du hast angeklopft/);
+    await knock(cem, h.baseUrl, ROOM, 'Cem');
+    await waitWaiting(cem, 'lobby');
+    const entries = tp.getByTestId('lobby-entry');
+    await until('the teacher to see Ben and Cem knocking, in that order', async () => {
+      const names = await entries.allInnerTexts();
+      return { ok: names.length === 2 && /Ben/.test(names[0]) && /Cem/.test(names[1]), detail: names };
+    }, { timeout: ms(10_000) });
+    assert.match(await tp.getByTestId('people-badge').innerText(), /2/, 'the people button counts who waits');
+    // Several at once: check Ben's box, admit the checked ones.
+    await entries.filter({ hasText: 'Ben' }).getByTestId('lobby-check').check();
+    await tp.getByTestId('lobby-admit-checked').click();
+    await waitConnected(ben, 'Ben');
+    ids.ben = await ownId(ben);
+    await entries.filter({ hasText: 'Cem' }).getByTestId('lobby-deny').click();
+    await waitBye(cem, 'denied');
+    assert.match(await cem.getByTestId('bye-screen').innerText(), /nicht in den Raum gelassen/);
+    await until('the lobby to be empty', async () => ({ ok: (await entries.count()) === 0 }), { timeout: ms(5_000) });
+  });
+
+  await t.test('raised hands keep their order; the teacher lowers one, then all', async () => {
+    await ben.getByTestId('hand-toggle').click();
+    await until('Ben’s hand to be up', async () => ({ ok: (await ben.getByTestId('hand-toggle').getAttribute('aria-pressed')) === 'true' }), { timeout: ms(5_000) });
+    await ada.getByTestId('hand-toggle').click();
+    const queue = tp.getByTestId('hand-entry');
+    await until('the teacher to see Ben’s hand first, then Ada’s', async () => {
+      const order = await attrs(queue, 'data-participant-id');
+      return { ok: JSON.stringify(order) === JSON.stringify([ids.ben, ids.ada]), detail: order };
+    }, { timeout: ms(10_000) });
+    await queue.first().getByTestId('hand-lower').click();
+    await waitNotice(ben, 'handLowered');
+    await until('only Ada’s hand to be left', async () => {
+      const order = await attrs(queue, 'data-participant-id');
+      return { ok: JSON.stringify(order) === JSON.stringify([ids.ada]), detail: order };
+    }, { timeout: ms(10_000) });
+    await tp.getByTestId('hand-lower-all').click();
+    await until('no hand to be up', async () => ({
+      ok: (await queue.count()) === 0 && (await ada.getByTestId('hand-toggle').getAttribute('aria-pressed')) === 'false',
+    }), { timeout: ms(10_000) });
+  });
+
+  await t.test('chat: to all, privately to the teacher, between pupils only when allowed, and off', async () => {
+    await sendChat(ada, 'Hallo zusammen!');
+    for (const [page, who] of [[tp, 'the teacher'], [ben, 'Ben']]) {
+      await until(`${who} to read Ada’s message`, async () => ({ ok: (await chatTexts(page)).includes('Hallo zusammen!') }), { timeout: ms(10_000) });
+    }
+    // Private messages between pupils are off by default: only the teacher is offered.
+    let options = await chatOptions(ben);
+    assert.ok(options.some((o) => o.includes('Frau Müller')), `Ben may write to the teacher privately: ${options}`);
+    assert.ok(!options.some((o) => o.includes('Ada')), `Ben may not write to Ada privately: ${options}`);
+    await sendChat(ben, 'Ich habe eine Frage.', 'Frau Müller (privat)');
+    await openPanel(tp, 'chat');
+    const privateAtTeacher = tp.locator('[data-testid="chat-message"][data-private="true"]');
+    await privateAtTeacher.filter({ hasText: 'Ich habe eine Frage.' }).waitFor({ timeout: ms(10_000) });
+    await ada.waitForTimeout(500);
+    assert.ok(!(await chatTexts(ada)).includes('Ich habe eine Frage.'), 'Ada does not read Ben’s private message');
+
+    await setRoomSetting(tp, 'privateChat', true);
+    await until('Ben to be offered Ada as a private recipient', async () => {
+      options = await chatOptions(ben);
+      return { ok: options.some((o) => o.includes('Ada')), detail: options };
+    }, { timeout: ms(10_000) });
+
+    await setRoomSetting(tp, 'chat', false);
+    await openPanel(ada, 'chat');
+    await ada.getByTestId('chat-disabled').waitFor({ timeout: ms(10_000) });
+    assert.equal(await ada.getByTestId('chat-input').count(), 0, 'Ada cannot write while the chat is off');
+    assert.ok((await chatTexts(ada)).includes('Hallo zusammen!'), 'the history stays readable');
+    await sendChat(tp, 'Bitte jetzt still arbeiten.');
+    await until('Ada to read the teacher’s message while the chat is off', async () => ({
+      ok: (await chatTexts(ada)).includes('Bitte jetzt still arbeiten.'),
+    }), { timeout: ms(10_000) });
+    await setRoomSetting(tp, 'chat', true);
+    await ada.getByTestId('chat-input').waitFor({ timeout: ms(10_000) });
+  });
+
+  await t.test('a removed pupil lands in the lobby, marked, even with the lobby off', async () => {
+    await setRoomSetting(tp, 'lobby', false);
+    await moderate(tp, ids.ben, 'remove');
+    await waitBye(ben, 'removed');
+    await ben.getByTestId('rejoin-button').click();
+    await ben.getByTestId('join-button').click();
+    await waitWaiting(ben, 'lobby');
+    const entry = tp.getByTestId('lobby-entry').filter({ hasText: 'Ben' });
+    await entry.waitFor({ timeout: ms(10_000) });
+    assert.equal(await entry.getAttribute('data-removed'), 'true', 'the teacher sees that Ben was removed');
+    await entry.getByTestId('lobby-admit').click();
+    await waitConnected(ben, 'Ben (readmitted)');
+    ids.ben = await ownId(ben);
+    // A late comer reads the room's history.
+    await openPanel(ben, 'chat');
+    await until('Ben to read the history again', async () => ({ ok: (await chatTexts(ben)).includes('Hallo zusammen!') }), { timeout: ms(10_000) });
+  });
+
+  await t.test('on a phone, screen sharing is explained instead of offered', async () => {
+    const phone = await h.page('Dora (Handy)', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await knock(phone, h.baseUrl, ROOM, 'Dora');
+    await waitConnected(phone, 'Dora (phone)');
+    const dora = await ownId(phone);
+    await moderate(tp, dora, 'grant-screen');
+    await waitNotice(phone, 'granted');
+    await openPanel(phone, 'people');
+    assert.match(await phone.getByTestId('screen-unsupported').innerText(), /Handys und Tablets/);
+    assert.equal(await phone.getByTestId('screen-toggle').count(), 0, 'no share button on a phone');
+    await phone.getByTestId('leave-button').tap();
+    await phone.getByTestId('left-page').waitFor({ timeout: ms(10_000) });
+  });
+
+  await t.test('a locked room turns newcomers away; a room password is asked for before knocking', async () => {
+    await setRoomSetting(tp, 'locked', true);
+    const emil = await pupilPage('Emil');
+    await knock(emil, h.baseUrl, ROOM, 'Emil');
+    const refused = emil.getByTestId('error-message');
+    await refused.waitFor({ timeout: ms(10_000) });
+    assert.match(await refused.innerText(), /abgeschlossen/);
+    await setRoomSetting(tp, 'locked', false);
+
+    await knock(emil, h.baseUrl, `${SCHOOL}-9c-BIO`, 'Emil');
+    await emil.getByTestId('password-prompt').waitFor({ timeout: ms(10_000) });
+    await emil.getByTestId('room-password-input').fill('Amsel');
+    await emil.getByTestId('room-password-submit').click();
+    await emil.getByTestId('password-wrong').waitFor({ timeout: ms(10_000) });
+    await emil.getByTestId('room-password-input').fill('Kiebitz-7');
+    await emil.getByTestId('room-password-submit').click();
+    // The right password: now he waits for the teacher like everybody.
+    await waitWaiting(emil, 'notOpen');
+    await emil.getByTestId('waiting-leave').click();
+  });
+
+  let back;
+  await t.test('the teacher’s connection drops; she comes back as owner and the room kept its state', async () => {
+    await setRoomSetting(tp, 'selfUnmuteVideo', false);
+    // A dropped connection, not a leave: the socket closes, then the tab.
+    await tp.evaluate(() => window.__e2eSockets.forEach((s) => s.close()));
+    await tp.context().close();
+    await until('Ada to see the teacher gone', async () => ({
+      ok: (await ada.locator(`[data-testid="tile"][data-participant-id="${ids.teacher}"]`).count()) === 0,
+    }), { timeout: ms(15_000) });
+    // No guest took over.
+    await openPanel(ben, 'people');
+    assert.equal(await ben.getByTestId('mute-all').count(), 0, 'Ben did not become a moderator');
+    assert.equal(await ada.getByTestId('mute-all').count(), 0, 'Ada did not become a moderator');
+
+    back = await h.page('Frau Müller (zurück)');
+    await logIn(back, h.baseUrl, teacher);
+    await back.goto(`${h.baseUrl}/r/${ROOM}`);
+    await prejoinAndJoin(back, { name: 'Frau Müller', camera: false, mic: false });
+    const id = await ownId(back);
+    await openPanel(back, 'people');
+    await participantRow(back, id).and(back.locator('[data-role="owner"]')).waitFor({ timeout: ms(10_000) });
+    assert.equal(await back.getByTestId('setting-selfUnmuteVideo').isChecked(), false, 'the room kept its settings');
+    await openPanel(back, 'chat');
+    assert.ok((await chatTexts(back)).includes('Hallo zusammen!'), 'the room kept its chat');
+  });
+
+  await t.test('the teacher ends the meeting for all, after a confirmation', async () => {
+    await openPanel(back, 'people');
+    await back.getByTestId('end-meeting').click();
+    await back.getByTestId('end-meeting-dialog').waitFor({ timeout: ms(5_000) });
+    await back.getByTestId('end-meeting-cancel').click();
+    assert.equal(await back.getByTestId('end-meeting-dialog').count(), 0);
+    await back.getByTestId('end-meeting').click();
+    await back.getByTestId('end-meeting-confirm').click();
+    await Promise.all([waitBye(ada, 'meetingEnded'), waitBye(ben, 'meetingEnded'), waitBye(back, 'meetingEnded')]);
+    assert.match(await ada.getByTestId('bye-screen').innerText(), /für alle beendet/);
+  });
+});
