@@ -87,6 +87,13 @@ test('a guest files a request with the connection test attached; the operator re
   const hotline = await next.getByTestId('helpdesk-hotline').innerText({ timeout: ms(10_000) });
   assert.match(hotline, /0431 988-1234/);
   assert.match(hotline, /Mo–Fr 7:30–16:00 Uhr/);
+
+  // What people wrote is personal data: the server log has the ticket number only.
+  const log = h.server.log();
+  assert.ok(log.includes(number), 'the filed request is logged by its number');
+  for (const secret of ['eltern@example.org', 'friert das Bild', 'anderen Programme', 'Gerät prüfen']) {
+    assert.ok(!log.includes(secret), `the server log does not contain ${JSON.stringify(secret)}`);
+  }
 });
 
 test('the form refuses a request without a description, naming the field, and stores nothing', { timeout: ms(60_000) }, async () => {
