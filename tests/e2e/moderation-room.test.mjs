@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { unnamedControls } from './lib/a11y.mjs';
 import { Harness } from './lib/harness.mjs';
 import {
   RECORD_SOCKETS, attrs, knock, moderate, openPanel, ownId, participantRow, setRoomSetting, waitBye, waitNotice, waitWaiting,
 } from './lib/moderation.mjs';
-import { ms } from './lib/paths.mjs';
+import { ms, repoRoot } from './lib/paths.mjs';
 import { SCHOOL, logIn, loggedInTeacher } from './lib/teacher.mjs';
 import { prejoinAndJoin, waitConnected } from './lib/ui.mjs';
 import { until } from './lib/wait.mjs';
@@ -28,6 +29,14 @@ after(async () => {
 });
 
 const ROOM = `${SCHOOL}-7b-MUE`;
+
+/** The teacher's view with the lobby and the panel open, for docs/moderation-guide.md. */
+async function saveScreenshot(page) {
+  const shot = await page.screenshot({ fullPage: false });
+  fs.writeFileSync(path.join(h.artifacts, 'screenshot-moderation.png'), shot);
+  const docs = path.join(repoRoot, 'docs', 'screenshot-moderation.png');
+  if (process.env.E2E_UPDATE_SCREENSHOT === '1' || !fs.existsSync(docs)) fs.writeFileSync(docs, shot);
+}
 
 /** A pupil's page (a guest: no account). */
 async function pupilPage(name) {
@@ -79,6 +88,7 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await participantRow(tp, ids.teacher).and(tp.locator('[data-role="owner"]')).waitFor({ timeout: ms(10_000) });
     await openPanel(ada, 'people');
     assert.equal(await ada.getByTestId('mute-all').count(), 0, 'a pupil has no moderation tools');
+    assert.deepEqual(await ada.evaluate(unnamedControls), [], 'every control of a pupil’s room has an accessible name');
     assert.equal(await participantRow(ada, ids.teacher).getAttribute('data-role'), 'owner', 'Ada sees who leads the room');
   });
 
@@ -87,14 +97,20 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await knock(ben, h.baseUrl, ROOM, 'Ben');
     await waitWaiting(ben, 'lobby');
     assert.match(await ben.getByTestId('waiting').innerText(), /Du hast angeklopft/);
-    await knock(cem, h.baseUrl, ROOM, 'Cem');
+    // Cem reads the room in English.
+    await knock(cem, h.baseUrl, ROOM, 'Cem', { lang: 'en' });
     await waitWaiting(cem, 'lobby');
+    assert.match(await cem.getByTestId('waiting').innerText(), /You have knocked/);
     const entries = tp.getByTestId('lobby-entry');
     await until('the teacher to see Ben and Cem knocking, in that order', async () => {
       const names = await entries.allInnerTexts();
       return { ok: names.length === 2 && /Ben/.test(names[0]) && /Cem/.test(names[1]), detail: names };
     }, { timeout: ms(10_000) });
     assert.match(await tp.getByTestId('people-badge').innerText(), /2/, 'the people button counts who waits');
+    await tp.locator('[data-testid="participant"][data-self="false"]').first().getByTestId('participant-menu').click();
+    assert.deepEqual(await tp.evaluate(unnamedControls), [], 'every control of the teacher’s panel has an accessible name');
+    await saveScreenshot(tp);
+    await tp.locator('[data-testid="participant"][data-self="false"]').first().getByTestId('participant-menu').click();
     // Several at once: check Ben's box, admit the checked ones.
     await entries.filter({ hasText: 'Ben' }).getByTestId('lobby-check').check();
     await tp.getByTestId('lobby-admit-checked').click();
@@ -102,7 +118,9 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     ids.ben = await ownId(ben);
     await entries.filter({ hasText: 'Cem' }).getByTestId('lobby-deny').click();
     await waitBye(cem, 'denied');
-    assert.match(await cem.getByTestId('bye-screen').innerText(), /nicht in den Raum gelassen/);
+    const bye = await cem.getByTestId('bye-screen').innerText();
+    assert.match(bye, /did not let you into the room/);
+    assert.doesNotMatch(bye, /\b(Lehrkraft|nicht|Raum)\b/, 'no German left in English');
     await until('the lobby to be empty', async () => ({ ok: (await entries.count()) === 0 }), { timeout: ms(5_000) });
   });
 

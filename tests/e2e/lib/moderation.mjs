@@ -25,8 +25,8 @@ export const RECORD_SOCKETS = `(() => {
 })();`;
 
 /** Opens the room, types the name and presses join; does not wait to be inside. */
-export async function knock(page, baseUrl, room, name, { camera = false, mic = false } = {}) {
-  await page.goto(`${baseUrl}/r/${encodeURIComponent(room)}`);
+export async function knock(page, baseUrl, room, name, { camera = false, mic = false, lang } = {}) {
+  await page.goto(`${baseUrl}/r/${encodeURIComponent(room)}${lang ? `?lang=${lang}` : ''}`);
   const input = page.getByTestId('display-name-input');
   await input.waitFor({ timeout: ms(15_000) });
   await input.fill(name);
