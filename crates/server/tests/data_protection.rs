@@ -210,9 +210,12 @@ async fn documents_carry_the_school_template_and_settings() {
     assert!(String::from_utf8(html).unwrap().contains("Schule am See"));
     let (status, _, _) = raw(&env, None, "/datenschutz/raum/1111111-7b-LA/tom").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // A school on BigBlueButton has no Tafelrunde rooms.
-    let (status, _, _) = raw(&env, None, "/datenschutz/raum/3333333-7b-LA/info-schueler").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A room without a school on Tafelrunde (here: one on BigBlueButton)
+    // leads to the service's own privacy page.
+    let (status, headers, _) =
+        raw(&env, None, "/datenschutz/raum/3333333-7b-LA/info-schueler").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/datenschutz");
     let (status, _, html) = raw(&env, None, "/impressum").await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8(html).unwrap().contains("Hafenstraße 1"));
@@ -564,7 +567,8 @@ async fn security_headers_on_every_kind_of_response() {
         ("/api/accounts", 401),
         ("/api/schools/1111111/documents/tom/pdf", 200),
         ("/datenschutz", 200),
-        ("/datenschutz/raum/9999999-x-y", 404),
+        ("/datenschutz/raum/9999999-x-y", 303),
+        ("/datenschutz/raum/1111111-7b-LA/gibt-es-nicht", 404),
         ("/healthz", 200),
     ];
     // An error of the framework itself (a query it cannot parse), not of a handler.

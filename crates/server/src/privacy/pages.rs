@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -112,6 +112,12 @@ async fn imprint(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+/// A room without a school on Tafelrunde (an open room, a connection test,
+/// a mistyped name): the service's own privacy page is what applies.
+fn to_service_page() -> Response {
+    Redirect::to("/datenschutz").into_response()
+}
+
 /// The school of a room on Tafelrunde, from the room's name.
 async fn school_of(state: &AppState, room: &str) -> Option<String> {
     let c = state.control.as_deref()?;
@@ -122,7 +128,7 @@ async fn school_of(state: &AppState, room: &str) -> Option<String> {
 
 async fn room_index(State(state): State<AppState>, Path(room): Path<String>) -> Response {
     let Some(school) = school_of(&state, &room).await else {
-        return not_found("Zu diesem Raum gehört keine Schule, die Tafelrunde nutzt.");
+        return to_service_page();
     };
     let name = match state.control.as_deref() {
         Some(c) => crate::schools::get(&c.db, &school)
@@ -157,7 +163,7 @@ async fn room_document(
         return not_found("Dieses Dokument gibt es hier nicht.");
     };
     let Some(school) = school_of(&state, &room).await else {
-        return not_found("Zu diesem Raum gehört keine Schule, die Tafelrunde nutzt.");
+        return to_service_page();
     };
     match super::generate(&state, &school, kind).await {
         Ok(doc) => Html(html::render(&doc)).into_response(),
