@@ -145,6 +145,32 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     }), { timeout: ms(10_000) });
   });
 
+  await t.test('reactions are shown to everybody for a moment', async () => {
+    await ada.getByTestId('reaction-toggle').click();
+    await ada.getByTestId('react-👏').click();
+    for (const page of [tp, ben]) {
+      await page.locator(`[data-testid="reaction"][data-participant-id="${ids.ada}"][data-emoji="👏"]`).waitFor({ timeout: ms(5_000) });
+    }
+    await until('the reaction to go again', async () => ({ ok: (await tp.getByTestId('reaction').count()) === 0 }), { timeout: ms(10_000) });
+  });
+
+  await t.test('a promoted pupil moderates, but cannot act against the teacher; then demoted', async () => {
+    await moderate(tp, ids.ada, 'promote');
+    assert.match(await waitNotice(ada, 'promoted'), /Frau Müller hat dich zur Moderation gemacht/);
+    await openPanel(ada, 'people');
+    await ada.getByTestId('mute-all').waitFor({ timeout: ms(10_000) });
+    assert.equal(await ada.getByTestId('end-meeting').count(), 0, 'a promoted pupil cannot end the meeting');
+    const menu = participantRow(ada, ids.teacher).getByTestId('participant-menu');
+    if ((await menu.count()) > 0) await menu.click();
+    const onTeacher = await participantRow(ada, ids.teacher).locator('[data-testid^="action-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    for (const forbidden of ['action-remove', 'action-demote', 'action-mute-audio', 'action-mute-video']) {
+      assert.ok(!onTeacher.includes(forbidden), `Ada is not offered ${forbidden} on the teacher: ${onTeacher}`);
+    }
+    await moderate(tp, ids.ada, 'demote');
+    await waitNotice(ada, 'demoted');
+    await until('Ada’s moderation tools to go', async () => ({ ok: (await ada.getByTestId('mute-all').count()) === 0 }), { timeout: ms(10_000) });
+  });
+
   await t.test('chat: to all, privately to the teacher, between pupils only when allowed, and off', async () => {
     await sendChat(ada, 'Hallo zusammen!');
     for (const [page, who] of [[tp, 'the teacher'], [ben, 'Ben']]) {
