@@ -47,7 +47,7 @@ async function energyGrowth(observer, senderId, millis) {
   const a = await snapshot(observer.page);
   await sleep(millis);
   const b = await snapshot(observer.page);
-  return { growth: (b.audioEnergy(senderId) ?? 0) - (a.audioEnergy(senderId) ?? 0), frames: (b.video(senderId)?.framesDecoded ?? 0) - (a.video(senderId)?.framesDecoded ?? 0), detail: summary(b) };
+  return { growth: (b.audioEnergy(senderId) ?? 0) - (a.audioEnergy(senderId) ?? 0), playing: b.audioEnergy(senderId) !== null, frames: (b.video(senderId)?.framesDecoded ?? 0) - (a.video(senderId)?.framesDecoded ?? 0), detail: summary(b) };
 }
 
 test('mute, ask to unmute and screen sharing, as teacher and pupils notice it', { timeout: ms(240_000) }, async (t) => {
@@ -83,6 +83,7 @@ test('mute, ask to unmute and screen sharing, as teacher and pupils notice it', 
     await waitNotice(ada.page, 'unmuteRefused');
     const heard = await energyGrowth(teacher, ada.id, 3_000);
     assert.ok(heard.frames >= 3, `Ada's video still flows, so silence is the mute: ${JSON.stringify(heard)}`);
+    assert.ok(heard.playing, `the teacher still plays Ada's audio track (the silence is the SFU's): ${JSON.stringify(heard)}`);
     assert.ok(heard.growth < SILENCE_ENERGY, `the teacher hears nothing of Ada's forced unmute: ${JSON.stringify(heard)}`);
   });
 
