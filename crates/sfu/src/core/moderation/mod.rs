@@ -351,16 +351,13 @@ impl Moderation {
         })
     }
 
-    /// What the moderators must learn right after a newcomer's `joined`:
-    /// the lobby, for a newcomer who is a moderator.
+    /// What a newcomer must learn right after `joined`: the lobby, for a
+    /// moderator, when somebody waits in it (an empty lobby is what a
+    /// client assumes anyway).
     pub fn after_joined(&self, id: ParticipantId, effects: &mut Vec<Effect>) {
-        if self.member(id).is_some_and(roles::is_moderator) {
-            effects.push(Effect::Send(
-                id,
-                ServerMessage::Lobby {
-                    waiting: self.lobby.entries(),
-                },
-            ));
+        let waiting = self.lobby.entries();
+        if !waiting.is_empty() && self.member(id).is_some_and(roles::is_moderator) {
+            effects.push(Effect::Send(id, ServerMessage::Lobby { waiting }));
         }
     }
 
