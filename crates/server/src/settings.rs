@@ -36,6 +36,41 @@ pub struct Settings {
     pub deactivated_account_retention_days: i64,
 }
 
+/// What `PUT /api/settings` takes: a retention period left out keeps its
+/// stored value (a script that sets only the domains resets nothing).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsUpdate {
+    pub allowed_domains: Vec<String>,
+    pub guidance_url: String,
+    pub audit_retention_days: Option<i64>,
+    pub log_retention_days: Option<i64>,
+    pub helpdesk_retention_days: Option<i64>,
+    pub deactivated_account_retention_days: Option<i64>,
+}
+
+impl SettingsUpdate {
+    /// The settings after this update of `current`.
+    pub fn over(self, current: Settings) -> Settings {
+        Settings {
+            allowed_domains: self.allowed_domains,
+            guidance_url: self.guidance_url,
+            audit_retention_days: self
+                .audit_retention_days
+                .unwrap_or(current.audit_retention_days),
+            log_retention_days: self
+                .log_retention_days
+                .unwrap_or(current.log_retention_days),
+            helpdesk_retention_days: self
+                .helpdesk_retention_days
+                .unwrap_or(current.helpdesk_retention_days),
+            deactivated_account_retention_days: self
+                .deactivated_account_retention_days
+                .unwrap_or(current.deactivated_account_retention_days),
+        }
+    }
+}
+
 pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 365;
 pub const DEFAULT_LOG_RETENTION_DAYS: i64 = 7;
 /// One default for the settings page and the helpdesk's purge.

@@ -415,6 +415,26 @@ async fn retention_scenario(backend: Backend) {
     settings["deactivatedAccountRetentionDays"] = json!(10);
     let (status, s) = op.put("/api/settings", settings.clone()).await;
     assert_eq!(status, StatusCode::OK, "{s}");
+    // A change that names no periods keeps them.
+    let (status, kept) = op
+        .put(
+            "/api/settings",
+            json!({"allowedDomains": ["schule-sh.de"], "guidanceUrl": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    assert_eq!(
+        (
+            kept["auditRetentionDays"].as_i64(),
+            kept["deactivatedAccountRetentionDays"].as_i64()
+        ),
+        (Some(30), Some(10))
+    );
+    op.put(
+        "/api/settings",
+        json!({"allowedDomains": [], "guidanceUrl": ""}),
+    )
+    .await;
     settings["deactivatedAccountRetentionDays"] = json!(0);
     let (status, e) = op.put("/api/settings", settings).await;
     assert_eq!(

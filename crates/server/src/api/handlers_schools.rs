@@ -13,7 +13,7 @@ use crate::auth::session::{control, Session};
 use crate::rooms::{self, RoomPolicy};
 use crate::schools::import::{self, ImportReport};
 use crate::schools::{self, School, Service};
-use crate::settings::{self, Settings};
+use crate::settings::{self, Settings, SettingsUpdate};
 
 fn operator(s: &Session) -> ApiResult<()> {
     if s.account.role == Role::Operator {
@@ -97,12 +97,12 @@ pub async fn get_settings(State(state): State<AppState>, s: Session) -> ApiResul
 pub async fn put_settings(
     State(state): State<AppState>,
     s: Session,
-    JsonBody(new): JsonBody<Settings>,
+    JsonBody(update): JsonBody<SettingsUpdate>,
 ) -> ApiResult<Json<Settings>> {
     operator(&s)?;
-    Ok(Json(
-        settings::save(&control(&state)?.db, &s.account.actor(), new).await?,
-    ))
+    let db = &control(&state)?.db;
+    let new = update.over(settings::load(db).await?);
+    Ok(Json(settings::save(db, &s.account.actor(), new).await?))
 }
 
 pub async fn room_policy(

@@ -17,7 +17,7 @@ use crate::audit::Entry;
 use crate::rooms::{Room, RoomPolicy};
 use crate::schools::import::ImportReport;
 use crate::schools::{School, SchoolId, Service};
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsUpdate};
 use crate::helpdesk::handlers::{EntryText, Filed, FormInfo, TicketUpdate};
 use crate::helpdesk::hotline::Hotline;
 use crate::helpdesk::validate::NewTicket;
@@ -58,6 +58,7 @@ use crate::privacy::template::Template as PrivacyTemplate;
     TokenPassword,
     ResetRequest,
     PrivacyTemplate,
+    SettingsUpdate,
     ChecklistEntry,
     ChecklistItem,
     ChecklistStatus,
@@ -95,7 +96,7 @@ fn bodies(method: &str, path: &str) -> (Option<&'static str>, Option<&'static st
         ("GET", "/api/schools/{id}") => (None, Some("School")),
         ("PUT", "/api/schools/{id}/service") => (Some("ServiceChange"), Some("School")),
         ("GET", "/api/settings") => (None, Some("Settings")),
-        ("PUT", "/api/settings") => (Some("Settings"), Some("Settings")),
+        ("PUT", "/api/settings") => (Some("SettingsUpdate"), Some("Settings")),
         ("GET", "/api/accounts") => (None, Some("[Account]")),
         ("POST", "/api/accounts") => (Some("NewAccount"), Some("Created")),
         ("POST", "/api/accounts/bulk") => (None, Some("[Created]")),
