@@ -94,6 +94,7 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
 
   await t.test('lobby: pupils knock on arrival; the teacher admits one and denies the other', async () => {
     await setRoomSetting(tp, 'lobby', true);
+    await tp.getByTestId('side-panel-close').click();
     await knock(ben, h.baseUrl, ROOM, 'Ben');
     await waitWaiting(ben, 'lobby');
     assert.match(await ben.getByTestId('waiting').innerText(), /Du hast angeklopft/);
@@ -101,6 +102,9 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await knock(cem, h.baseUrl, ROOM, 'Cem', { lang: 'en' });
     await waitWaiting(cem, 'lobby');
     assert.match(await cem.getByTestId('waiting').innerText(), /You have knocked/);
+    // With the panel closed, the teacher is told who knocks.
+    await tp.getByTestId('lobby-alert').filter({ hasText: 'Ben' }).filter({ hasText: 'Cem' }).waitFor({ timeout: ms(10_000) });
+    await tp.getByTestId('lobby-alert-open').click();
     const entries = tp.getByTestId('lobby-entry');
     await until('the teacher to see Ben and Cem knocking, in that order', async () => {
       const names = await entries.allInnerTexts();

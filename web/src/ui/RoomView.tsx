@@ -15,6 +15,7 @@ import { CallViewContext } from "./callContext";
 import { useT } from "./context";
 import { HelpLinks } from "./helpdesk/HelpLinks";
 import { ByeScreen, ROOM_BYES } from "./moderation/ByeScreen";
+import { LobbyAlert } from "./moderation/LobbyAlert";
 import { Notices } from "./moderation/Notices";
 import { ReactionsShown } from "./moderation/ReactionsShown";
 import { UnmuteRequestDialog } from "./moderation/UnmuteRequestDialog";
@@ -54,6 +55,7 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
         <ConnectionBanner call={call} />
         <ServerErrorNotice call={call} />
         <Notices call={call} />
+        <LobbyAlert call={call} />
         <div class="room__body">
           <div class="room__main">
             <ScreenStage call={call} />
