@@ -109,6 +109,24 @@ test('mute, ask to unmute and screen sharing, as teacher and pupils notice it', 
     assert.ok(benHeard.growth < SILENCE_ENERGY, `Ben stays muted: ${JSON.stringify(benHeard)}`);
   });
 
+  await t.test('allowed to speak: the pupil may switch the microphone on, until it is taken back', async () => {
+    const mic = ben.page.getByTestId('mic-toggle');
+    await moderate(tp, ben.id, 'grant-audio');
+    assert.match(await waitNotice(ben.page, 'granted'), /erlaubt zu sprechen/);
+    await until('Ben’s microphone button to be unlocked', async () => ({ ok: (await mic.getAttribute('data-locked')) === 'false' }), { timeout: ms(10_000) });
+    await mic.click();
+    await until('the teacher to hear Ben', async () => {
+      const e = await energyGrowth(teacher, ben.id, 1_500);
+      return { ok: e.growth > SILENCE_ENERGY, detail: e };
+    }, { timeout: ms(20_000), interval: 0 });
+    await moderate(tp, ben.id, 'revoke-audio');
+    await waitNotice(ben.page, 'revoked');
+    await until('Ben’s microphone to be off and locked', async () => ({
+      ok: (await mic.getAttribute('aria-pressed')) === 'false' && (await mic.getAttribute('data-locked')) === 'true',
+    }), { timeout: ms(10_000) });
+    await expectSilenceFrom(teacher, ben.id);
+  });
+
   await t.test('the teacher shares her screen; the pupils see it large', async () => {
     assert.equal(await ada.page.getByTestId('screen-toggle').count(), 0, 'pupils cannot share by default');
     await tp.getByTestId('screen-toggle').click();
