@@ -174,7 +174,7 @@ fn check_fields(
                     ));
                 }
                 for (i, item) in items.iter().enumerate() {
-                    if !item.as_u64().is_some() {
+                    if item.as_u64().is_none() {
                         return Err(wrong_type(
                             &format!("{path}[{i}]"),
                             "a non-negative integer",
