@@ -8,8 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness } from './lib/harness.mjs';
 import { ms } from './lib/paths.mjs';
-import { OPERATOR, freshDataDir, loginThroughUi, setupAccounts } from './lib/api.mjs';
-import { until } from './lib/wait.mjs';
+import { ApiClient, OPERATOR, freshDataDir, loginThroughUi, setupAccounts } from './lib/api.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 const h = new Harness('helpdesk');
 before(async () => {
@@ -138,4 +138,27 @@ test('the help pages name every control and speak English with ?lang=en', { time
     assert.match(text, english);
     assert.doesNotMatch(text, german, `no German left on ${path} in English`);
   }
+});
+
+test('a forged attachment is shown to the staff as it came, never interpreted', { timeout: ms(60_000) }, async () => {
+  // Anyone can send anything as the attachment, past the form.
+  const robot = new ApiClient(h.baseUrl);
+  const { formToken } = await robot.call('GET', '/api/helpdesk/form');
+  await sleep(3_200);
+  const forged = { version: 1, verdict: '<img src=x onerror=alert(1)>', checks: 'nope' };
+  const { number } = await robot.call('POST', '/api/helpdesk/tickets', {
+    category: 'other', description: 'Ein Anhang, den kein Verbindungstest gemacht hat.', diagnosis: forged, formToken, website: '',
+  });
+  const op = await h.page('operator-forged');
+  const errors = [];
+  op.on('pageerror', (e) => errors.push(e.message));
+  await loginThroughUi(op, h.baseUrl, OPERATOR);
+  await op.goto(`${h.baseUrl}/hilfe/anfragen`);
+  await op.locator(`[data-testid="queue-row"][data-number="${number}"]`).getByTestId('queue-open').click();
+  const attached = op.getByTestId('ticket-diagnosis');
+  await attached.waitFor({ timeout: ms(10_000) });
+  assert.deepEqual(JSON.parse(await attached.getByTestId('diagnosis-json').textContent()), forged);
+  assert.equal(await attached.getByTestId('diagnosis-verdict').count(), 0, 'no verdict is made up from it');
+  assert.equal(await attached.locator('img').count(), 0, 'markup in it stays text');
+  assert.deepEqual(errors, [], 'the page did not break');
 });

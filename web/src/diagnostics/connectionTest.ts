@@ -89,6 +89,36 @@ export async function runConnectionTest(win: Window, url: string, onProgress: (p
   return { version: 1, at: new Date().toISOString(), ...base, ports, verdict: verdictOf(checks), warnings: warningsOf(base) };
 }
 
+const VERDICTS: readonly Verdict[] = ["ok", "udpBlocked", "turnOnly", "blocked"];
+const WARNINGS: readonly Warning[] = ["highLatency", "lowBandwidth", "packetLoss", "noCamera", "noMicrophone", "notChromium"];
+const DEVICE_STATES: readonly DeviceState[] = ["granted", "denied", "missing", "error"];
+const TRANSPORTS: readonly Transport[] = ["udp", "tcp", "turn"];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const optionalNumber = (v: unknown) => v === undefined || (typeof v === "number" && Number.isFinite(v));
+const optionalString = (v: unknown) => v === undefined || typeof v === "string";
+const ports = (v: unknown) => Array.isArray(v) && v.every((p) => typeof p === "number");
+
+/**
+ * A result as this client would make it, or null. Results come back from
+ * storage and from the server (anyone can send anything as a request's
+ * attachment), so the staff's view checks every field before showing one.
+ */
+export function asDiagnosis(v: unknown): Diagnosis | null {
+  if (!isObject(v) || v.version !== 1 || typeof v.at !== "string") return null;
+  const { browser, devices, checks, verdict, warnings } = v;
+  if (!isObject(browser) || typeof browser.chromium !== "boolean" || typeof browser.userAgent !== "string") return null;
+  if (!isObject(devices) || !DEVICE_STATES.includes(devices.camera as DeviceState) || !DEVICE_STATES.includes(devices.microphone as DeviceState)) return null;
+  if (!Array.isArray(checks) || !checks.every((c) =>
+    isObject(c) && TRANSPORTS.includes(c.transport as Transport) && typeof c.ok === "boolean"
+    && optionalString(c.error) && optionalString(c.path)
+    && optionalNumber(c.rttMs) && optionalNumber(c.kbps) && optionalNumber(c.lossPct))) return null;
+  if (!VERDICTS.includes(verdict as Verdict)) return null;
+  if (!Array.isArray(warnings) || !warnings.every((w) => WARNINGS.includes(w as Warning))) return null;
+  if (v.ports !== null && !(isObject(v.ports) && ports(v.ports.udp) && ports(v.ports.tcp))) return null;
+  return v as unknown as Diagnosis;
+}
+
 const STORAGE_KEY = "tafelrunde.diagnosis";
 
 /** Keeps the last result for the helpdesk form of this tab. */
@@ -104,8 +134,7 @@ export function loadDiagnosis(storage: Storage | null): Diagnosis | null {
   try {
     const text = storage?.getItem(STORAGE_KEY) ?? null;
     if (text === null) return null;
-    const d = JSON.parse(text) as Diagnosis;
-    return d.version === 1 ? d : null;
+    return asDiagnosis(JSON.parse(text));
   } catch {
     return null;
   }

@@ -52,7 +52,8 @@ export interface Ticket {
   description: string;
   email: string | null;
   school: string | null;
-  diagnosis: Diagnosis | null;
+  /** What was attached; checked with asDiagnosis() before it is shown. */
+  diagnosis: unknown;
   status: TicketStatus;
   assignee: string | null;
   assigneeEmail: string | null;

@@ -26,12 +26,12 @@ pub struct Hotline {
 }
 
 pub(crate) async fn read_key(db: &Db, key: &str) -> Result<Option<String>, sqlx::Error> {
-    Ok(sqlx::query("SELECT value FROM settings WHERE key = $1")
+    sqlx::query("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(db.pool())
         .await?
         .map(|r| r.try_get::<String, _>("value"))
-        .transpose()?)
+        .transpose()
 }
 
 pub async fn load(db: &Db) -> ApiResult<Hotline> {

@@ -41,10 +41,7 @@ export function HelpdeskForm() {
 
   useEffect(() => {
     diagnosis.value = loadDiagnosis(sessionStore());
-    void action.run(async () => {
-      info.value = await app.account.api.get<FormInfo>("/api/helpdesk/form");
-      loadedAt.value = Date.now();
-    });
+    void action.run(() => loadForm());
   }, []);
 
   if (filed.value !== null) {
@@ -63,12 +60,17 @@ export function HelpdeskForm() {
     );
   }
 
-  const submit = async () => {
+  const loadForm = async () => {
+    info.value = await app.account.api.get<FormInfo>("/api/helpdesk/form");
+    loadedAt.value = Date.now();
+  };
+
+  const send = async (): Promise<Filed | undefined> => {
     const current = info.value;
-    if (current === null) return;
+    if (current === null) return undefined;
     const wait = loadedAt.value + MIN_FILL_MS - Date.now();
     if (wait > 0) await new Promise((r) => window.setTimeout(r, wait));
-    const answer = await action.run(() =>
+    return action.run(() =>
       app.account.api.post<Filed>("/api/helpdesk/tickets", {
         category: category.value,
         description: description.value,
@@ -79,6 +81,15 @@ export function HelpdeskForm() {
         website: website.value,
       }),
     );
+  };
+
+  const submit = async () => {
+    let answer = await send();
+    // A form left open for hours: a fresh token, and the same request once more.
+    if (answer === undefined && action.error.value?.code === "formExpired") {
+      await action.run(loadForm);
+      if (action.error.value === null) answer = await send();
+    }
     if (answer !== undefined) filed.value = answer.number;
   };
 

@@ -5,6 +5,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 
 import type { Account } from "../../account/api";
+import { asDiagnosis } from "../../diagnostics/connectionTest";
 import { STATUSES, type Ticket, type TicketStatus } from "../../helpdesk/api";
 import { ApiErrorText } from "../account/ApiErrorText";
 import { useApiAction } from "../account/useApiAction";
@@ -39,6 +40,7 @@ export function TicketDetail({ number, onChanged }: { number: string; onChanged:
   };
 
   const tk = ticket.value;
+  const diagnosis = tk === null ? null : asDiagnosis(tk.diagnosis);
   if (tk === null) return <div class="card" aria-busy="true">{t("account.loading")}</div>;
   return (
     <article class="card stack" aria-labelledby="ticket-title" data-testid="ticket-detail" data-status={tk.status}>
@@ -59,7 +61,14 @@ export function TicketDetail({ number, onChanged }: { number: string; onChanged:
       {tk.diagnosis !== null && (
         <details open data-testid="ticket-diagnosis">
           <summary>{t("helpdesk.diagnosis")}</summary>
-          <DiagnosisView diagnosis={tk.diagnosis} showJson={true} />
+          {diagnosis !== null ? (
+            <DiagnosisView diagnosis={diagnosis} showJson={true} />
+          ) : (
+            // Not what our connection test makes: shown as it came, never interpreted.
+            <pre class="diagnosis__json" data-testid="diagnosis-json">
+              {JSON.stringify(tk.diagnosis, null, 2)}
+            </pre>
+          )}
         </details>
       )}
       <div class="row">
