@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Harness } from './lib/harness.mjs';
 import { expectMediaFrom, SILENCE_ENERGY, expectSilenceFrom } from './lib/media.mjs';
 import {
-  RECORD_SOCKETS, expectNoScreen, expectScreenFrom, moderate, setRoomSetting, waitNotice,
+  RECORD_SOCKETS, expectNoScreen, expectScreenFrom, moderate, setRoomSetting, tilesUnderScreen, waitNotice,
 } from './lib/moderation.mjs';
 import { ms } from './lib/paths.mjs';
 import { snapshot, summary } from './lib/stats.mjs';
@@ -131,6 +131,8 @@ test('mute, ask to unmute and screen sharing, as teacher and pupils notice it', 
     assert.equal(await ada.page.getByTestId('screen-toggle').count(), 0, 'pupils cannot share by default');
     await tp.getByTestId('screen-toggle').click();
     await Promise.all([expectScreenFrom(ada.page, 'Ada', teacherId), expectScreenFrom(ben.page, 'Ben', teacherId)]);
+    assert.deepEqual(await tilesUnderScreen(ada.page), [], 'the shared screen covers no tile');
+    assert.deepEqual(await tilesUnderScreen(tp), [], 'the own share covers no tile');
     await tp.getByTestId('screen-toggle').click();
     await Promise.all([expectNoScreen(ada.page, 'Ada'), expectNoScreen(ben.page, 'Ben')]);
   });

@@ -127,3 +127,19 @@ export async function expectNoScreen(page, who) {
     return { ok: n === 0, detail: n };
   }, { timeout: ms(15_000) });
 }
+
+/** Runs in the page: tiles whose box overlaps the shared screen's video (none is the goal). */
+function tilesUnderScreenInPage() {
+  const video = document.querySelector('[data-testid="screen-video"]');
+  if (!video) return null;
+  const s = video.getBoundingClientRect();
+  return [...document.querySelectorAll('[data-testid="tile"]')]
+    .map((tile) => ({ name: tile.querySelector('[data-testid="tile-name"]')?.textContent, r: tile.getBoundingClientRect() }))
+    .filter(({ r }) => r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom)
+    .map(({ name }) => name);
+}
+
+/** The shared screen lies beside the tiles, not over them. */
+export function tilesUnderScreen(page) {
+  return page.evaluate(tilesUnderScreenInPage);
+}
