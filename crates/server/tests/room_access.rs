@@ -223,3 +223,26 @@ async fn pages_hand_out_the_device_cookie_once() {
     );
     env.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_open_rooms_a_free_name_is_a_room_and_its_first_guest_owns_it() {
+    let env = Env::new(Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = env.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let (mut first, _) = connect(addr, None).await;
+    send(&mut first, join("mathe-nachhilfe", "Ada", None)).await;
+    let joined = next_of(&mut first, &["error", "joined", "waiting"]).await;
+    assert_eq!(
+        (joined["type"].as_str(), joined["you"]["role"].as_str()),
+        (Some("joined"), Some("owner")),
+        "{joined}"
+    );
+    assert_eq!(joined["you"]["teacher"], false, "no school, no teacher");
+    let (mut second, _) = connect(addr, None).await;
+    send(&mut second, join("mathe-nachhilfe", "Bob", None)).await;
+    let joined = next_of(&mut second, &["error", "joined", "waiting"]).await;
+    assert_eq!(joined["you"]["role"], "participant", "{joined}");
+    env.close().await;
+}
