@@ -294,6 +294,14 @@ impl Moderation {
         if member.role != Role::Owner || self.kind == RoomKind::Test {
             return;
         }
+        // A reconnect can arrive before the old connection is noticed gone:
+        // the owner's new connection takes the role at once.
+        if let Some(same) = self.members.iter_mut().find(|m| m.key == member.key) {
+            same.role = Role::Owner;
+            let same = same.id;
+            self.tell_update(same, None, effects);
+            return;
+        }
         if !on_purpose {
             self.reserved_owner = Some((member.key, now + self.owner_grace));
             return;

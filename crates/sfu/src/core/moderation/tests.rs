@@ -625,6 +625,20 @@ fn the_owner_keeps_the_role_through_a_dropped_connection_within_the_grace() {
 }
 
 #[test]
+fn an_owner_who_reconnects_before_the_old_connection_is_gone_stays_owner() {
+    let mut r = Room::class();
+    assert_eq!(r.enter(8, &teacher("t1")), Entered::Admitted);
+    assert_eq!(
+        r.role(8),
+        Role::Moderator,
+        "the old connection still holds the role"
+    );
+    r.m.leave(r.t0, p(1), false, &mut r.effects);
+    assert_eq!(r.role(8), Role::Owner);
+    assert!(r.m.reserved_owner.is_none());
+}
+
+#[test]
 fn the_owners_reservation_lapses_after_the_grace_and_keeps_an_empty_room_till_then() {
     let mut r = Room::school(false);
     r.enter(1, &teacher("t1"));
