@@ -190,6 +190,13 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await privateAtTeacher.filter({ hasText: 'Ich habe eine Frage.' }).waitFor({ timeout: ms(10_000) });
     await ada.waitForTimeout(500);
     assert.ok(!(await chatTexts(ada)).includes('Ich habe eine Frage.'), 'Ada does not read Ben’s private message');
+    // The teacher answers privately from the message itself.
+    await privateAtTeacher.filter({ hasText: 'Ich habe eine Frage.' }).getByTestId('chat-reply').click();
+    assert.equal(await tp.getByTestId('chat-to').inputValue(), ids.ben, 'the reply goes to Ben');
+    await tp.getByTestId('chat-input').fill('Gern, frag ruhig.');
+    await tp.getByTestId('chat-send').click();
+    await ben.locator('[data-testid="chat-message"][data-private="true"]').filter({ hasText: 'Gern, frag ruhig.' }).waitFor({ timeout: ms(10_000) });
+    assert.ok(!(await chatTexts(ada)).includes('Gern, frag ruhig.'), 'Ada does not read the teacher’s private answer');
 
     await setRoomSetting(tp, 'privateChat', true);
     await until('Ben to be offered Ada as a private recipient', async () => {

@@ -11,9 +11,11 @@ interface Props {
   selfId: ParticipantId | null;
   selfName: string;
   people: ReadonlyMap<ParticipantId, Participant>;
+  /** Offered on a private message to us whose sender we may answer privately. */
+  onReply?: (() => void) | undefined;
 }
 
-export function ChatMessageItem({ message, selfId, selfName, people }: Props) {
+export function ChatMessageItem({ message, selfId, selfName, people, onReply }: Props) {
   const app = useApp();
   const t = useT();
   const mine = message.from === selfId;
@@ -32,6 +34,11 @@ export function ChatMessageItem({ message, selfId, selfName, people }: Props) {
       <p class="chat__text" data-testid="chat-text">
         {message.text}
       </p>
+      {onReply !== undefined && (
+        <button type="button" class="button button--small chat__reply" data-testid="chat-reply" onClick={onReply}>
+          {t("chat.reply", { name: message.fromName })}
+        </button>
+      )}
     </li>
   );
 }

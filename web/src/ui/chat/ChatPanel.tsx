@@ -26,6 +26,7 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
   const text = useSignal("");
   const to = useSignal<string>("");
   const list = useRef<HTMLOListElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
   const messages = call.moderation.chat.value;
   const settings = call.moderation.settings.value;
   const you = youIn(call);
@@ -49,9 +50,24 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
     <div class="panel__body chat" data-testid="chat-panel">
       <ol ref={list} class="chat__messages" aria-live="polite" aria-label={t("chat.messages")} data-testid="chat-messages">
         {messages.length === 0 && <li class="chat__empty">{t("chat.empty")}</li>}
-        {messages.map((m) => (
-          <ChatMessageItem key={m.id} message={m} selfId={call.selfId.value} selfName={app.displayName.value} people={call.participants.value} />
-        ))}
+        {messages.map((m) => {
+          // A private message to us gets a reply button when we may answer its sender.
+          const answerable = mayWrite && m.to !== undefined && m.to === call.selfId.value && options.some((o) => o.id === m.from);
+          const reply = () => {
+            to.value = String(m.from);
+            input.current?.focus();
+          };
+          return (
+            <ChatMessageItem
+              key={m.id}
+              message={m}
+              selfId={call.selfId.value}
+              selfName={app.displayName.value}
+              people={call.participants.value}
+              onReply={answerable ? reply : undefined}
+            />
+          );
+        })}
       </ol>
       {!settings.chat && (
         <p class="panel__hint" data-testid="chat-disabled">
@@ -80,6 +96,7 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
           <label class="field">
             <span class="field__label">{t("chat.message")}</span>
             <textarea
+              ref={input}
               rows={2}
               maxLength={MAX_CHAT_CHARS}
               value={text.value}
