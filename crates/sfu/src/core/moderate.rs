@@ -55,7 +55,26 @@ impl Shard {
             match effect {
                 Effect::Send(to, message) => self.signal(to, message),
                 Effect::Admit(id) => {
-                    if self.waiting.remove(&id).is_some() {
+                    if self.waiting.remove(&id).is_none() {
+                        continue;
+                    }
+                    let full = self
+                        .rooms
+                        .get(room_name)
+                        .is_some_and(|r| r.members.len() >= self.config.max_room_size);
+                    if full {
+                        // Admitted from the lobby into a room that filled up meanwhile.
+                        let mut more = Vec::new();
+                        if let Some(room) = self.rooms.get_mut(room_name) {
+                            room.moderation.leave(now, id, true, &mut more);
+                        }
+                        let message = format!(
+                            "the room is full ({} participants)",
+                            self.config.max_room_size
+                        );
+                        self.refuse(id, ProtocolError::new(ErrorCode::RoomFull, message));
+                        self.apply(now, room_name, more);
+                    } else {
                         self.admit(now, id, room_name);
                     }
                 }

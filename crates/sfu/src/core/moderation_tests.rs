@@ -15,13 +15,17 @@ const ROOM: &str = "1234567-7b-MUE";
 const GRACE: Duration = Duration::from_secs(300);
 
 fn shard() -> Shard {
+    shard_of(10)
+}
+
+fn shard_of(max_room_size: usize) -> Shard {
     let provider = str0m::crypto::from_feature_flags();
     provider.clone().install_process_default();
     Shard::new(ShardConfig {
         udp_candidate: "127.0.0.1:10000".parse().unwrap(),
         tcp_candidate: None,
         keyframe_interval: Duration::from_millis(500),
-        max_room_size: 10,
+        max_room_size,
         max_videos: 20,
         bandwidth_estimation: false,
         owner_grace: GRACE,
@@ -390,4 +394,50 @@ fn a_connection_test_ends_after_a_minute() {
         );
     }
     assert_eq!(s.participant_count(), 0);
+}
+
+#[test]
+fn admitting_into_a_full_room_is_refused_and_leaves_the_lobby() {
+    let mut s = shard_of(2);
+    let t0 = Instant::now();
+    let mut teacher = entry("account:t", true, RoomKind::School);
+    teacher.lobby = true;
+    join(&mut s, t0, 1, ROOM, teacher);
+    join(
+        &mut s,
+        t0,
+        2,
+        ROOM,
+        entry("device:a", false, RoomKind::School),
+    );
+    join(
+        &mut s,
+        t0,
+        3,
+        ROOM,
+        entry("device:b", false, RoomKind::School),
+    );
+    signals(&mut s);
+    send(
+        &mut s,
+        t0,
+        1,
+        ClientMessage::Admit {
+            participant_ids: vec![ParticipantId(2), ParticipantId(3)],
+        },
+    );
+    let out = signals(&mut s);
+    assert_eq!(joined_role(&out, 2), Some(Role::Participant));
+    assert!(
+        out.iter().any(|(to, m)| *to == 3
+            && matches!(
+                m,
+                ServerMessage::Error {
+                    code: tafelrunde_protocol::ErrorCode::RoomFull,
+                    ..
+                }
+            )),
+        "{out:?}"
+    );
+    assert_eq!(s.participant_count(), 2);
 }
