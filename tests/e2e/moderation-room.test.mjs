@@ -275,6 +275,7 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await setRoomSetting(tp, 'selfUnmuteVideo', false);
     // A dropped connection, not a leave: the socket closes, then the tab.
     await tp.evaluate(() => window.__e2eSockets.forEach((s) => s.close()));
+    assert.match(await tp.getByTestId('owner-kept').innerText(), /Rolle als Leitung bleibt/, 'the teacher is told the room waits for her');
     await tp.context().close();
     await until('Ada to see the teacher gone', async () => ({
       ok: (await ada.locator(`[data-testid="tile"][data-participant-id="${ids.teacher}"]`).count()) === 0,

@@ -49,6 +49,10 @@ export function ConnectionBanner({ call }: { call: ServerConnection }) {
     return (
       <div class="banner banner--error" role="alert">
         <p data-testid="error-message">{closeText(reason, t)}</p>
+        {reason.kind === "socketClosed" && reason.opened && call.moderation.you.value?.role === "owner" && (
+          // The server keeps the owner's role for a while (rooms.owner_grace).
+          <p data-testid="owner-kept">{t("connection.ownerKept")}</p>
+        )}
         <div class="row">
           {reason.kind === "joinRefused" ? (
             <button type="button" class="button button--primary" onClick={() => app.rejoin()}>
