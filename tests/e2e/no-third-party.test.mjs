@@ -1,7 +1,8 @@
 // No request leaves the server's origin: every page of the client and of the
 // admin area is visited the way its people use it (guest: start page,
-// connection test, helpdesk, privacy pages, pre-join, the call; teacher,
-// school admin and operator: login, their pages, the helpdesk queue), and
+// connection test, helpdesk, privacy pages, pre-join and the room's documents,
+// the call; teacher, school admin (with the school's documents) and
+// operator: login, their pages, the helpdesk queue), and
 // every request, WebSocket and ICE server of every page is recorded. All of
 // them go to the server itself, and the Content-Security-Policy never had to
 // refuse anything.
@@ -66,6 +67,11 @@ test('every page of the client and the admin area talks to its own server only',
   await visit(teacher, '/konto', 'logout-button', seen);
   await joinRoom(teacher, { baseUrl: h.baseUrl, room, name: 'Frau Müller' });
   seen.paths.push(`/r/${room} (teacher in the call)`);
+  // The pre-join screen and the room's documents it links (usage policy, privacy information).
+  await visit(guest, `/r/${room}`, 'prejoin-usage-policy', seen);
+  const roomDocuments = [];
+  for (const id of ['prejoin-usage-policy', 'prejoin-privacy']) roomDocuments.push(await guest.getByTestId(id).getAttribute('href'));
+  for (const href of roomDocuments) await visit(guest, href, null, seen);
   await joinRoom(guest, { baseUrl: h.baseUrl, room, name: 'Ben' });
   seen.paths.push(`/r/${room} (pre-join and call)`);
   await guest.waitForTimeout(ms(2_000));
@@ -75,6 +81,10 @@ test('every page of the client and the admin area talks to its own server only',
   record(admin, 'school admin', seen);
   await loginThroughUi(admin, h.baseUrl, ADMIN);
   await visit(admin, '/konto', 'logout-button', seen);
+  // The school's documents as printable pages.
+  const documents = await admin.locator('[data-testid^="document-"][data-testid$="-html"]').evaluateAll((els) => els.map((a) => a.getAttribute('href')));
+  assert.ok(documents.length >= 5, `the school admin's documents (${documents.length})`);
+  for (const href of documents) await visit(admin, href, null, seen);
 
   const op = await h.page('operator');
   record(op, 'operator', seen);
