@@ -8,7 +8,7 @@ import { toRtcIceServers } from "../protocol/mediaSession";
 import type { IceServer, TrackInfo } from "../protocol/messages";
 import { ProbeError, ProbeSocket, withTimeout } from "./probeSocket";
 import { keepCandidates, serverPorts, type Transport } from "./sdp";
-import { syntheticMedia } from "./synthetic";
+import { syntheticMedia, type SyntheticMedia } from "./synthetic";
 
 export interface CheckResult {
   transport: Transport;
@@ -105,10 +105,11 @@ export async function loopback(url: string, transport: Transport, doc: Document)
   const room = testRoomName();
   const pub = new ProbeSocket(url);
   let sub: ProbeSocket | null = null;
-  const media = syntheticMedia(doc);
+  let media: SyntheticMedia | null = null;
   const pcs: RTCPeerConnection[] = [];
   let ports: LoopbackOutcome["ports"] = null;
   try {
+    media = syntheticMedia(doc);
     const joined = await pub.join(room, STEP_MS);
     if (transport === "turn" && joined.iceServers.length === 0) {
       return { result: { transport, ok: false, error: "notConfigured" }, ports };
@@ -184,6 +185,6 @@ export async function loopback(url: string, transport: Transport, doc: Document)
     for (const pc of pcs) pc.close();
     pub.close();
     sub?.close();
-    media.stop();
+    media?.stop();
   }
 }
