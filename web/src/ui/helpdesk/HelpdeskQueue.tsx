@@ -11,6 +11,14 @@ import { useApp, useT } from "../context";
 import { HotlineSettings } from "./HotlineSettings";
 import { TicketDetail } from "./TicketDetail";
 
+const REFRESH_MS = 30_000;
+const EXCERPT_CHARS = 80;
+
+function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, " ");
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS - 1)}…` : line;
+}
+
 export function HelpdeskQueue() {
   const app = useApp();
   const t = useT();
@@ -28,7 +36,11 @@ export function HelpdeskQueue() {
     if (list !== undefined) tickets.value = list;
   };
   useEffect(() => {
-    if (isOperator) void reload();
+    if (!isOperator) return undefined;
+    void reload();
+    // New requests show up without reloading the page.
+    const timer = window.setInterval(() => void reload(), REFRESH_MS);
+    return () => window.clearInterval(timer);
   }, [isOperator, filter.value]);
 
   if (session === null) return <p class="card" aria-busy="true">{t("account.loading")}</p>;
@@ -71,6 +83,7 @@ export function HelpdeskQueue() {
                   <th scope="col">{t("ticket.number")}</th>
                   <th scope="col">{t("ticket.created")}</th>
                   <th scope="col">{t("helpdesk.category")}</th>
+                  <th scope="col">{t("helpdesk.description")}</th>
                   <th scope="col">{t("ticket.status")}</th>
                   <th scope="col">{t("ticket.assignee")}</th>
                 </tr>
@@ -85,6 +98,7 @@ export function HelpdeskQueue() {
                     </td>
                     <td>{new Date(tk.createdAt).toLocaleString(app.i18n.lang.value)}</td>
                     <td>{t(`helpdesk.category.${tk.category}`)}</td>
+                    <td>{excerpt(tk.description)}</td>
                     <td>{t(`ticket.status.${tk.status}`)}</td>
                     <td>{tk.assigneeEmail ?? "–"}</td>
                   </tr>
