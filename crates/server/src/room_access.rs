@@ -8,6 +8,8 @@ use sqlx::Row;
 use tafelrunde_protocol::{ErrorCode, ProtocolError};
 use tafelrunde_sfu::{Entry, RoomKind};
 
+use std::time::Instant;
+
 use crate::accounts::{password, Account, Role};
 use crate::app::AppState;
 use crate::auth::session;
@@ -25,12 +27,19 @@ pub struct Identity {
     pub account: Option<Account>,
     /// The device cookie (set on the upgrade response when it was missing).
     pub device: String,
+    /// The client's address (behind a trusted proxy: the forwarded one), for
+    /// the limit on wrong room passwords.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Identity {
     /// Read the cookies of the upgrade request. A new device id is made when
     /// there is none; `true` then: the response must set it.
-    pub async fn from_headers(state: &AppState, headers: &HeaderMap) -> (Self, bool) {
+    pub async fn from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+        client: Option<std::net::IpAddr>,
+    ) -> (Self, bool) {
         let account = match (&state.control, session::secret_from(headers)) {
             (Some(control), Some(secret)) => match session::lookup(&control.db, &secret).await {
                 Ok(Ok(session)) => Some(session.account),
@@ -42,7 +51,14 @@ impl Identity {
             Some(device) => (device, false),
             None => (crate::device::new_id(), true),
         };
-        (Self { account, device }, new)
+        (
+            Self {
+                account,
+                device,
+                client,
+            },
+            new,
+        )
     }
 
     /// The key a room knows this person by: the account, else the device.
@@ -114,7 +130,22 @@ pub async fn decide(
         None => (false, None),
     };
     if let (Some(hash), false) = (hash, teacher) {
-        check_password(given_password, hash).await?;
+        let limits = password_limits(room, identity.client);
+        if let Err(wait) = control.limiter.check(&limits, Instant::now()) {
+            return Err(ProtocolError::field(
+                ErrorCode::RateLimited,
+                "password",
+                format!(
+                    "too many wrong passwords; try again in {} minutes",
+                    wait.div_ceil(60)
+                ),
+            ));
+        }
+        let checked = check_password(given_password, hash).await;
+        if matches!(&checked, Err(e) if e.code == ErrorCode::WrongPassword) {
+            control.limiter.fail(&limits, Instant::now());
+        }
+        checked?;
     }
     Ok(Entry {
         key,
@@ -122,6 +153,20 @@ pub async fn decide(
         kind: RoomKind::School,
         lobby,
     })
+}
+
+/// Wrong room passwords allowed per room and per client address within the
+/// login limiter's window: enough for a class mistyping a password, far too
+/// few to guess one. A whole school often shares one address, hence the
+/// same number for both.
+pub const WRONG_PASSWORDS: usize = 50;
+
+fn password_limits(room: &str, client: Option<std::net::IpAddr>) -> Vec<(String, usize)> {
+    let mut keys = vec![(format!("room-password:{room}"), WRONG_PASSWORDS)];
+    if let Some(ip) = client {
+        keys.push((format!("room-password-client:{ip}"), WRONG_PASSWORDS));
+    }
+    keys
 }
 
 /// Argon2 costs tens of milliseconds: off the async threads.

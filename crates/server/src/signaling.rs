@@ -20,6 +20,7 @@ use tafelrunde_sfu::{ParticipantHandle, SignalSink};
 use tokio::sync::mpsc;
 use tracing::debug;
 
+use crate::api::ClientIp;
 use crate::app::AppState;
 use crate::room_access::{self, Identity};
 
@@ -37,10 +38,11 @@ const MESSAGE_BURST: f64 = 100.0;
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientIp(client): ClientIp,
     ws: WebSocketUpgrade,
 ) -> Response {
     // Who this is comes from the cookies, never from what the socket says.
-    let (identity, new_device) = Identity::from_headers(&state, &headers).await;
+    let (identity, new_device) = Identity::from_headers(&state, &headers, client).await;
     let device = new_device.then(|| identity.device.clone());
     let secure = crate::device::secure(&state);
     let mut response = ws

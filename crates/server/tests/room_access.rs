@@ -246,3 +246,71 @@ async fn with_open_rooms_a_free_name_is_a_room_and_its_first_guest_owns_it() {
     assert_eq!(joined["you"]["role"], "participant", "{joined}");
     env.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_a_room_password_is_stopped() {
+    let env = Env::school_rooms_only(Backend::Sqlite).await;
+    let mut op = env.operator().await;
+    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+        .await;
+    let mut admin = env
+        .account(
+            &mut op,
+            "admin@a.de",
+            "schoolAdmin",
+            "1111111",
+            "admin-passwort-a",
+        )
+        .await;
+    let mut teacher = env
+        .account(
+            &mut admin,
+            "lehrer@a.de",
+            "teacher",
+            "1111111",
+            "lehrer-passwort-a",
+        )
+        .await;
+    let (_, room) = teacher
+        .post(
+            "/api/rooms",
+            json!({"group": "7b", "short": "LA", "password": "Geheim-42"}),
+        )
+        .await;
+    let room = room["name"].as_str().unwrap().to_string();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = env.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    // Fifty wrong guesses, on fresh sockets (one socket closes after 20 errors).
+    let mut attempts = 0;
+    while attempts < tafelrunde::room_access::WRONG_PASSWORDS {
+        let (mut ws, _) = connect(addr, None).await;
+        for _ in 0..10 {
+            send(
+                &mut ws,
+                join(&room, "Kim", Some(&format!("rate-{attempts}"))),
+            )
+            .await;
+            let e = next_of(&mut ws, &["error", "joined", "waiting"]).await;
+            assert_eq!(
+                code_and_field(&e),
+                (Some("wrongPassword"), Some("password")),
+                "{e}"
+            );
+            attempts += 1;
+        }
+    }
+    // Now even the right password waits; the answer says so and why.
+    let (mut ws, _) = connect(addr, None).await;
+    send(&mut ws, join(&room, "Kim", Some("Geheim-42"))).await;
+    let e = next_of(&mut ws, &["error", "joined", "waiting"]).await;
+    assert_eq!(
+        code_and_field(&e),
+        (Some("rateLimited"), Some("password")),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("minutes"), "{e}");
+    env.close().await;
+}
