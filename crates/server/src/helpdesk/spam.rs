@@ -31,8 +31,11 @@ pub enum Refusal {
 }
 
 async fn key(db: &Db) -> Result<String, sqlx::Error> {
-    // The first request of an installation makes the key; a race between
-    // two nodes keeps whichever was written first.
+    if let Some(key) = super::hotline::read_key(db, KEY).await? {
+        return Ok(key);
+    }
+    // The first form of an installation makes the key; a race between two
+    // nodes keeps whichever was written first.
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(KEY)
         .bind(token::new_secret())
