@@ -146,5 +146,10 @@ test('mute, ask to unmute and screen sharing, as teacher and pupils notice it', 
     await waitNotice(ben.page, 'revoked');
     await Promise.all([expectNoScreen(tp, 'the teacher'), expectNoScreen(ada.page, 'Ada'), expectNoScreen(ben.page, 'Ben')]);
     assert.equal(await ben.page.getByTestId('screen-toggle').count(), 0, 'Ben’s share button is gone again');
+    // The teacher shares a second time (her page reuses the first share's sender).
+    await tp.getByTestId('screen-toggle').click();
+    await expectScreenFrom(ada.page, 'Ada', teacherId);
+    await tp.getByTestId('screen-toggle').click();
+    await expectNoScreen(ada.page, 'Ada');
   });
 });
