@@ -203,6 +203,18 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
       options = await chatOptions(ben);
       return { ok: options.some((o) => o.includes('Ada')), detail: options };
     }, { timeout: ms(10_000) });
+    // Ben starts a private message to Ada; the teacher switches private chat off meanwhile.
+    await ben.getByTestId('chat-to').selectOption({ label: 'Ada (privat)' });
+    await ben.getByTestId('chat-input').fill('Psst, Ada');
+    await setRoomSetting(tp, 'privateChat', false);
+    await until('Ada to be no longer offered to Ben', async () => {
+      options = await chatOptions(ben);
+      return { ok: !options.some((o) => o.includes('Ada')), detail: options };
+    }, { timeout: ms(10_000) });
+    await ben.getByTestId('chat-send').click();
+    await ben.getByTestId('chat-recipient-gone').waitFor({ timeout: ms(5_000) });
+    await tp.waitForTimeout(500);
+    assert.ok(!(await chatTexts(tp)).includes('Psst, Ada'), 'the private text did not go to everybody');
 
     await setRoomSetting(tp, 'chat', false);
     await openPanel(ada, 'chat');

@@ -25,6 +25,8 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
   const t = useT();
   const text = useSignal("");
   const to = useSignal<string>("");
+  /** The last send was held back: its private recipient had gone. */
+  const heldBack = useSignal(false);
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const messages = call.moderation.chat.value;
@@ -40,9 +42,18 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
     if (el !== null) el.scrollTop = el.scrollHeight;
   }, [messages.length]);
 
+  const recipientGone = to.value !== "" && target === undefined;
+
   const send = () => {
     const clean = text.value.trim();
     if (clean === "" || !mayWrite) return;
+    // Never send a private text to everybody because its recipient just left.
+    if (recipientGone) {
+      to.value = "";
+      heldBack.value = true;
+      return;
+    }
+    heldBack.value = false;
     if (call.moderation.sendChat(clean.slice(0, MAX_CHAT_CHARS), target?.id)) text.value = "";
   };
 
@@ -84,7 +95,10 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
         >
           <label class="field">
             <span class="field__label">{t("chat.to")}</span>
-            <select value={target === undefined ? "" : String(target.id)} data-testid="chat-to" onChange={(e) => (to.value = e.currentTarget.value)}>
+            <select value={target === undefined ? "" : String(target.id)} data-testid="chat-to" onChange={(e) => {
+                to.value = e.currentTarget.value;
+                heldBack.value = false;
+              }}>
               <option value="">{t("chat.toEveryone")}</option>
               {options.map((o) => (
                 <option key={o.id} value={String(o.id)}>
@@ -93,6 +107,11 @@ export function ChatPanel({ call }: { call: ServerConnection }) {
               ))}
             </select>
           </label>
+          {heldBack.value && (
+            <p class="field__error" role="alert" data-testid="chat-recipient-gone">
+              {t("chat.recipientGone")}
+            </p>
+          )}
           <label class="field">
             <span class="field__label">{t("chat.message")}</span>
             <textarea
