@@ -19,10 +19,16 @@ export class ProbeSocket {
   private readonly waiters: Waiter[] = [];
   private failure: ProbeError | null = null;
   private readonly opened: Promise<void>;
+  /** Rejects when the session ends (socket closed, `bye`, `error`). */
+  private readonly ended: Promise<never>;
+  private end: (e: ProbeError) => void = () => {};
 
   constructor(url: string) {
     let open: () => void = () => {};
     this.opened = new Promise((resolve) => (open = resolve));
+    this.ended = new Promise<never>((_, reject) => (this.end = reject));
+    // Nobody may be waiting when it ends; that is no error of its own.
+    this.ended.catch(() => {});
     this.socket = new SignalingSocket(url, {
       onOpen: () => open(),
       onMessage: (m) => this.deliver(m),
@@ -32,7 +38,7 @@ export class ProbeSocket {
 
   /** Joins `room` and returns the `joined` message. */
   async join(room: string, timeoutMs: number): Promise<Extract<ServerMessage, { type: "joined" }>> {
-    await withTimeout(Promise.race([this.opened, this.failed()]), timeoutMs, "unreachable");
+    await withTimeout(Promise.race([this.opened, this.ended]), timeoutMs, "unreachable");
     this.send({ type: "join", version: PROTOCOL_VERSION, room, name: "Verbindungstest" } as ClientMessage);
     return (await this.next("joined", timeoutMs)) as Extract<ServerMessage, { type: "joined" }>;
   }
@@ -55,10 +61,6 @@ export class ProbeSocket {
     this.socket.close();
   }
 
-  private failed(): Promise<never> {
-    return new Promise((_, reject) => this.waiters.push({ type: "bye", resolve: () => {}, reject }));
-  }
-
   private deliver(m: ServerMessage): void {
     if (m.type === "bye") {
       this.fail(new ProbeError(`bye:${m.reason}`));
@@ -76,6 +78,7 @@ export class ProbeSocket {
   private fail(error: ProbeError): void {
     if (this.failure !== null) return;
     this.failure = error;
+    this.end(error);
     for (const w of this.waiters.splice(0)) w.reject(error);
   }
 }
