@@ -25,6 +25,8 @@ interface Props {
   dominant: boolean;
   /** Their hand is raised. */
   handRaised: boolean;
+  /** They share their screen. */
+  sharing: boolean;
   video: MediaStreamTrack | null;
   /** Track id of a subscribed video: its size on screen is reported to the SFU. */
   remoteVideo: TrackId | null;
@@ -65,6 +67,7 @@ export function Tile(props: Props) {
     props.speaking ? t("tile.speaking") : "",
     props.dominant ? t("tile.dominant") : "",
     props.handRaised ? t("hand.raised") : "",
+    props.sharing ? t("screen.sharing") : "",
   ].filter(Boolean);
   const classes = ["tile", props.speaking ? "tile--speaking" : "", props.dominant ? "tile--dominant" : ""];
   return (
@@ -98,6 +101,11 @@ export function Tile(props: Props) {
         {props.dominant && (
           <span class="tile__dominant" role="img" aria-label={t("tile.dominant")}>
             <Icon name="speaker" size={16} />
+          </span>
+        )}
+        {props.sharing && (
+          <span class="tile__sharing" role="img" aria-label={t("screen.sharing")}>
+            <Icon name="screen" size={16} />
           </span>
         )}
         {props.handRaised && (

@@ -27,6 +27,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
         speaking={micOn && media.micLevel.speaking.value}
         dominant={selfId !== null && dominant === selfId}
         handRaised={selfId !== null && hands.includes(selfId)}
+        sharing={app.screen.track.value !== null}
         video={media.camTrack.value}
         remoteVideo={null}
       />
@@ -46,6 +47,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
       speaking={!p.audioMuted && call.speaking.value.has(p.id)}
       dominant={dominant === p.id}
       handRaised={hands.includes(p.id)}
+      sharing={call.remoteTracks.value.some((r) => r.participantId === p.id && r.source === "screen")}
       video={video?.track ?? null}
       remoteVideo={video?.trackId ?? null}
     />
