@@ -88,6 +88,13 @@ test('a guest files a request with the connection test attached; the operator re
   assert.match(hotline, /0431 988-1234/);
   assert.match(hotline, /Mo–Fr 7:30–16:00 Uhr/);
 
+  // Someone logged in finds their address filled in.
+  await op.goto(`${h.baseUrl}/hilfe`);
+  await until('the own address in the form', async () => {
+    const v = await op.getByTestId('helpdesk-email').inputValue();
+    return { ok: v === OPERATOR.email, detail: v };
+  }, { timeout: ms(10_000) });
+
   // What people wrote is personal data: the server log has the ticket number only.
   const log = h.server.log();
   assert.ok(log.includes(number), 'the filed request is logged by its number');

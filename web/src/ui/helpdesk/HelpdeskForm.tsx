@@ -42,6 +42,13 @@ export function HelpdeskForm() {
   useEffect(() => {
     diagnosis.value = loadDiagnosis(sessionStore());
     void action.run(() => loadForm());
+    // Someone logged in need not type their address and school again.
+    void app.account.refresh().then(() => {
+      const account = app.account.session.value?.account ?? null;
+      if (account === null) return;
+      if (email.value === "") email.value = account.email;
+      if (school.value === "" && account.school !== null) school.value = account.school;
+    });
   }, []);
 
   if (filed.value !== null) {
