@@ -5,6 +5,7 @@ import type { CloseReason, ServerConnection } from "../protocol/connection";
 import type { ByeReason } from "../protocol/messages";
 import { serverErrorKey } from "./serverErrors";
 import { useApp, useT } from "./context";
+import { ConnectionTestLink } from "./helpdesk/HelpLinks";
 
 const BYE_KEYS: Readonly<Record<ByeReason, MessageKey>> = {
   left: "bye.left",
@@ -63,6 +64,7 @@ export function ConnectionBanner({ call }: { call: ServerConnection }) {
               {t("left.rejoin")}
             </button>
           )}
+          {(reason.kind === "socketClosed" || (reason.kind === "bye" && reason.reason === "connectionLost")) && <ConnectionTestLink />}
         </div>
       </div>
     );
@@ -70,7 +72,8 @@ export function ConnectionBanner({ call }: { call: ServerConnection }) {
   if (call.mediaState.value === "failed" || call.mediaState.value === "disconnected") {
     return (
       <p class="banner banner--warning" role="status">
-        {t(call.mediaState.value === "failed" ? "connection.mediaFailed" : "connection.mediaDisconnected")}
+        {t(call.mediaState.value === "failed" ? "connection.mediaFailed" : "connection.mediaDisconnected")}{" "}
+        <ConnectionTestLink />
       </p>
     );
   }

@@ -20,3 +20,13 @@ export function HelpLinks({ newTab = false, where }: { newTab?: boolean; where: 
     </nav>
   );
 }
+
+/** "Verbindung testen" where a call has trouble; a new tab, so the call can go on. */
+export function ConnectionTestLink() {
+  const t = useT();
+  return (
+    <a href={`/verbindungstest${keepLang(window.location.search)}`} target="_blank" rel="noopener" data-testid="banner-connection-test">
+      {t("help.connectionTest")}
+    </a>
+  );
+}
