@@ -8,6 +8,7 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { repoRoot, ms } from './paths.mjs';
@@ -53,6 +54,13 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     logFile.write(chunk);
   };
 
+  // Every server gets its own empty database unless the test names one:
+  // a database left behind by an earlier file must never change a test.
+  let scratch = null;
+  if (!args.includes('--data-dir') && !args.includes('--database-url')) {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tafelrunde-e2e-data-'));
+    args = [...args, '--data-dir', scratch];
+  }
   const serveArgs = [
     'serve',
     '--http', '127.0.0.1:0',
@@ -80,6 +88,7 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
   const exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       running.delete(child);
+      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
       record(`\n[e2e] server exited: code=${code} signal=${signal}\n`);
       resolve({ code, signal });
     });
