@@ -3,6 +3,7 @@
 // nobody demotes or removes the owner); the server checks it again.
 
 import { useSignal } from "@preact/signals";
+import { useRef } from "preact/hooks";
 
 import type { MessageKey } from "../../i18n";
 import type { ServerConnection } from "../../protocol/connection";
@@ -57,6 +58,7 @@ function actionsFor(call: ServerConnection, you: You, p: Participant, sharing: b
 export function ParticipantMenu({ call, you, participant, sharing }: { call: ServerConnection; you: You; participant: Participant; sharing: boolean }) {
   const t = useT();
   const open = useSignal(false);
+  const button = useRef<HTMLButtonElement>(null);
   const actions = actionsFor(call, you, participant, sharing);
   if (actions.length === 0) return null;
   const menuId = `participant-menu-${participant.id}`;
@@ -64,6 +66,7 @@ export function ParticipantMenu({ call, you, participant, sharing }: { call: Ser
   return (
     <>
       <button
+        ref={button}
         type="button"
         class="button button--small"
         aria-expanded={open.value}
@@ -80,7 +83,11 @@ export function ParticipantMenu({ call, you, participant, sharing }: { call: Ser
           class="participant-menu"
           aria-label={t("menu.for", { name: participant.name })}
           onKeyDown={(e) => {
-            if (e.key === "Escape") open.value = false;
+            // Escape closes this menu only, not the panel around it.
+            if (e.key !== "Escape") return;
+            e.stopPropagation();
+            open.value = false;
+            button.current?.focus();
           }}
         >
           {actions.map((a) => (
