@@ -145,6 +145,16 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     /** Lines of the log that tell of a panic (there must be none). */
     panics: () => logText.split('\n').filter((l) => /panicked at/.test(l)),
     /**
+     * Log lines with a whole IP address (there must be none: the server
+     * shortens every address it logs). The ready lines and the harness's own
+     * lines name the server's listening address and are not the server's log.
+     */
+    fullAddresses: () =>
+      logText
+        .split('\n')
+        .filter((l) => !/^(tafelrunde: |\$ |\[e2e\])/.test(l))
+        .filter((l) => [...l.matchAll(/(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])/g)].some((m) => m[4] !== '0')),
+    /**
      * SIGTERM, then SIGKILL after 10 s. Returns { code, signal, millis,
      * clean }: clean means it exited by itself with code 0 in time.
      */
