@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod pg;
+pub mod smtp;
 pub mod xlsx;
 
 use std::sync::Arc;
