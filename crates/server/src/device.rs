@@ -5,7 +5,7 @@
 //! memory.
 
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -26,19 +26,11 @@ pub fn new_id() -> String {
 
 /// The device id from the `Cookie` header, if it looks like one of ours.
 pub fn from_headers(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| {
-            v.len() == 22
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+    crate::cookies::get(headers, COOKIE_NAME).filter(|v| {
+        v.len() == 22
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
 }
 
 /// The `Set-Cookie` value for a device id (a session cookie: no Max-Age).
@@ -81,6 +73,7 @@ pub async fn ensure_cookie(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
 
     #[test]
     fn ids_are_128_bit_and_read_back() {

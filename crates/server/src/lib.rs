@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod control;
+pub mod cookies;
 pub mod device;
 pub mod helpdesk;
 pub mod logging;

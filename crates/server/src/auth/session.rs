@@ -6,7 +6,7 @@
 //! or deleted, and at once when its school switches to BigBlueButton.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use sqlx::Row;
@@ -70,15 +70,7 @@ pub fn set_cookie(headers: &mut HeaderMap, secret: Option<&str>, secure: bool) {
 
 /// The session secret from the `Cookie` header.
 pub fn secret_from(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+    crate::cookies::get(headers, COOKIE_NAME).filter(|v| !v.is_empty())
 }
 
 /// Why a cookie is no (longer a) session.
