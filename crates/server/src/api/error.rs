@@ -65,6 +65,17 @@ impl ApiError {
     }
 
     /// A request field with an invalid value.
+    /// `429` with `Retry-After`: wait `seconds`; `what` says what was too
+    /// much, e.g. "too many failed logins".
+    pub fn too_many(code: &'static str, what: &str, seconds: u64) -> Response {
+        let message = format!("{what}; try again in {} minutes", seconds.div_ceil(60));
+        let mut response = Self::new(StatusCode::TOO_MANY_REQUESTS, code, message).into_response();
+        response
+            .headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from(seconds));
+        response
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self {
             field: Some(field.into()),

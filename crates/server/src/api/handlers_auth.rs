@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -105,19 +105,11 @@ pub async fn login(
     }
     let now = Instant::now();
     if let Err(wait) = c.limiter.check(&keys, now) {
-        let mut response = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Ok(ApiError::too_many(
             "tooManyAttempts",
-            format!(
-                "too many failed logins; try again in {} minutes",
-                wait.div_ceil(60)
-            ),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert("retry-after", HeaderValue::from(wait));
-        return Ok(response);
+            "too many failed logins",
+            wait,
+        ));
     }
     let found = accounts::by_email(&c.db, &email).await?;
     let hash = found.as_ref().and_then(|(_, h)| h.clone());

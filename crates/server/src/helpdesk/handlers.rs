@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -115,19 +115,11 @@ pub async fn create(
         }
     }
     if let Err(wait) = c.helpdesk.take(ip, Instant::now()) {
-        let mut response = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Ok(ApiError::too_many(
             "tooManyRequests",
-            format!(
-                "too many requests from your network; try again in {} minutes or call the hotline",
-                wait.div_ceil(60)
-            ),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert("retry-after", HeaderValue::from(wait));
-        return Ok(response);
+            "too many requests from your network",
+            wait,
+        ));
     }
     let id = store::create(&c.db, &checked).await?;
     // Only the number: what people wrote is personal data and stays out of logs.
