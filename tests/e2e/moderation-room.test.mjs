@@ -320,4 +320,13 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await Promise.all([waitBye(ada, 'meetingEnded'), waitBye(ben, 'meetingEnded'), waitBye(back, 'meetingEnded')]);
     assert.match(await ada.getByTestId('bye-screen').innerText(), /für alle beendet/);
   });
+
+  await t.test('the server log holds no chat text and no room password', async () => {
+    // Chat lives in memory only; the password only as an argon2 hash in the database.
+    const log = h.server.log();
+    for (const secret of ['Hallo zusammen!', 'Ich habe eine Frage.', 'Gern, frag ruhig.', 'Psst, Ada', 'Bitte jetzt still arbeiten.', 'Kiebitz-7']) {
+      assert.ok(!log.includes(secret), `the server log contains ${JSON.stringify(secret)}`);
+    }
+    assert.ok(log.length > 0, 'the log was read');
+  });
 });
