@@ -7,7 +7,7 @@ mod control;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use control::{Backend, Client, Env, SCHOOLS_CSV};
+use control::{Backend, Client, Env};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -49,35 +49,11 @@ const TEMPLATE: &str = r#"{
     "imprint": "Landesamt für Schul-IT\nHafenstraße 1\n24103 Kiel"
 }"#;
 
-async fn school_setup(env: &Env) -> (Client, Client, Client) {
-    let mut op = env.operator().await;
-    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
-        .await;
-    let mut admin = env
-        .account(
-            &mut op,
-            "admin@a.de",
-            "schoolAdmin",
-            "1111111",
-            "admin-passwort-a",
-        )
-        .await;
-    let teacher = env
-        .account(
-            &mut admin,
-            "lehrer@a.de",
-            "teacher",
-            "1111111",
-            "lehrer-passwort-a",
-        )
-        .await;
-    (op, admin, teacher)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_carry_the_school_template_and_settings() {
     let env = Env::new(Backend::Sqlite).await;
-    let (mut op, mut admin, mut teacher) = school_setup(&env).await;
+    let (mut op, mut admin, mut teacher) = env.school_a().await;
 
     // Bad input names the field and changes nothing.
     let mut bad: Value = serde_json::from_str(TEMPLATE).unwrap();
@@ -225,7 +201,7 @@ async fn documents_carry_the_school_template_and_settings() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_checklist_is_ticked_by_the_school_and_seen_by_the_operator() {
     let env = Env::new(Backend::Sqlite).await;
-    let (mut op, mut admin, mut teacher) = school_setup(&env).await;
+    let (mut op, mut admin, mut teacher) = env.school_a().await;
     let (status, list) = admin.get("/api/schools/1111111/checklist").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 5);
@@ -322,7 +298,7 @@ async fn the_checklist_is_ticked_by_the_school_and_seen_by_the_operator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_teacher_exports_and_deletes_their_data() {
     let env = Env::new(Backend::Sqlite).await;
-    let (mut op, _admin, mut teacher) = school_setup(&env).await;
+    let (mut op, _admin, mut teacher) = env.school_a().await;
     teacher
         .post(
             "/api/rooms",
@@ -409,7 +385,7 @@ const DAY: i64 = 24 * 3600;
 /// Everything the job may touch, each just inside and just past its period.
 async fn retention_scenario(backend: Backend) {
     let env = Env::new(backend).await;
-    let (mut op, mut admin, _teacher) = school_setup(&env).await;
+    let (mut op, mut admin, _teacher) = env.school_a().await;
     let (_, mut settings) = op.get("/api/settings").await;
     settings["auditRetentionDays"] = json!(30);
     settings["deactivatedAccountRetentionDays"] = json!(10);
@@ -569,7 +545,7 @@ both_databases!(retention_scenario);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_headers_on_every_kind_of_response() {
     let env = Env::new(Backend::Sqlite).await;
-    let (_op, admin, _t) = school_setup(&env).await;
+    let (_op, admin, _t) = env.school_a().await;
     let (_, _, index) = raw(&env, None, "/").await;
     let index = String::from_utf8(index).unwrap();
     let asset = index

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::header::{COOKIE, SET_COOKIE};
 use tokio_tungstenite::tungstenite::Message;
 
-use control::{Backend, Env, SCHOOLS_CSV};
+use control::{Backend, Env};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -73,27 +73,7 @@ fn code_and_field(v: &Value) -> (Option<&str>, Option<&str>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passwords_school_rooms_and_teacher_versus_guest() {
     let env = Env::school_rooms_only(Backend::Sqlite).await;
-    let mut op = env.operator().await;
-    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
-        .await;
-    let mut admin = env
-        .account(
-            &mut op,
-            "admin@a.de",
-            "schoolAdmin",
-            "1111111",
-            "admin-passwort-a",
-        )
-        .await;
-    let teacher = env
-        .account(
-            &mut admin,
-            "lehrer@a.de",
-            "teacher",
-            "1111111",
-            "lehrer-passwort-a",
-        )
-        .await;
+    let (_op, _admin, teacher) = env.school_a().await;
     let mut t = teacher.clone();
     let (_, room) = t
         .post(
@@ -102,10 +82,7 @@ async fn passwords_school_rooms_and_teacher_versus_guest() {
         )
         .await;
     let room = room["name"].as_str().unwrap().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = env.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let addr = env.listen().await;
 
     // A free name is no room when open rooms are off.
     let (mut guest, device) = connect(addr, None).await;
@@ -227,10 +204,7 @@ async fn pages_hand_out_the_device_cookie_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_open_rooms_a_free_name_is_a_room_and_its_first_guest_owns_it() {
     let env = Env::new(Backend::Sqlite).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = env.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let addr = env.listen().await;
     let (mut first, _) = connect(addr, None).await;
     send(&mut first, join("mathe-nachhilfe", "Ada", None)).await;
     let joined = next_of(&mut first, &["error", "joined", "waiting"]).await;
@@ -250,27 +224,7 @@ async fn with_open_rooms_a_free_name_is_a_room_and_its_first_guest_owns_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guessing_a_room_password_is_stopped() {
     let env = Env::school_rooms_only(Backend::Sqlite).await;
-    let mut op = env.operator().await;
-    op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
-        .await;
-    let mut admin = env
-        .account(
-            &mut op,
-            "admin@a.de",
-            "schoolAdmin",
-            "1111111",
-            "admin-passwort-a",
-        )
-        .await;
-    let mut teacher = env
-        .account(
-            &mut admin,
-            "lehrer@a.de",
-            "teacher",
-            "1111111",
-            "lehrer-passwort-a",
-        )
-        .await;
+    let (_op, _admin, mut teacher) = env.school_a().await;
     let (_, room) = teacher
         .post(
             "/api/rooms",
@@ -278,10 +232,7 @@ async fn guessing_a_room_password_is_stopped() {
         )
         .await;
     let room = room["name"].as_str().unwrap().to_string();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = env.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let addr = env.listen().await;
 
     // Fifty wrong guesses, on fresh sockets (one socket closes after 20 errors).
     let mut attempts = 0;

@@ -40,10 +40,7 @@ async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
     let mut op = env.operator().await;
     op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
         .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = env.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let addr = env.listen().await;
 
     // 3333333 applied for itslearning.
     let refused = join(addr, "3333333-7b-MUE").await;
@@ -98,10 +95,7 @@ async fn a_running_call_ends_when_its_school_switches_to_bigbluebutton() {
     let mut op = env.operator().await;
     op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
         .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = env.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let addr = env.listen().await;
 
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
         .await

@@ -156,6 +156,43 @@ impl Env {
         c
     }
 
+    /// The schools of [`SCHOOLS_CSV`] imported by the operator, a school
+    /// admin of 1111111 (`admin@a.de`) and a teacher of it (`lehrer@a.de`),
+    /// each logged in: (operator, school admin, teacher).
+    pub async fn school_a(&self) -> (Client, Client, Client) {
+        let mut op = self.operator().await;
+        op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+            .await;
+        let mut admin = self
+            .account(
+                &mut op,
+                "admin@a.de",
+                "schoolAdmin",
+                "1111111",
+                "admin-passwort-a",
+            )
+            .await;
+        let teacher = self
+            .account(
+                &mut admin,
+                "lehrer@a.de",
+                "teacher",
+                "1111111",
+                "lehrer-passwort-a",
+            )
+            .await;
+        (op, admin, teacher)
+    }
+
+    /// Serves the app on a free loopback port (for WebSocket tests).
+    pub async fn listen(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        addr
+    }
+
     pub async fn close(self) {
         self.control.db.close().await;
         self.media.shutdown();
