@@ -4,6 +4,11 @@
 # the web client; the running server does not need them), builds the web
 # client, then runs `tafelrunde serve` in release mode. Extra arguments are
 # passed to `tafelrunde serve` (see `tafelrunde serve --help`).
+#
+# For trying it out on this machine (it listens on 127.0.0.1 only) rooms
+# with any name are allowed (--open-rooms), so that a call works before any
+# school is imported. A real installation leaves open rooms off: then only
+# school rooms exist, opened by their teachers (docs/moderation.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +22,4 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
-exec cargo run --release -p tafelrunde -- serve "$@"
+exec cargo run --release -p tafelrunde -- serve --open-rooms "$@"
