@@ -42,6 +42,11 @@ pub struct VideoDemand {
     pub layers: Vec<LayerView>,
     /// The layer currently forwarded, for hysteresis.
     pub current: Option<usize>,
+    /// Forward at least the lowest layer even beyond the estimate (a
+    /// screen share: the lesson's content). An estimate can be too low, and
+    /// with nothing sent it never learns better; seeing nothing is worse
+    /// than a congested picture.
+    pub must_show: bool,
 }
 
 /// Upgrades must fit into this share of the estimate; keeping a layer only
@@ -71,7 +76,7 @@ pub fn allocate(
             continue;
         };
         let cost = demands[i].layers[lowest].cost();
-        if budget.is_none_or(|b| spent + cost <= b) {
+        if demands[i].must_show || budget.is_none_or(|b| spent + cost <= b) {
             targets[i] = Some(lowest);
             spent += cost;
         }
@@ -157,6 +162,7 @@ mod tests {
             tile_height: tile,
             layers: simulcast(),
             current: None,
+            must_show: false,
         }
     }
 
@@ -221,6 +227,29 @@ mod tests {
     }
 
     #[test]
+    fn a_screen_share_is_shown_even_beyond_a_low_estimate() {
+        // One layer measured at 2.5 Mbit/s (a detailed screen) against an
+        // estimate of 1 Mbit/s: the share still comes, the cameras wait.
+        let screen = VideoDemand {
+            priority: 1000,
+            tile_height: Some(700),
+            layers: vec![LayerView {
+                height: 1080,
+                bitrate: 2_500_000,
+                available: true,
+            }],
+            current: None,
+            must_show: true,
+        };
+        let t = allocate(&[video(Some(300)), screen], 20, Some(1_000_000));
+        assert_eq!(t, vec![None, Some(0)]);
+        // Not visible: not forwarded, share or not.
+        let mut hidden = video(None);
+        hidden.must_show = true;
+        assert_eq!(allocate(&[hidden], 20, Some(1_000_000)), vec![None]);
+    }
+
+    #[test]
     fn upgrades_need_headroom_but_keeping_does_not() {
         // 1.6 Mbit/s: 1.5M for the top layer fits the whole estimate but not 85 % of it.
         let fresh = allocate(&[video(Some(720))], 20, Some(1_600_000));
@@ -256,6 +285,7 @@ mod tests {
                 available: true,
             }],
             current: None,
+            must_show: false,
         };
         assert_eq!(allocate(&[d], 20, None), vec![Some(0)]);
     }

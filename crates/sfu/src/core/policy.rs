@@ -94,6 +94,7 @@ impl Shard {
                 tile_height,
                 layers: track.views(now),
                 current: out.current,
+                must_show: track.source == TrackSource::Screen,
             });
         }
         // The estimator only learns what we send or probe for: an estimate
