@@ -87,6 +87,28 @@ fn run(s: &mut Shard, from: Instant, duration: Duration) -> Instant {
     now
 }
 
+/// A school room opened by teacher 1 (`account:t`), guest 2 (`device:k`)
+/// in it, the first messages read.
+fn teacher_and_guest(t0: Instant) -> Shard {
+    let mut s = shard();
+    join(
+        &mut s,
+        t0,
+        1,
+        ROOM,
+        entry("account:t", true, RoomKind::School),
+    );
+    join(
+        &mut s,
+        t0,
+        2,
+        ROOM,
+        entry("device:k", false, RoomKind::School),
+    );
+    signals(&mut s);
+    s
+}
+
 #[test]
 fn the_owner_returns_as_owner_within_the_grace_and_the_room_keeps_its_state() {
     let mut s = shard();
@@ -239,23 +261,8 @@ fn the_lobby_holds_the_media_connection_back_until_admitted() {
 
 #[test]
 fn a_removed_guest_is_ended_and_comes_back_to_the_lobby() {
-    let mut s = shard();
     let t0 = Instant::now();
-    join(
-        &mut s,
-        t0,
-        1,
-        ROOM,
-        entry("account:t", true, RoomKind::School),
-    );
-    join(
-        &mut s,
-        t0,
-        2,
-        ROOM,
-        entry("device:k", false, RoomKind::School),
-    );
-    signals(&mut s);
+    let mut s = teacher_and_guest(t0);
     send(
         &mut s,
         t0,
@@ -306,23 +313,8 @@ fn a_removed_guest_is_ended_and_comes_back_to_the_lobby() {
 
 #[test]
 fn ending_the_meeting_says_goodbye_to_everyone_and_the_room_goes() {
-    let mut s = shard();
     let t0 = Instant::now();
-    join(
-        &mut s,
-        t0,
-        1,
-        ROOM,
-        entry("account:t", true, RoomKind::School),
-    );
-    join(
-        &mut s,
-        t0,
-        2,
-        ROOM,
-        entry("device:k", false, RoomKind::School),
-    );
-    signals(&mut s);
+    let mut s = teacher_and_guest(t0);
     send(&mut s, t0, 1, ClientMessage::EndMeeting);
     let out = signals(&mut s);
     for id in [1, 2] {
