@@ -65,6 +65,12 @@ pub fn shorten_in_text(text: &str) -> Cow<'_, str> {
         while i < bytes.len() && is_addr_char(bytes[i].1) {
             i += 1;
         }
+        // A run glued to a word is part of that word, not an address:
+        // `core::forward` holds `e::f`, which would parse as IPv6.
+        let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if glued(start.checked_sub(1).map(|j| bytes[j].1)) || glued(bytes.get(i).map(|b| b.1)) {
+            continue;
+        }
         let begin = bytes[start].0;
         let end = bytes.get(i).map_or(text.len(), |b| b.0);
         // Leading/trailing ':' or '.' belong to the text ("addr: 1.2.3.4.").
@@ -162,6 +168,15 @@ mod tests {
             shorten_in_text("no address here"),
             Cow::Borrowed(_)
         ));
+        // Words that hold address-like runs stay whole: module paths, hex ids.
+        for text in [
+            "INFO tafelrunde_sfu::core::forward: media connected",
+            "x::fade::cafe",
+            "deadline 0xdead::beef",
+        ] {
+            assert!(matches!(shorten_in_text(text), Cow::Borrowed(_)), "{text}");
+        }
+        assert_eq!(shorten_in_text("via fe80::1%eth0"), "via fe80::%eth0");
     }
 
     #[test]
