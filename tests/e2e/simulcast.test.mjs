@@ -77,10 +77,12 @@ test('a participant behind a narrow downlink gets a lower layer, the others keep
   try {
     const limited = await expectHeight(carl, anna.id, 'a lower layer behind 400 kbit/s', (height) => height < full.detail.height, ms(30_000));
     assert.ok(link.stats().packets > 0, 'the limit applied to Carl\'s traffic');
-    // Ben's link is free: he keeps the sharp picture, and it keeps moving.
-    const benNow = await frameHeightOf(ben.page, anna.id);
-    assert.ok(benNow.height >= full.detail.height, `Ben keeps the high layer: ${JSON.stringify(benNow)} (Carl: ${JSON.stringify(limited.detail)})`);
-    const before = benNow.framesDecoded;
+    // Ben's link is free: he has the sharp picture, and it keeps moving.
+    // (Waited for, not read once: on a loaded 2-core machine Anna's encoder
+    // may drop its top layer for a moment — Chromium's CPU adaptation —
+    // and then every subscriber briefly gets the lower one.)
+    const benNow = await expectHeight(ben, anna.id, `the high layer while Carl is limited (Carl: ${JSON.stringify(limited.detail)})`, (height) => height >= full.detail.height, ms(15_000));
+    const before = benNow.detail.framesDecoded;
     await until('Ben\'s picture of Anna to keep moving', async () => {
       const s = await frameHeightOf(ben.page, anna.id);
       return { ok: s.framesDecoded - before >= 20 && s.height >= full.detail.height, detail: s };
