@@ -16,6 +16,7 @@ import { Harness } from './lib/harness.mjs';
 import { ms } from './lib/paths.mjs';
 import { prejoinAndJoin } from './lib/ui.mjs';
 import { until } from './lib/wait.mjs';
+import { unnamedControls } from './lib/a11y.mjs';
 
 const h = new Harness('accounts');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafelrunde-e2e-accounts-'));
@@ -45,20 +46,6 @@ async function setPassword(page, link, password) {
   await page.getByTestId('logout-button').waitFor({ timeout: ms(15_000) });
 }
 
-/** Runs in the page: controls without an accessible name (as in start-page.test.mjs). */
-function unnamedControls() {
-  const nameOf = (el) => {
-    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim();
-    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(' ').trim();
-    if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY') return (el.textContent ?? '').trim() || el.title;
-    return el.title || '';
-  };
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, summary, a[href]')]
-    .filter(visible)
-    .filter((el) => !(el.tagName === 'A' ? el.textContent.trim() || el.getAttribute('aria-label') : nameOf(el)))
-    .map((el) => el.outerHTML.slice(0, 120));
-}
 
 /** Every control named, in German and, after a switch, in English without German left. */
 async function checkAccessible(page, who) {

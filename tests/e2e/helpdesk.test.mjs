@@ -10,6 +10,7 @@ import { Harness } from './lib/harness.mjs';
 import { ms } from './lib/paths.mjs';
 import { ApiClient, OPERATOR, freshDataDir, loginThroughUi, setupAccounts } from './lib/api.mjs';
 import { sleep, until } from './lib/wait.mjs';
+import { unnamedControls } from './lib/a11y.mjs';
 
 const h = new Harness('helpdesk');
 before(async () => {
@@ -115,20 +116,6 @@ test('the form refuses a request without a description, naming the field, and st
   assert.equal(await page.getByTestId('helpdesk-ticket-number').count(), 0);
 });
 
-/** Runs in the page: visible controls without an accessible name. */
-function unnamedControls() {
-  const nameOf = (el) => {
-    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim();
-    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(' ').trim();
-    if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY') return (el.textContent ?? '').trim() || el.title;
-    return el.title || '';
-  };
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, summary, a[href]')]
-    .filter(visible)
-    .filter((el) => !(el.tagName === 'A' ? el.textContent.trim() || el.getAttribute('aria-label') : nameOf(el)))
-    .map((el) => el.outerHTML.slice(0, 120));
-}
 
 test('the help pages name every control and speak English with ?lang=en', { timeout: ms(60_000) }, async () => {
   const page = await h.page('english');

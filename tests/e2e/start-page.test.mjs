@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Harness } from './lib/harness.mjs';
 import { ms, uniqueLabel } from './lib/paths.mjs';
 import { until } from './lib/wait.mjs';
+import { unnamedControls } from './lib/a11y.mjs';
 
 const h = new Harness('start-page');
 before(() => h.start());
@@ -17,22 +18,6 @@ const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Fir
 const GERMAN = /Raum|Name|Kamera|Mikrofon|beitreten|erstellen/;
 const ENGLISH = /room|name|camera|microphone|join|create/i;
 
-/** Runs in the page: controls without an accessible name (roughly as AT computes it). */
-function unnamedControls() {
-  const nameOf = (el) => {
-    const byIds = el.getAttribute('aria-labelledby');
-    if (byIds) return byIds.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
-    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label').trim();
-    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(' ').trim();
-    if (el.tagName === 'BUTTON') return (el.textContent ?? '').trim() || el.title;
-    return el.title || el.placeholder || '';
-  };
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea, [role=button], a[href]')]
-    .filter(visible)
-    .filter((el) => !(el.tagName === 'A' ? el.textContent.trim() || el.getAttribute('aria-label') : nameOf(el)))
-    .map((el) => el.outerHTML.slice(0, 120));
-}
 
 /** The language of the page, its visible text and the names of its buttons. */
 async function pageText(page) {
