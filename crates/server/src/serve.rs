@@ -120,7 +120,8 @@ async fn open_control(
         .await
         .context("opening the database")?;
     control.oidc = crate::auth::oidc::Oidc::new(&config.oidc, &control.public_url);
-    control.trusted_proxies = crate::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)?;
+    control.trusted_proxies =
+        crate::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)?;
     control.open_rooms = config.rooms.open;
     info!(database = ?control.db.kind(), "database ready");
     crate::storage::retention::spawn(control.db.clone());

@@ -66,7 +66,6 @@ async fn next_change(watch: &mut Option<tokio::sync::watch::Receiver<u64>>) {
         }
     }
     std::future::pending().await
-
 }
 
 /// Delivers the shard's messages into this session's queue.

@@ -49,7 +49,6 @@ const TEMPLATE: &str = r#"{
     "imprint": "Landesamt für Schul-IT\nHafenstraße 1\n24103 Kiel"
 }"#;
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_carry_the_school_template_and_settings() {
     let env = Env::new(Backend::Sqlite).await;

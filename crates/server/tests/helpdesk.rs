@@ -310,7 +310,6 @@ async fn the_hotline_is_set_by_the_operator_and_shown_with_the_form() {
     env.close().await;
 }
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_is_mailed_to_the_contact_address() {
     let (port, mails) = fake_smtp().await;

@@ -9,7 +9,6 @@ use serde_json::json;
 use control::smtp::fake_smtp;
 use control::{Backend, Env, SCHOOLS_CSV};
 
-
 /// Undoes quoted-printable soft line breaks and `=3D`, enough to find a link.
 fn unfold(mail: &str) -> String {
     mail.replace("=\n", "").replace("=3D", "=")

@@ -70,9 +70,8 @@ async fn signaling_refuses_rooms_of_schools_on_bigbluebutton() {
     env.close().await;
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next message, or `None` when the server closed the socket.
 async fn next(ws: &mut Socket) -> Option<Value> {
@@ -101,8 +100,7 @@ async fn a_running_call_ends_when_its_school_switches_to_bigbluebutton() {
         .await
         .unwrap();
     ws.send(Message::text(
-        json!({"type": "join", "version": 1, "room": "1111111-7b-MUE", "name": "Gast"})
-            .to_string(),
+        json!({"type": "join", "version": 1, "room": "1111111-7b-MUE", "name": "Gast"}).to_string(),
     ))
     .await
     .unwrap();

@@ -313,11 +313,11 @@ pub const ROUTES: &[(&str, &str, Access, &str)] = &[
 ];
 
 pub fn router() -> Router<AppState> {
+    use crate::helpdesk::handlers as helpdesk;
     use handlers_accounts as acc;
     use handlers_auth as auth;
     use handlers_privacy as prv;
     use handlers_schools as sch;
-    use crate::helpdesk::handlers as helpdesk;
     let upload = DefaultBodyLimit::max(crate::tables::MAX_UPLOAD_BYTES);
     Router::new()
         .route("/api/session", get(auth::session))
@@ -411,7 +411,10 @@ pub struct ClientIp(pub Option<IpAddr>);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

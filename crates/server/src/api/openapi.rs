@@ -9,25 +9,28 @@ use utoipa::OpenApi;
 
 use super::handlers_accounts::{Created, Link, NewAccount, NewRoom, RoomUpdate};
 use super::handlers_auth::{LoginRequest, ResetRequest, SessionInfo, SetupRequest, TokenPassword};
+use super::handlers_privacy::DeleteOwn;
 use super::handlers_schools::ServiceChange;
 use super::{Access, ROUTES};
 use crate::accounts::{Account, AccountId, Invitation, Role, Status};
 use crate::api::error::{ApiError, Problem};
 use crate::audit::Entry;
-use crate::rooms::{Room, RoomPolicy};
-use crate::schools::import::ImportReport;
-use crate::schools::{School, SchoolId, Service};
-use crate::settings::{Settings, SettingsUpdate};
 use crate::helpdesk::handlers::{EntryText, Filed, FormInfo, TicketUpdate};
 use crate::helpdesk::hotline::Hotline;
 use crate::helpdesk::validate::NewTicket;
-use crate::helpdesk::{Category as TicketCategory, Entry as TicketEntry, EntryKind as TicketEntryKind, Status as TicketStatus, Ticket, TicketId};
-use super::handlers_privacy::DeleteOwn;
+use crate::helpdesk::{
+    Category as TicketCategory, Entry as TicketEntry, EntryKind as TicketEntryKind,
+    Status as TicketStatus, Ticket, TicketId,
+};
 use crate::privacy::checklist::{
     Change as ChecklistChange, Entry as ChecklistEntry, Item as ChecklistItem, SchoolChecklist,
     Status as ChecklistStatus,
 };
 use crate::privacy::template::Template as PrivacyTemplate;
+use crate::rooms::{Room, RoomPolicy};
+use crate::schools::import::ImportReport;
+use crate::schools::{School, SchoolId, Service};
+use crate::settings::{Settings, SettingsUpdate};
 
 #[derive(OpenApi)]
 #[openapi(components(schemas(
