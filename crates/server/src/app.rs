@@ -21,6 +21,9 @@ pub struct AppState {
     pub turn: Arc<TurnConfig>,
     /// Schools, accounts and rooms (None: rooms by link only, no `/api`).
     pub control: Option<Arc<crate::control::Control>>,
+    /// Where hashing, spreadsheet parsing and PDF rendering run (never on
+    /// the async workers).
+    pub cpu: crate::cpu::CpuPool,
 }
 
 /// The whole application, without a socket (tests call it with `oneshot`).

@@ -12,6 +12,7 @@ pub mod client_ip;
 pub mod config;
 pub mod control;
 pub mod cookies;
+pub mod cpu;
 pub mod device;
 pub mod helpdesk;
 pub mod logging;

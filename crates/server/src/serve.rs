@@ -46,6 +46,7 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
         shutting_down: shutdown_rx,
         turn: Arc::new(config.turn.clone()),
         control: Some(control.clone()),
+        cpu: crate::cpu::CpuPool::for_this_machine(),
     };
     let router = app(state);
     announce(

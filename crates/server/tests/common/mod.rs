@@ -48,6 +48,7 @@ impl TestServer {
             shutting_down,
             turn,
             control: None,
+            cpu: tafelrunde::cpu::CpuPool::for_this_machine(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

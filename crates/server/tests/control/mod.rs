@@ -91,6 +91,7 @@ impl Env {
             shutting_down,
             turn: Arc::new(tafelrunde::turn::TurnConfig::default()),
             control: Some(control.clone()),
+            cpu: tafelrunde::cpu::CpuPool::for_this_machine(),
         };
         Self {
             router: app(state),
