@@ -76,6 +76,21 @@ impl ApiError {
         response
     }
 
+    /// `503` with `Retry-After`: the bounded CPU pool (`crate::cpu`) is full;
+    /// nothing was done, the same request may simply be sent again.
+    pub fn busy() -> Response {
+        let mut response = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serverBusy",
+            "the server is busy; try again in a moment",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from(2u64));
+        response
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self {
             field: Some(field.into()),
