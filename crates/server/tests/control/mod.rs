@@ -51,11 +51,37 @@ impl Env {
         Self::build(backend, None, false).await
     }
 
+    /// With a TURN server configured (credentials are handed out; nothing
+    /// listens at its address).
+    pub async fn with_turn(backend: Backend, turn: tafelrunde::turn::TurnConfig) -> Self {
+        Self::build_with(backend, None, true, turn).await
+    }
+
     /// Open rooms are on by default: most tests use free room names.
     async fn build(
         backend: Backend,
         mailer: Option<tafelrunde::mail::Mailer>,
         open_rooms: bool,
+    ) -> Self {
+        Self::configured(backend, mailer, open_rooms, |_| {}).await
+    }
+
+    /// With the control plane adjusted by `configure` before it starts
+    /// (e.g. trusted proxies).
+    pub async fn configured(
+        backend: Backend,
+        mailer: Option<tafelrunde::mail::Mailer>,
+        open_rooms: bool,
+        configure: impl FnOnce(&mut Control),
+    ) -> Self {
+        Self::build_with(backend, mailer, open_rooms, Default::default()).await
+    }
+
+    async fn build_with(
+        backend: Backend,
+        mailer: Option<tafelrunde::mail::Mailer>,
+        open_rooms: bool,
+        turn: tafelrunde::turn::TurnConfig,
     ) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -78,6 +104,7 @@ impl Env {
             .await
             .expect("database opens");
         control.open_rooms = open_rooms;
+        configure(&mut control);
         let control = Arc::new(control);
         // The server's own defaults, on free ports with one shard.
         let mut config = tafelrunde::config::Config::default();
@@ -89,7 +116,7 @@ impl Env {
         let state = AppState {
             media: media.clone(),
             shutting_down,
-            turn: Arc::new(tafelrunde::turn::TurnConfig::default()),
+            turn: Arc::new(turn),
             control: Some(control.clone()),
             cpu: tafelrunde::cpu::CpuPool::for_this_machine(),
         };
@@ -185,12 +212,16 @@ impl Env {
         (op, admin, teacher)
     }
 
-    /// Serves the app on a free loopback port (for WebSocket tests).
+    /// Serves the app on a free loopback port, as `tafelrunde serve` does
+    /// (the peer's address reaches the handlers).
     pub async fn listen(&self) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = self.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let service = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         addr
     }
 
@@ -247,7 +278,10 @@ impl Client {
         let status = response.status();
         for v in response.headers().get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
-            let value = v.split(';').next().unwrap().split_once('=').unwrap().1;
+            let Some(v) = v.strip_prefix("tafelrunde_session=") else {
+                continue;
+            };
+            let value = v.split(';').next().unwrap();
             self.cookie = (!value.is_empty()).then(|| value.to_string());
             if self.cookie.is_none() {
                 self.csrf = None;
