@@ -7,6 +7,12 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Accepts every mail and keeps its data.
 pub async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+    slow_smtp(std::time::Duration::ZERO).await
+}
+
+/// Like [`fake_smtp`], but it greets each connection only after `delay`,
+/// as a slow or distant mail server does.
+pub async fn slow_smtp(delay: std::time::Duration) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let mails = Arc::new(Mutex::new(Vec::new()));
@@ -17,6 +23,7 @@ pub async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
             tokio::spawn(async move {
                 let (read, mut write) = stream.into_split();
                 let mut lines = BufReader::new(read).lines();
+                tokio::time::sleep(delay).await;
                 write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
                 while let Ok(Some(line)) = lines.next_line().await {
                     let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
