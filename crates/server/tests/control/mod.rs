@@ -54,7 +54,7 @@ impl Env {
     /// With a TURN server configured (credentials are handed out; nothing
     /// listens at its address).
     pub async fn with_turn(backend: Backend, turn: tafelrunde::turn::TurnConfig) -> Self {
-        Self::build_with(backend, None, true, turn).await
+        Self::build_with(backend, None, true, |_| {}, turn).await
     }
 
     /// Open rooms are on by default: most tests use free room names.
@@ -74,13 +74,14 @@ impl Env {
         open_rooms: bool,
         configure: impl FnOnce(&mut Control),
     ) -> Self {
-        Self::build_with(backend, mailer, open_rooms, Default::default()).await
+        Self::build_with(backend, mailer, open_rooms, configure, Default::default()).await
     }
 
     async fn build_with(
         backend: Backend,
         mailer: Option<tafelrunde::mail::Mailer>,
         open_rooms: bool,
+        configure: impl FnOnce(&mut Control),
         turn: tafelrunde::turn::TurnConfig,
     ) -> Self {
         let _ = tracing_subscriber::fmt()
