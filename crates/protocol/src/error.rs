@@ -27,6 +27,9 @@ pub enum ErrorCode {
     BadSdp,
     /// The room is full.
     RoomFull,
+    /// Too many people wait in this room's lobby already
+    /// ([`crate::LOBBY_CAP`]); try again later.
+    LobbyFull,
     /// Too many messages in a short time.
     RateLimited,
     /// The server is shutting down and accepts no new participants.

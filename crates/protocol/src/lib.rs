@@ -15,6 +15,7 @@ mod ids;
 mod messages;
 mod moderation;
 mod parse;
+pub mod text;
 
 pub use error::{ErrorCode, ProtocolError};
 pub use ids::{ParticipantId, TrackId};
@@ -24,7 +25,7 @@ pub use messages::{
 };
 pub use moderation::{
     ChatMessage, LobbyEntry, ModerationAction, PermissionKind, Permissions, Role, RoomSettings,
-    SettingsChange, WaitReason, MAX_CHAT_CHARS, MAX_PASSWORD_CHARS, REACTIONS,
+    SettingsChange, WaitReason, LOBBY_CAP, MAX_CHAT_CHARS, MAX_PASSWORD_CHARS, REACTIONS,
 };
 pub use parse::{parse_client_message, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, MAX_ROOM_CHARS};
 

@@ -281,6 +281,10 @@ pub enum ByeReason {
     MeetingEnded,
     /// The connection-test room's time is over.
     TestOver,
+    /// The login this connection was opened with has ended (logged out,
+    /// account deactivated or deleted, session expired): its rights in the
+    /// room end with it. Log in again (or join as a guest).
+    SessionEnded,
 }
 
 /// Messages from the server to the browser.
@@ -379,10 +383,21 @@ pub enum ServerMessage {
         /// Why.
         reason: WaitReason,
     },
-    /// To moderators: who waits in the lobby, in arrival order.
+    /// To a moderator, once when they become one (on joining or when
+    /// promoted) and somebody waits: the whole lobby, in arrival order.
+    /// Afterwards only [`ServerMessage::LobbyChanged`] follows.
     Lobby {
         /// The people waiting.
         waiting: Vec<LobbyEntry>,
+    },
+    /// To moderators: who came into the lobby and who left it (admitted,
+    /// denied, gone). Only the change, never the whole list again: a lobby
+    /// of a hundred would otherwise be sent a hundred times.
+    LobbyChanged {
+        /// Newcomers, in arrival order (behind everybody waiting).
+        added: Vec<LobbyEntry>,
+        /// Those no longer waiting.
+        removed: Vec<ParticipantId>,
     },
     /// The room's settings changed.
     RoomSettings {

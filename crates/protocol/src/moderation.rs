@@ -11,6 +11,10 @@ pub const REACTIONS: [&str; 6] = ["👍", "👏", "😂", "😮", "❤️", "�
 pub const MAX_CHAT_CHARS: usize = 2000;
 /// Longest room password, in characters.
 pub const MAX_PASSWORD_CHARS: usize = 128;
+/// At most this many people wait in one room (the lobby and those waiting
+/// for a teacher to open it, together): as many as fit into a room of the
+/// default size. The next one is refused with `lobbyFull`.
+pub const LOBBY_CAP: usize = 100;
 
 /// A participant's role in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::error::{ErrorCode, ProtocolError};
 use crate::messages::ClientMessage;
 use crate::moderation::{Role, MAX_CHAT_CHARS, MAX_PASSWORD_CHARS, REACTIONS};
+use crate::text;
 
 /// Largest text frame the server reads. An offer for a full class with every
 /// camera on stays well below this.
@@ -133,7 +134,7 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> 
         .copied()
         .collect();
     check_fields(object, &present, "")?;
-    let message: ClientMessage = serde_json::from_value(value).map_err(|e| {
+    let mut message: ClientMessage = serde_json::from_value(value).map_err(|e| {
         // The schema caught missing fields and wrong JSON types; what is left
         // is a value outside its set, such as an unknown media kind.
         ProtocolError::new(
@@ -141,7 +142,7 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, ProtocolError> 
             format!("invalid {kind} message: {e}"),
         )
     })?;
-    validate(&message)?;
+    validate(&mut message)?;
     Ok(message)
 }
 
@@ -196,7 +197,7 @@ fn check_fields(
     Ok(())
 }
 
-fn validate(message: &ClientMessage) -> Result<(), ProtocolError> {
+fn validate(message: &mut ClientMessage) -> Result<(), ProtocolError> {
     match message {
         ClientMessage::Join {
             room,
@@ -204,8 +205,9 @@ fn validate(message: &ClientMessage) -> Result<(), ProtocolError> {
             password,
             ..
         } => {
-            check_text("room", room, MAX_ROOM_CHARS)?;
-            check_text("name", name, MAX_NAME_CHARS)?;
+            // Stored and shown as normalised here; see crate::text.
+            *room = text::room_name(room, MAX_ROOM_CHARS).map_err(|e| text_error("room", &e))?;
+            *name = text::display_text(name, MAX_NAME_CHARS).map_err(|e| text_error("name", &e))?;
             if let Some(password) = password {
                 let chars = password.chars().count();
                 if chars > MAX_PASSWORD_CHARS {
@@ -269,30 +271,8 @@ fn check_chat(text: &str) -> Result<(), ProtocolError> {
     Ok(())
 }
 
-fn check_text(field: &str, text: &str, max: usize) -> Result<(), ProtocolError> {
-    let chars = text.trim().chars().count();
-    if chars == 0 {
-        return Err(ProtocolError::field(
-            ErrorCode::InvalidField,
-            field,
-            format!("{field} is empty"),
-        ));
-    }
-    if chars > max {
-        return Err(ProtocolError::field(
-            ErrorCode::InvalidField,
-            field,
-            format!("{field} has {chars} characters; at most {max} are allowed"),
-        ));
-    }
-    if text.chars().any(char::is_control) {
-        return Err(ProtocolError::field(
-            ErrorCode::InvalidField,
-            field,
-            format!("{field} contains control characters"),
-        ));
-    }
-    Ok(())
+fn text_error(field: &str, problem: &text::TextProblem) -> ProtocolError {
+    ProtocolError::field(ErrorCode::InvalidField, field, format!("{field} {problem}"))
 }
 
 fn shape_name(shape: Shape) -> &'static str {

@@ -111,6 +111,14 @@ fn samples() -> Vec<Value> {
                 removed: false,
             }],
         },
+        ServerMessage::LobbyChanged {
+            added: vec![LobbyEntry {
+                id: ParticipantId(3),
+                name: "n".into(),
+                removed: true,
+            }],
+            removed: vec![ParticipantId(2)],
+        },
         ServerMessage::RoomSettings {
             settings: RoomSettings::default(),
         },
@@ -260,6 +268,7 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ErrorCode::UnsupportedVersion,
         ErrorCode::BadSdp,
         ErrorCode::RoomFull,
+        ErrorCode::LobbyFull,
         ErrorCode::RateLimited,
         ErrorCode::ShuttingDown,
         ErrorCode::SchoolUsesBigBlueButton,
@@ -283,6 +292,7 @@ fn every_error_code_and_bye_reason_is_mirrored() {
         ByeReason::Denied,
         ByeReason::MeetingEnded,
         ByeReason::TestOver,
+        ByeReason::SessionEnded,
     ];
     let roles = [Role::Owner, Role::Moderator, Role::Participant];
     let actions = [

@@ -293,7 +293,8 @@ export type ByeReason = "left" | "serverShutdown" | "connectionLost" | "protocol
   | "removed"
   | "denied"
   | "meetingEnded"
-  | "testOver";
+  | "testOver"
+  | "sessionEnded";
 
 export type ErrorCode =
   | "badJson"
@@ -307,6 +308,7 @@ export type ErrorCode =
   | "unsupportedVersion"
   | "badSdp"
   | "roomFull"
+  | "lobbyFull"
   | "rateLimited"
   | "shuttingDown"
   | "schoolUsesBigBlueButton"
@@ -403,10 +405,17 @@ export interface WaitingMessage {
   reason: WaitReason;
 }
 
-/** To moderators: who waits in the lobby, in arrival order. */
+/** To a new moderator, once: who waits in the lobby, in arrival order. */
 export interface LobbyMessage {
   type: "lobby";
   waiting: LobbyEntry[];
+}
+
+/** To moderators: who came into the lobby (appended) and who left it. */
+export interface LobbyChangedMessage {
+  type: "lobbyChanged";
+  added: LobbyEntry[];
+  removed: ParticipantId[];
 }
 
 export interface RoomSettingsMessage {
@@ -460,6 +469,7 @@ export type ServerMessage =
   | ByeMessage
   | WaitingMessage
   | LobbyMessage
+  | LobbyChangedMessage
   | RoomSettingsMessage
   | ModeratedMessage
   | UnmuteRequestMessage
@@ -482,6 +492,7 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage["type"]>([
   "bye",
   "waiting",
   "lobby",
+  "lobbyChanged",
   "roomSettings",
   "moderated",
   "unmuteRequest",

@@ -24,11 +24,12 @@ export type Participant = ParticipantInfo;
 /** The messages of docs/protocol.md, "Moderation", that this class keeps. */
 type ModerationMessage = Extract<
   ServerMessage,
-  { type: "lobby" | "roomSettings" | "moderated" | "unmuteRequest" | "hands" | "reaction" | "chatMessage" }
+  { type: "lobby" | "lobbyChanged" | "roomSettings" | "moderated" | "unmuteRequest" | "hands" | "reaction" | "chatMessage" }
 >;
 
 export const MODERATION_TYPES: ReadonlySet<string> = new Set<ModerationMessage["type"]>([
   "lobby",
+  "lobbyChanged",
   "roomSettings",
   "moderated",
   "unmuteRequest",
@@ -128,6 +129,9 @@ export class RoomState {
     switch (message.type) {
       case "lobby":
         this._lobby.value = message.waiting;
+        return;
+      case "lobbyChanged":
+        this._lobby.value = applyLobbyChange(this._lobby.value, message.added, message.removed);
         return;
       case "roomSettings":
         this._settings.value = message.settings;
@@ -251,4 +255,19 @@ export class RoomState {
     }, REACTION_MS);
     this.timers.add(timer);
   }
+}
+
+/**
+ * The lobby after a `lobbyChanged`: the removed ones out, the added ones
+ * appended in arrival order (an id already listed is not listed twice).
+ */
+export function applyLobbyChange(
+  lobby: readonly LobbyEntry[],
+  added: readonly LobbyEntry[],
+  removed: readonly ParticipantId[],
+): readonly LobbyEntry[] {
+  const gone = new Set(removed);
+  const kept = lobby.filter((w) => !gone.has(w.id));
+  const listed = new Set(kept.map((w) => w.id));
+  return [...kept, ...added.filter((w) => !listed.has(w.id) && !gone.has(w.id))];
 }

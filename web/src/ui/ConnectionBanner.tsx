@@ -18,6 +18,7 @@ const BYE_KEYS: Readonly<Record<ByeReason, MessageKey>> = {
   denied: "bye.denied",
   meetingEnded: "bye.meetingEnded",
   testOver: "bye.testOver",
+  sessionEnded: "bye.sessionEnded",
 };
 
 function closeText(reason: CloseReason, t: (key: MessageKey, params?: Record<string, string>) => string): string {

@@ -15,6 +15,7 @@ const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
   unsupportedVersion: "serverError.unsupportedVersion",
   badSdp: "serverError.badSdp",
   roomFull: "serverError.roomFull",
+  lobbyFull: "serverError.lobbyFull",
   rateLimited: "serverError.rateLimited",
   shuttingDown: "serverError.shuttingDown",
   schoolUsesBigBlueButton: "serverError.schoolUsesBigBlueButton",

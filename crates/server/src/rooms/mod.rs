@@ -4,6 +4,7 @@
 //! itself exists only while occupied. Guests join by link without account.
 
 use serde::Serialize;
+use tafelrunde_protocol::text;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -24,32 +25,34 @@ pub struct RoomName {
 }
 
 impl RoomName {
-    /// Checks the parts and names the one that is wrong.
+    /// Checks the parts and names the one that is wrong. Letters are the
+    /// Latin ones (with ä ö ü ß): a Cyrillic or full-width lookalike of a
+    /// colleague's room name is refused, not saved as another room.
     pub fn compose(school: &str, group: &str, short: &str) -> ApiResult<Self> {
-        let group = group.trim();
-        let short = short.trim();
+        let group = text::nfc(group.trim());
+        let short = text::nfc(short.trim());
+        // The letters of room names (crate text): A–Z, ä ö ü ß.
+        let letter = |c: char| text::room_name_char(c) && !c.is_ascii_digit() && !"-._~".contains(c);
         if group.is_empty()
             || group.chars().count() > MAX_GROUP_CHARS
             || !group
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '_')
+                .all(|c| letter(c) || c.is_ascii_digit() || c == '.' || c == '_')
         {
-            return Err(ApiError::bad_request("badGroup", format!("the learning group must be 1 to {MAX_GROUP_CHARS} letters, digits, '.' or '_' (no '-'), e.g. 7b")).with_field("group"));
+            return Err(ApiError::bad_request("badGroup", format!("the learning group must be 1 to {MAX_GROUP_CHARS} letters (A–Z, ä ö ü ß), digits, '.' or '_' (no '-'), e.g. 7b")).with_field("group"));
         }
-        if short.is_empty()
-            || short.chars().count() > MAX_SHORT_CHARS
-            || !short.chars().all(char::is_alphabetic)
+        if short.is_empty() || short.chars().count() > MAX_SHORT_CHARS || !short.chars().all(letter)
         {
             return Err(ApiError::bad_request(
                 "badShort",
-                format!("the short name (Kürzel) must be 1 to {MAX_SHORT_CHARS} letters, e.g. MUE"),
+                format!("the short name (Kürzel) must be 1 to {MAX_SHORT_CHARS} letters (A–Z, ä ö ü ß), e.g. MUE"),
             )
             .with_field("short"));
         }
         Ok(Self {
             school: school.to_string(),
-            group: group.to_string(),
-            short: short.to_string(),
+            group,
+            short,
         })
     }
 
@@ -277,6 +280,28 @@ mod tests {
         assert_eq!(
             RoomName::compose("1234567", "Q1.Bio", "Kö").unwrap().full(),
             "1234567-Q1.Bio-Kö"
+        );
+    }
+
+    #[test]
+    fn lookalike_letters_make_no_room_name() {
+        // Cyrillic Е in the Kürzel, full-width letters in the group, a zero-width space.
+        assert_eq!(
+            RoomName::parse("1234567-7b-MU\u{415}").unwrap_err().field.as_deref(),
+            Some("short")
+        );
+        assert_eq!(
+            RoomName::compose("1234567", "\u{FF17}b", "MUE").unwrap_err().field.as_deref(),
+            Some("group")
+        );
+        assert_eq!(
+            RoomName::compose("1234567", "7b", "MU\u{200B}E").unwrap_err().field.as_deref(),
+            Some("short")
+        );
+        // An umlaut typed decomposed is the same room as one typed composed.
+        assert_eq!(
+            RoomName::compose("1234567", "7b", "Ko\u{308}").unwrap().full(),
+            "1234567-7b-Kö"
         );
     }
 }

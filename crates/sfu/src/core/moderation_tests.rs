@@ -305,7 +305,7 @@ fn a_removed_guest_is_ended_and_comes_back_to_the_lobby() {
         "{out:?}"
     );
     let lobby = out.iter().find_map(|(to, m)| match m {
-        ServerMessage::Lobby { waiting } if *to == 1 => Some(waiting.clone()),
+        ServerMessage::LobbyChanged { added, .. } if *to == 1 => Some(added.clone()),
         _ => None,
     });
     assert!(lobby.is_some_and(|w| w.len() == 1 && w[0].removed));

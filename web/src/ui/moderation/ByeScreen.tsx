@@ -1,5 +1,6 @@
 // The call ended for a reason of the room: removed, not let in, ended for
-// all, the test's time is up, or the school moved to BigBlueButton.
+// all, the test's time is up, the school moved to BigBlueButton, or the
+// login the call was joined with ended (logout, deactivation).
 
 import { useEffect, useRef } from "preact/hooks";
 
@@ -13,6 +14,7 @@ export const ROOM_BYES: Readonly<Record<string, { title: MessageKey; text: Messa
   meetingEnded: { title: "bye.meetingEndedTitle", text: "bye.meetingEnded", rejoin: false },
   testOver: { title: "bye.testOverTitle", text: "bye.testOver", rejoin: true },
   schoolUsesBigBlueButton: { title: "bye.bbbTitle", text: "bye.schoolUsesBigBlueButton", rejoin: false },
+  sessionEnded: { title: "bye.sessionEndedTitle", text: "bye.sessionEnded", rejoin: false },
 };
 
 export function ByeScreen({ reason }: { reason: string }) {

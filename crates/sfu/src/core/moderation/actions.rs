@@ -113,6 +113,17 @@ impl Moderation {
                 }
                 let target = self.target(&actor, participant_id)?;
                 self.removed.insert(target.key);
+                // The room knows the removed person by their device cookie or
+                // account; in a private window or another browser they would
+                // be a stranger. From now on every guest knocks (moderators
+                // see it, and may switch it off again knowingly).
+                if !self.settings.lobby {
+                    let on = SettingsChange {
+                        lobby: Some(true),
+                        ..Default::default()
+                    };
+                    self.change_settings(&on, effects);
+                }
                 effects.push(Effect::End(participant_id, ByeReason::Removed));
                 Ok(())
             }
@@ -262,17 +273,19 @@ impl Moderation {
         if let Some(missing) = ids.iter().find(|id| !self.lobby.knocks(**id)) {
             return Err(no_such("participantIds", *missing));
         }
+        let mut decided = Vec::new();
         for id in ids {
             let Some((_, waiting)) = self.lobby.take(*id) else {
                 continue;
             };
+            decided.push(*id);
             if admit {
                 self.admit_waiting(waiting, effects);
             } else {
                 effects.push(Effect::End(*id, ByeReason::Denied));
             }
         }
-        self.tell_lobby(effects);
+        self.tell_lobby_change(Vec::new(), decided, effects);
         Ok(())
     }
 
@@ -299,7 +312,10 @@ impl Moderation {
         let message = moderated_message(action, &actor.name, None);
         self.tell_update(id, Some(message), effects);
         if role == Role::Moderator {
-            self.after_joined(id, effects);
+            // The whole lobby once, even when empty: a list from an earlier
+            // time as moderator must not linger in the client.
+            let waiting = self.lobby.entries();
+            effects.push(Effect::Send(id, ServerMessage::Lobby { waiting }));
         } else if !self.may_share_screen(id) {
             effects.push(Effect::StopScreen(id));
         }
@@ -404,10 +420,12 @@ impl Moderation {
         if lobby_was_on && !self.settings.lobby {
             // Nobody decides any more: those who knocked come in (removed
             // people still need a moderator).
+            let mut let_in = Vec::new();
             for waiting in self.lobby.take_unremoved() {
+                let_in.push(waiting.id);
                 self.admit_waiting(waiting, effects);
             }
-            self.tell_lobby(effects);
+            self.tell_lobby_change(Vec::new(), let_in, effects);
         }
     }
 

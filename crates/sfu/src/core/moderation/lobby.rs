@@ -1,7 +1,7 @@
 //! People who wait: for a teacher to open the room, or in the lobby for a
 //! moderator's decision. Both queues keep arrival order.
 
-use tafelrunde_protocol::{LobbyEntry, ParticipantId, WaitReason};
+use tafelrunde_protocol::{LobbyEntry, ParticipantId, WaitReason, LOBBY_CAP};
 
 /// Someone waiting to enter.
 #[derive(Debug, Clone)]
@@ -79,16 +79,25 @@ impl Lobby {
         self.knocking.is_empty() && self.not_open.is_empty()
     }
 
+    /// Whether nobody more may wait ([`LOBBY_CAP`], both queues together).
+    pub fn is_full(&self) -> bool {
+        self.knocking.len() + self.not_open.len() >= LOBBY_CAP
+    }
+
     /// The lobby as moderators see it.
     pub fn entries(&self) -> Vec<LobbyEntry> {
-        self.knocking
-            .iter()
-            .map(|w| LobbyEntry {
-                id: w.id,
-                name: w.name.clone(),
-                removed: w.removed,
-            })
-            .collect()
+        self.knocking.iter().map(Waiting::entry).collect()
+    }
+}
+
+impl Waiting {
+    /// How moderators see them.
+    pub fn entry(&self) -> LobbyEntry {
+        LobbyEntry {
+            id: self.id,
+            name: self.name.clone(),
+            removed: self.removed,
+        }
     }
 }
 
@@ -115,10 +124,25 @@ mod tests {
         lobby.push(WaitReason::NotOpen, w(4, false));
         let ids: Vec<u64> = lobby.entries().iter().map(|e| e.id.0).collect();
         assert_eq!(ids, vec![1, 2, 3]);
+        assert!(!lobby.is_full());
         let let_in: Vec<u64> = lobby.take_unremoved().iter().map(|w| w.id.0).collect();
         assert_eq!(let_in, vec![1, 3]);
         assert!(lobby.knocks(ParticipantId(2)));
         assert_eq!(lobby.take(ParticipantId(4)).unwrap().0, WaitReason::NotOpen);
         assert!(lobby.take(ParticipantId(4)).is_none());
+    }
+
+    #[test]
+    fn is_full_at_the_cap_counting_both_queues() {
+        let mut lobby = Lobby::default();
+        for i in 0..LOBBY_CAP as u64 - 1 {
+            let reason = if i % 2 == 0 { WaitReason::Lobby } else { WaitReason::NotOpen };
+            lobby.push(reason, w(i, false));
+        }
+        assert!(!lobby.is_full());
+        lobby.push(WaitReason::NotOpen, w(1000, false));
+        assert!(lobby.is_full());
+        lobby.take(ParticipantId(0));
+        assert!(!lobby.is_full());
     }
 }

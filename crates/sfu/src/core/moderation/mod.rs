@@ -12,14 +12,16 @@ mod member;
 mod roles;
 
 #[cfg(test)]
+mod lobby_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use tafelrunde_protocol::{
-    ByeReason, ErrorCode, ParticipantId, ParticipantInfo, ProtocolError, Role, RoomSettings,
-    ServerMessage, WaitReason,
+    ByeReason, ErrorCode, LobbyEntry, ParticipantId, ParticipantInfo, ProtocolError, Role,
+    RoomSettings, ServerMessage, WaitReason, LOBBY_CAP,
 };
 
 use chat::ChatLog;
@@ -117,7 +119,8 @@ pub struct Moderation {
     /// Admitted members in order of arrival.
     members: Vec<Member>,
     lobby: Lobby,
-    /// Keys of removed people: they come back only through the lobby.
+    /// Keys of removed people: they come back only through the lobby (and
+    /// since a removal the lobby is on for everyone, see `actions.rs`).
     removed: HashSet<String>,
     hands: Hands,
     chat: ChatLog,
@@ -187,12 +190,14 @@ impl Moderation {
             removed: self.removed.contains(&entry.key),
         };
         if waiting.removed && !returning_owner {
-            self.knock(waiting, effects);
-            return Entered::Waiting(WaitReason::Lobby);
+            return self.knock(waiting, effects);
         }
         let role = self.role_on_arrival(entry, returning_owner);
         if role == Role::Participant {
             if !self.opened {
+                if self.lobby.is_full() {
+                    return lobby_full();
+                }
                 self.lobby.push(WaitReason::NotOpen, waiting);
                 effects.push(wait(id, WaitReason::NotOpen));
                 return Entered::Waiting(WaitReason::NotOpen);
@@ -204,8 +209,7 @@ impl Moderation {
                 ));
             }
             if self.settings.lobby {
-                self.knock(waiting, effects);
-                return Entered::Waiting(WaitReason::Lobby);
+                return self.knock(waiting, effects);
             }
         }
         if role == Role::Owner {
@@ -234,7 +238,8 @@ impl Moderation {
     }
 
     /// A teacher opened the school room: the guests who waited come in, or
-    /// go to the lobby if it is on.
+    /// go to the lobby if it is on. The opener is the only moderator yet and
+    /// learns the lobby with `joined` ([`Self::after_joined`]).
     fn open(&mut self, effects: &mut Vec<Effect>) {
         self.opened = true;
         for waiting in self.lobby.take_not_open() {
@@ -246,14 +251,19 @@ impl Moderation {
                 self.admit_waiting(waiting, effects);
             }
         }
-        self.tell_lobby(effects);
     }
 
-    fn knock(&mut self, waiting: Waiting, effects: &mut Vec<Effect>) {
+    /// Into the lobby, unless it is full; moderators learn of the one newcomer.
+    fn knock(&mut self, waiting: Waiting, effects: &mut Vec<Effect>) -> Entered {
+        if self.lobby.is_full() {
+            return lobby_full();
+        }
         let id = waiting.id;
+        let added = vec![waiting.entry()];
         self.lobby.push(WaitReason::Lobby, waiting);
         effects.push(wait(id, WaitReason::Lobby));
-        self.tell_lobby(effects);
+        self.tell_lobby_change(added, Vec::new(), effects);
+        Entered::Waiting(WaitReason::Lobby)
     }
 
     fn admit_waiting(&mut self, waiting: Waiting, effects: &mut Vec<Effect>) {
@@ -280,7 +290,7 @@ impl Moderation {
     ) {
         if let Some((reason, _)) = self.lobby.take(id) {
             if reason == WaitReason::Lobby {
-                self.tell_lobby(effects);
+                self.tell_lobby_change(Vec::new(), vec![id], effects);
             }
             return;
         }
@@ -361,7 +371,7 @@ impl Moderation {
 
     /// What a newcomer must learn right after `joined`: the lobby, for a
     /// moderator, when somebody waits in it (an empty lobby is what a
-    /// client assumes anyway).
+    /// client assumes anyway). Changes follow as `lobbyChanged`.
     pub fn after_joined(&self, id: ParticipantId, effects: &mut Vec<Effect>) {
         let waiting = self.lobby.entries();
         if !waiting.is_empty() && self.member(id).is_some_and(roles::is_moderator) {
@@ -425,13 +435,22 @@ impl Moderation {
         }
     }
 
-    fn tell_lobby(&self, effects: &mut Vec<Effect>) {
-        let waiting = self.lobby.entries();
+    /// Moderators learn only what changed in the lobby (nothing when nothing did).
+    fn tell_lobby_change(
+        &self,
+        added: Vec<LobbyEntry>,
+        removed: Vec<ParticipantId>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if added.is_empty() && removed.is_empty() {
+            return;
+        }
         for m in self.members.iter().filter(|m| roles::is_moderator(m)) {
             effects.push(Effect::Send(
                 m.id,
-                ServerMessage::Lobby {
-                    waiting: waiting.clone(),
+                ServerMessage::LobbyChanged {
+                    added: added.clone(),
+                    removed: removed.clone(),
                 },
             ));
         }
@@ -470,4 +489,11 @@ pub struct Welcome {
 
 fn wait(id: ParticipantId, reason: WaitReason) -> Effect {
     Effect::Send(id, ServerMessage::Waiting { reason })
+}
+
+fn lobby_full() -> Entered {
+    Entered::Refused(ProtocolError::new(
+        ErrorCode::LobbyFull,
+        format!("{LOBBY_CAP} people wait to enter this room already; try again later"),
+    ))
 }

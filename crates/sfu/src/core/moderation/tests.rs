@@ -10,19 +10,19 @@ use tafelrunde_protocol::{
 
 use super::*;
 
-const GRACE: Duration = Duration::from_secs(300);
+pub(super) const GRACE: Duration = Duration::from_secs(300);
 
-struct Room {
-    m: Moderation,
-    t0: Instant,
-    effects: Vec<Effect>,
+pub(super) struct Room {
+    pub(super) m: Moderation,
+    pub(super) t0: Instant,
+    pub(super) effects: Vec<Effect>,
 }
 
-fn p(id: u64) -> ParticipantId {
+pub(super) fn p(id: u64) -> ParticipantId {
     ParticipantId(id)
 }
 
-fn teacher(key: &str) -> Entry {
+pub(super) fn teacher(key: &str) -> Entry {
     Entry {
         key: key.into(),
         teacher: true,
@@ -31,7 +31,7 @@ fn teacher(key: &str) -> Entry {
     }
 }
 
-fn guest(key: &str) -> Entry {
+pub(super) fn guest(key: &str) -> Entry {
     Entry {
         key: key.into(),
         teacher: false,
@@ -41,7 +41,7 @@ fn guest(key: &str) -> Entry {
 }
 
 impl Room {
-    fn school(lobby: bool) -> Self {
+    pub(super) fn school(lobby: bool) -> Self {
         Self {
             m: Moderation::new(RoomKind::School, lobby, GRACE),
             t0: Instant::now(),
@@ -50,7 +50,7 @@ impl Room {
     }
 
     /// A school room with the owner (1, teacher "t1") and two pupils (2, 3).
-    fn class() -> Self {
+    pub(super) fn class() -> Self {
         let mut r = Self::school(false);
         assert_eq!(r.enter(1, &teacher("t1")), Entered::Admitted);
         assert_eq!(r.enter(2, &guest("d2")), Entered::Admitted);
@@ -59,16 +59,16 @@ impl Room {
         r
     }
 
-    fn enter(&mut self, id: u64, entry: &Entry) -> Entered {
+    pub(super) fn enter(&mut self, id: u64, entry: &Entry) -> Entered {
         self.m
             .enter(self.t0, p(id), &format!("P{id}"), entry, &mut self.effects)
     }
 
-    fn send(&mut self, from: u64, message: ClientMessage) -> Result<(), ProtocolError> {
+    pub(super) fn send(&mut self, from: u64, message: ClientMessage) -> Result<(), ProtocolError> {
         self.send_at(Duration::ZERO, from, message)
     }
 
-    fn send_at(
+    pub(super) fn send_at(
         &mut self,
         after: Duration,
         from: u64,
@@ -81,11 +81,11 @@ impl Room {
         self.m.handle(now, p(from), message, &mut self.effects)
     }
 
-    fn role(&self, id: u64) -> Role {
+    pub(super) fn role(&self, id: u64) -> Role {
         self.m.info(p(id)).expect("a member").role
     }
 
-    fn sent_to(&self, id: u64) -> Vec<&ServerMessage> {
+    pub(super) fn sent_to(&self, id: u64) -> Vec<&ServerMessage> {
         self.effects
             .iter()
             .filter_map(|e| match e {
@@ -96,7 +96,7 @@ impl Room {
     }
 
     /// A snapshot of everything a refused message must leave alone.
-    fn snapshot(&self) -> String {
+    pub(super) fn snapshot(&self) -> String {
         let infos: Vec<_> = (1..=6).map(|i| self.m.info(p(i))).collect();
         format!(
             "{infos:?} {:?} {:?} {:?} {:?}",
@@ -108,7 +108,7 @@ impl Room {
     }
 }
 
-fn refused_not_allowed(r: &mut Room, from: u64, message: ClientMessage) {
+pub(super) fn refused_not_allowed(r: &mut Room, from: u64, message: ClientMessage) {
     let before = r.snapshot();
     let e = r.send(from, message.clone()).expect_err("must be refused");
     assert_eq!(e.code, ErrorCode::NotAllowed, "{message:?}: {e}");
@@ -151,17 +151,27 @@ fn with_the_lobby_on_guests_knock_and_moderators_see_them() {
     assert!(r.sent_to(2).contains(&&ServerMessage::Waiting {
         reason: WaitReason::Lobby
     }));
+    // As the shard does after `joined`: the opener learns the lobby.
+    r.m.after_joined(p(1), &mut r.effects);
     assert_eq!(
         r.enter(3, &guest("d3")),
         Entered::Waiting(WaitReason::Lobby)
     );
-    let lobby = r.sent_to(1).into_iter().rev().find_map(|m| match m {
+    let snapshot = r.sent_to(1).into_iter().find_map(|m| match m {
         ServerMessage::Lobby { waiting } => {
             Some(waiting.iter().map(|w| w.id.0).collect::<Vec<_>>())
         }
         _ => None,
     });
-    assert_eq!(lobby, Some(vec![2, 3]), "in arrival order");
+    assert_eq!(snapshot, Some(vec![2]));
+    let change = r.sent_to(1).into_iter().rev().find_map(|m| match m {
+        ServerMessage::LobbyChanged { added, removed } => {
+            Some((added.iter().map(|w| w.id.0).collect::<Vec<_>>(), removed.clone()))
+        }
+        _ => None,
+    });
+    assert_eq!(change, Some((vec![3], vec![])), "only the newcomer");
+    assert_eq!(r.m.lobby.entries().iter().map(|w| w.id.0).collect::<Vec<_>>(), vec![2, 3], "in arrival order");
     r.effects.clear();
     r.send(
         1,
@@ -576,7 +586,7 @@ fn a_removed_guest_comes_back_only_through_the_lobby() {
     assert_eq!(
         r.enter(7, &guest("d2")),
         Entered::Waiting(WaitReason::Lobby),
-        "same device cookie, lobby off"
+        "same device cookie"
     );
     let entries = r.m.lobby.entries();
     assert!(entries[0].removed);
