@@ -15,6 +15,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sfu;
+pub mod soak;
 pub mod stats;
 pub mod tafelrunde;
 

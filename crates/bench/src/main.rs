@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use tafelrunde_bench::{netns, sfu, JanusMode, Options};
+use tafelrunde_bench::{netns, sfu, soak, JanusMode, Options, ScenarioName};
 
 fn main() -> ExitCode {
     let o = Options::parse();
@@ -12,6 +12,9 @@ fn main() -> ExitCode {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
             .init();
+    }
+    if o.scenario == ScenarioName::Soak {
+        return soak::main(&o);
     }
     // Janus needs a network namespace of our own; it must be entered before
     // any thread starts, and the whole run then happens inside it.

@@ -17,6 +17,9 @@ pub enum ScenarioName {
     Storm,
     /// As classroom, with a share of participants behind a weak link.
     Impaired,
+    /// `--minutes` (30) of joins and leaves in `--rooms` (20) rooms of `--participants` (6),
+    /// media flowing; samples the SFU's memory, file descriptors and threads (Tafelrunde only).
+    Soak,
 }
 
 impl ScenarioName {
@@ -27,6 +30,7 @@ impl ScenarioName {
             ScenarioName::Assembly => "assembly",
             ScenarioName::Storm => "storm",
             ScenarioName::Impaired => "impaired",
+            ScenarioName::Soak => "soak",
         }
     }
 }
@@ -86,6 +90,15 @@ pub struct Options {
     /// Impaired: downlink rate, kbit/s.
     #[arg(long, default_value_t = 500)]
     pub impaired_kbps: u64,
+    /// Soak: how long the churn lasts, minutes.
+    #[arg(long, default_value_t = 30.0)]
+    pub minutes: f64,
+    /// Soak: the mean stay of a participant, seconds (each stays 0.5 to 1.5 times this).
+    #[arg(long, default_value_t = 30.0)]
+    pub stay_seconds: f64,
+    /// Soak: seconds between two samples of the SFU process.
+    #[arg(long, default_value_t = 10.0)]
+    pub sample_seconds: f64,
     /// Seconds of load before the first measured window.
     #[arg(long, default_value_t = 3.0)]
     pub warmup: f64,

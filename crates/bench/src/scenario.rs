@@ -265,10 +265,11 @@ pub fn plan(o: &Options) -> Plan {
             );
             b.plan
         }
+        ScenarioName::Soak => crate::soak::plan(o),
     }
 }
 
-fn layers_text(layers: &[Layer]) -> String {
+pub(crate) fn layers_text(layers: &[Layer]) -> String {
     let parts: Vec<String> = layers
         .iter()
         .map(|l| format!("{}p {} kbit/s", l.height, l.bitrate / 1000))
