@@ -1,6 +1,10 @@
 //! Many teacher accounts at once, from a list of official school e-mail
 //! addresses (CSV or XLSX with a column "E-Mail"). Every address is checked
 //! first; one bad line refuses the whole list, named by line and reason.
+//!
+//! [`may_upload`] comes first, then the caller reads the list on the CPU
+//! pool (`crate::tables`), then [`create_teachers`]: nobody gets a file
+//! read who may not use it.
 
 use std::collections::HashMap;
 
@@ -8,16 +12,12 @@ use super::{may_create, normalize_email, Account, Invitation, Role};
 use crate::api::error::{ApiError, ApiResult, Problem};
 use crate::auth::onetime::{self, Purpose};
 use crate::schools::{self, Service};
+use crate::settings::Settings;
 use crate::storage::Db;
 use crate::tables::Table;
 
-pub async fn create_teachers(
-    db: &Db,
-    public_url: &str,
-    actor: &Account,
-    school: &str,
-    bytes: &[u8],
-) -> ApiResult<Vec<Invitation>> {
+/// May `actor` create teachers of `school` from a list? The settings, when so.
+pub async fn may_upload(db: &Db, actor: &Account, school: &str) -> ApiResult<Settings> {
     if !may_create(actor, Role::Teacher, Some(school)) {
         return Err(ApiError::forbidden());
     }
@@ -28,7 +28,18 @@ pub async fn create_teachers(
     if found.service == Service::Bigbluebutton {
         return Err(ApiError::school_uses_bbb(school, &settings.guidance_url));
     }
-    let table = Table::read(bytes)?;
+    Ok(settings)
+}
+
+/// The accounts of every address of `table` (read from an upload), all or none.
+pub async fn create_teachers(
+    db: &Db,
+    public_url: &str,
+    actor: &Account,
+    school: &str,
+    table: Table,
+) -> ApiResult<Vec<Invitation>> {
+    let settings = may_upload(db, actor, school).await?;
     let mut lines = table.rows.clone();
     let column = match table.column(&[
         "E-Mail",

@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,7 @@ use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::session::{control, Session};
 use crate::rooms::{self, Room, RoomName, RoomSettings};
+use crate::tables::Table;
 
 fn admin(s: &Session) -> ApiResult<()> {
     match s.account.role {
@@ -124,19 +126,25 @@ pub async fn bulk(
     s: Session,
     Query(q): Query<SchoolQuery>,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<Vec<Created>>)> {
+) -> ApiResult<Response> {
     admin(&s)?;
     let c = control(&state)?;
     let school = school_scope(&s, q.school)?
         .ok_or_else(|| ApiError::field("school", "name the school: ?school=Dienststellennummer"))?;
+    bulk::may_upload(&c.db, &s.account, &school).await?;
+    let read = move || Ok(Table::read(&body)?);
+    let table = match super::handlers_schools::read_upload(&state, read).await? {
+        Ok(table) => table,
+        Err(busy) => return Ok(busy),
+    };
     let invitations =
-        bulk::create_teachers(&c.db, &c.public_url, &s.account, &school, &body).await?;
+        bulk::create_teachers(&c.db, &c.public_url, &s.account, &school, table).await?;
     let mut out = Vec::with_capacity(invitations.len());
     for invitation in invitations {
         let mailed = mail_link(&state, &invitation).await;
         out.push(Created { invitation, mailed });
     }
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
 pub async fn deactivate(

@@ -2,6 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
@@ -10,6 +11,7 @@ use super::JsonBody;
 use crate::accounts::Role;
 use crate::app::AppState;
 use crate::auth::session::{control, Session};
+use crate::cpu::CpuError;
 use crate::rooms::{self, RoomPolicy};
 use crate::schools::import::{self, ImportReport};
 use crate::schools::{self, School, Service};
@@ -46,16 +48,30 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found(&format!("school {id}")))
 }
 
-pub async fn import(
-    State(state): State<AppState>,
-    s: Session,
-    body: Bytes,
-) -> ApiResult<Json<ImportReport>> {
+/// Runs `read` — reading an uploaded list and checking its lines — on the
+/// CPU pool, never on an async worker. `Ok(Err(answer))`: the pool is full,
+/// nothing was read; send that 503 as it is.
+pub(super) async fn read_upload<T: Send + 'static>(
+    state: &AppState,
+    read: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<Result<T, Response>> {
+    match state.cpu.run(read).await {
+        Ok(read) => read.map(Ok),
+        Err(CpuError::Busy) => Ok(Err(ApiError::busy())),
+        Err(e @ CpuError::Panicked) => Err(ApiError::internal("reading an upload", e)),
+    }
+}
+
+pub async fn import(State(state): State<AppState>, s: Session, body: Bytes) -> ApiResult<Response> {
     operator(&s)?;
     let c = control(&state)?;
-    let report = import::import(&c.db, &s.account.actor(), &body).await?;
+    let rows = match read_upload(&state, move || import::parse(&body)).await? {
+        Ok(rows) => rows,
+        Err(busy) => return Ok(busy),
+    };
+    let report: ImportReport = import::apply(&c.db, &s.account.actor(), rows).await?;
     c.schools_changed().await;
-    Ok(Json(report))
+    Ok(Json(report).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

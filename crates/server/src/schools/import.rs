@@ -1,7 +1,9 @@
 //! Importing the state's school list. Every row is checked before anything
 //! is written; one bad row refuses the whole import, reported by line and
-//! reason. A valid list is applied in one transaction: new schools are
-//! added, known ones updated (never duplicated). A school's service follows
+//! reason. Reading and checking ([`parse`]) is CPU work for the CPU pool,
+//! within the limits of `crate::tables`. A valid list is applied in one
+//! transaction ([`apply`]): new schools are added, known ones updated
+//! (never duplicated). A school's service follows
 //! the column "itslearning beantragt" when the school is new or the column
 //! changed; otherwise the operator's last decision stays.
 
@@ -176,10 +178,9 @@ fn parse_yes_no(value: &str) -> Option<bool> {
     }
 }
 
-/// Parses and applies a list in one transaction; nothing is written when
-/// any row is bad or anything fails.
-pub async fn import(db: &Db, actor: &Actor, bytes: &[u8]) -> ApiResult<ImportReport> {
-    let rows = parse(bytes)?;
+/// Applies the rows of a list ([`parse`]) in one transaction; nothing is
+/// written when anything fails.
+pub async fn apply(db: &Db, actor: &Actor, rows: Vec<SchoolRow>) -> ApiResult<ImportReport> {
     let now = storage::now();
     let mut report = ImportReport {
         rows: rows.len(),
