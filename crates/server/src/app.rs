@@ -29,7 +29,7 @@ pub struct AppState {
 /// The whole application, without a socket (tests call it with `oneshot`).
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/ws", get(signaling::upgrade))
+        .merge(signaling::router())
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::api::router())
         .merge(crate::privacy::pages::router())

@@ -25,6 +25,9 @@ pub const TEST_PREFIX: &str = "~test-";
 pub struct Identity {
     /// The logged-in account, if the session cookie is valid.
     pub account: Option<Account>,
+    /// That session's secret (from its cookie), to check later that the
+    /// login still holds (crate::signaling re-checks it).
+    pub session: Option<String>,
     /// The device cookie (set on the upgrade response when it was missing).
     pub device: String,
     /// The client's address (behind a trusted proxy: the forwarded one), for
@@ -40,12 +43,12 @@ impl Identity {
         headers: &HeaderMap,
         client: Option<std::net::IpAddr>,
     ) -> (Self, bool) {
-        let account = match (&state.control, session::secret_from(headers)) {
+        let (account, session) = match (&state.control, session::secret_from(headers)) {
             (Some(control), Some(secret)) => match session::lookup(&control.db, &secret).await {
-                Ok(Ok(session)) => Some(session.account),
-                _ => None,
+                Ok(Ok(session)) => (Some(session.account), Some(secret)),
+                _ => (None, None),
             },
-            _ => None,
+            _ => (None, None),
         };
         let (device, new) = match crate::device::from_headers(headers) {
             Some(device) => (device, false),
@@ -54,6 +57,7 @@ impl Identity {
         (
             Self {
                 account,
+                session,
                 device,
                 client,
             },
@@ -74,6 +78,17 @@ impl Identity {
         self.account.as_ref().is_some_and(|a| {
             matches!(a.role, Role::Teacher | Role::SchoolAdmin) && a.school_str() == Some(school)
         })
+    }
+
+    /// Whether this is the room's own teacher, who opens it, leads it and
+    /// needs no password. A room saved on "Meine Räume" belongs to the
+    /// account that saved it (`owner`): a colleague of the same school is a
+    /// guest there like anybody (password, lobby), whom the owner may
+    /// promote or remove. A school room name nobody saved is opened by any
+    /// teacher of the school.
+    fn is_the_rooms_teacher(&self, school: &str, owner: Option<&str>) -> bool {
+        self.teaches_at(school)
+            && owner.is_none_or(|owner| self.account.as_ref().is_some_and(|a| a.id.0 == owner))
     }
 }
 
@@ -115,20 +130,24 @@ pub async fn decide(
             "no school room has this name (Dienststellennummer-Lerngruppe-Kürzel of a known school)",
         ));
     };
-    let teacher = identity.teaches_at(&school);
-    let row = sqlx::query("SELECT lobby, password_hash FROM rooms WHERE name = $1")
+    let row = sqlx::query("SELECT lobby, password_hash, owner FROM rooms WHERE name = $1")
         .bind(room)
         .fetch_optional(control.db.pool())
         .await
         .map_err(|e| internal(e.into()))?;
-    let (lobby, hash) = match &row {
+    let (lobby, hash, owner) = match &row {
         Some(row) => (
             get_bool(row, "lobby"),
             row.try_get::<Option<String>, _>("password_hash")
                 .map_err(|e| internal(e.into()))?,
+            Some(
+                row.try_get::<String, _>("owner")
+                    .map_err(|e| internal(e.into()))?,
+            ),
         ),
-        None => (false, None),
+        None => (false, None, None),
     };
+    let teacher = identity.is_the_rooms_teacher(&school, owner.as_deref());
     if let (Some(hash), false) = (hash, teacher) {
         let limits = password_limits(room, identity.client);
         if let Err(wait) = control.limiter.check(&limits, Instant::now()) {

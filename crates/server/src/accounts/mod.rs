@@ -171,10 +171,12 @@ pub async fn operator_exists(db: &Db) -> ApiResult<bool> {
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-/// Lower case, and a plausible address: one `@`, a dot in the domain, no
-/// spaces, at most 254 characters.
+/// Lower case (NFC), and a plausible address: one `@`, a dot in the domain,
+/// no spaces, nothing invisible or direction-changing (an override would
+/// show the address as another one; see `tafelrunde_protocol::text`), at
+/// most 254 characters.
 pub fn normalize_email(email: &str) -> Option<String> {
-    let e = email.trim().to_lowercase();
+    let e = tafelrunde_protocol::text::nfc(email.trim()).to_lowercase();
     let (local, domain) = e.split_once('@')?;
     let ok = !local.is_empty()
         && e.len() <= 254
@@ -183,7 +185,10 @@ pub fn normalize_email(email: &str) -> Option<String> {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && !e.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+            c.is_whitespace()
+                || c.is_control()
+                || tafelrunde_protocol::text::is_invisible(c)
+                || matches!(c, '<' | '>' | ',' | ';' | '"')
         });
     ok.then_some(e)
 }

@@ -3,52 +3,103 @@
 //!
 //! Bad input never reaches the shard: it is answered with an `error` that
 //! names the problem, and too much of it closes this connection only.
+//! Before the upgrade, [`guard`] lets in only this service's own pages and a
+//! share of sockets per network; [`sink`] bounds what waits for a client
+//! that does not read; [`recheck`] ends a session whose login ended.
 
+mod guard;
+mod recheck;
+mod sink;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tafelrunde_protocol::{
     parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage,
-    PROTOCOL_VERSION,
+    MAX_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
-use tafelrunde_sfu::{ParticipantHandle, SignalSink};
-use tokio::sync::mpsc;
+use tafelrunde_sfu::ParticipantHandle;
 use tracing::debug;
+
+pub use guard::MAX_SOCKETS_PER_NETWORK;
+pub use recheck::RECHECK;
+pub use sink::QUEUE;
 
 use crate::api::ClientIp;
 use crate::app::AppState;
 use crate::room_access::{self, Identity};
 
-/// Frames beyond this are not even read; the socket closes with 1009. Frames
-/// between [`tafelrunde_protocol::MAX_MESSAGE_BYTES`] and this get an error.
-const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
 /// How long a closing connection waits for the client's close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// A write to the client that takes longer than this means it stopped
+/// reading (its buffers and ours are full): the connection is dropped.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Errors tolerated per minute before the connection is closed.
 const MAX_ERRORS_PER_MINUTE: usize = 20;
 /// Sustained message rate, and the burst above it.
 const MESSAGES_PER_SECOND: f64 = 50.0;
 const MESSAGE_BURST: f64 = 100.0;
 
-pub async fn upgrade(
+/// The signaling route, with its own count of open sockets per network.
+pub fn router() -> Router<AppState> {
+    let sockets = Arc::new(guard::Sockets::default());
+    Router::new().route(
+        "/ws",
+        get(
+            move |state: State<AppState>, headers: HeaderMap, client: ClientIp, ws: WebSocketUpgrade| {
+                upgrade(state, headers, client, ws, sockets.clone())
+            },
+        ),
+    )
+}
+
+async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     ClientIp(client): ClientIp,
     ws: WebSocketUpgrade,
+    sockets: Arc<guard::Sockets>,
 ) -> Response {
+    let public_url = state.control.as_ref().map(|c| c.public_url.as_str());
+    if !guard::origin_allowed(&headers, public_url) {
+        debug!("refused a signaling socket from another origin");
+        return (
+            StatusCode::FORBIDDEN,
+            "signaling connections are accepted only from this service's own pages (Origin)",
+        )
+            .into_response();
+    }
+    let Some(slot) = sockets.take(client) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "at most {MAX_SOCKETS_PER_NETWORK} signaling connections per network are open at once"
+            ),
+        )
+            .into_response();
+    };
     // Who this is comes from the cookies, never from what the socket says.
     let (identity, new_device) = Identity::from_headers(&state, &headers, client).await;
     let device = new_device.then(|| identity.device.clone());
     let secure = crate::device::secure(&state);
+    // Nothing beyond the protocol's limit is buffered: a larger frame is
+    // refused by its header (close 1009) before its payload is read.
     let mut response = ws
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| Session::new(state, identity).run(socket));
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            Session::new(state, identity).run(socket).await;
+            drop(slot);
+        });
     if let Some(device) = device {
         response
             .headers_mut()
@@ -68,13 +119,13 @@ async fn next_change(watch: &mut Option<tokio::sync::watch::Receiver<u64>>) {
     std::future::pending().await
 }
 
-/// Delivers the shard's messages into this session's queue.
-struct ChannelSink(mpsc::UnboundedSender<ServerMessage>);
+type Sender = SplitSink<WebSocket, Message>;
 
-impl SignalSink for ChannelSink {
-    fn send(&self, message: ServerMessage) {
-        // The session may be gone already; then nobody needs the message.
-        let _ = self.0.send(message);
+/// One message to the client, or `Err` when the client stopped reading (or is gone).
+async fn write(sender: &mut Sender, message: Message) -> Result<(), ()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, sender.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) | Err(_) => Err(()),
     }
 }
 
@@ -110,14 +161,16 @@ impl Session {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sender, mut receiver) = socket.split();
-        let (tx, mut rx) = mpsc::unbounded_channel::<ServerMessage>();
+        let mut queue = sink::Queue::new();
         let mut shutting_down = self.state.shutting_down.clone();
         let mut schools_switched = self.state.control.as_ref().map(|c| c.bbb.watch());
+        let mut recheck = tokio::time::interval(recheck::RECHECK);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let close = loop {
             let mut replies = Vec::new();
             let flow = tokio::select! {
                 frame = receiver.next() => match frame {
-                    Some(Ok(Message::Text(text))) => self.on_text(&text, &tx, &mut replies).await,
+                    Some(Ok(Message::Text(text))) => self.on_text(&text, &queue, &mut replies).await,
                     Some(Ok(Message::Binary(_))) => {
                         self.refuse(ProtocolError::new(ErrorCode::BinaryFrame, "binary frames are not used; send JSON text"), &mut replies)
                     }
@@ -128,10 +181,11 @@ impl Session {
                         break Some((1009, "message too big or broken frame"));
                     }
                 },
-                message = rx.recv() => match message {
+                message = queue.rx.recv() => match message {
                     Some(mut message) => {
                         if let ServerMessage::Joined { participant_id, ice_servers, .. } = &mut message {
-                            *ice_servers = self.state.turn.ice_servers(std::time::SystemTime::now(), &participant_id.to_string());
+                            let room = self.room.as_deref().unwrap_or_default();
+                            *ice_servers = crate::turn::for_participant(&self.state, room, self.identity.client, &participant_id.to_string());
                         }
                         let close = match &message {
                             ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
@@ -143,6 +197,11 @@ impl Session {
                     }
                     None => Flow::Continue,
                 },
+                () = queue.overflow.notified() => {
+                    debug!(queued = sink::QUEUE, "a client stopped reading; closing its connection");
+                    Flow::Close(1008, "too slow: messages for this client piled up unread")
+                }
+                _ = recheck.tick(), if self.identity.account.is_some() => self.recheck(&mut replies).await,
                 () = next_change(&mut schools_switched), if self.room.is_some() => {
                     if self.room_school_uses_bbb() {
                         replies.push(ServerMessage::Bye { reason: ByeReason::SchoolUsesBigBlueButton });
@@ -158,12 +217,13 @@ impl Session {
             };
             for reply in replies {
                 let text = serde_json::to_string(&reply).expect("server messages serialise");
-                if sender
-                    .send(Message::Text(Utf8Bytes::from(text)))
+                if write(&mut sender, Message::Text(Utf8Bytes::from(text)))
                     .await
                     .is_err()
                 {
-                    break;
+                    // It does not read (or is gone): no goodbye can reach it.
+                    drop(self.participant.take());
+                    return;
                 }
             }
             if let Flow::Close(code, reason) = flow {
@@ -173,29 +233,22 @@ impl Session {
         // Dropping the handle tells the shard this participant is gone.
         drop(self.participant.take());
         if let Some((code, reason)) = close {
-            let frame = CloseFrame {
-                code,
-                reason: Utf8Bytes::from_static(reason),
-            };
-            let _ = sender.send(Message::Close(Some(frame))).await;
-            // Read what the client still sends until it answers the close:
-            // a socket closed with unread data is reset, and the reset can
-            // destroy our last messages (`bye`, the close code) in flight.
-            let drain = async {
-                while let Some(Ok(frame)) = receiver.next().await {
-                    if matches!(frame, Message::Close(_)) {
-                        break;
-                    }
-                }
-            };
-            let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+            close_politely(sender, receiver, code, reason).await;
+        }
+    }
+
+    /// The socket's login, checked again; the session ends with it.
+    async fn recheck(&mut self, replies: &mut Vec<ServerMessage>) -> Flow {
+        match recheck::standing(&self.state, &self.identity).await {
+            recheck::Standing::Ended => session_ended(replies),
+            recheck::Standing::Holds | recheck::Standing::Unknown => Flow::Continue,
         }
     }
 
     async fn on_text(
         &mut self,
         text: &str,
-        tx: &mpsc::UnboundedSender<ServerMessage>,
+        queue: &sink::Queue,
         replies: &mut Vec<ServerMessage>,
     ) -> Flow {
         if !self.take_token() {
@@ -208,6 +261,22 @@ impl Session {
             Ok(message) => message,
             Err(e) => return self.refuse(e, replies),
         };
+        // A right the login gave is used only while the login holds.
+        if self.identity.account.is_some() && recheck::privileged(&message) {
+            match recheck::standing(&self.state, &self.identity).await {
+                recheck::Standing::Holds => {}
+                recheck::Standing::Ended => return session_ended(replies),
+                recheck::Standing::Unknown => {
+                    return self.refuse(
+                        ProtocolError::new(
+                            ErrorCode::InternalError,
+                            "your login cannot be checked now; try again",
+                        ),
+                        replies,
+                    )
+                }
+            }
+        }
         match (message, &self.participant) {
             (ClientMessage::Ping, _) => replies.push(ServerMessage::Pong),
             (
@@ -250,10 +319,11 @@ impl Session {
                     );
                 }
                 // Room kind, teacher or guest, persisted lobby, password.
+                // `room` and `name` come normalised from the parser.
                 let entry = match room_access::decide(
                     &self.state,
                     &self.identity,
-                    room.trim(),
+                    &room,
                     password.as_deref(),
                 )
                 .await
@@ -261,10 +331,9 @@ impl Session {
                     Ok(entry) => entry,
                     Err(e) => return self.refuse(e, replies),
                 };
-                let sink = Box::new(ChannelSink(tx.clone()));
-                self.participant =
-                    Some(self.state.media.join(room.trim(), name.trim(), entry, sink));
-                self.room = Some(room.trim().to_string());
+                let sink = Box::new(queue.sink());
+                self.participant = Some(self.state.media.join(&room, &name, entry, sink));
+                self.room = Some(room);
             }
             (ClientMessage::Join { .. }, Some(_)) => {
                 return self.refuse(
@@ -319,4 +388,40 @@ impl Session {
         self.tokens -= 1.0;
         true
     }
+}
+
+/// The login behind the socket ended: so does the session (and its rights in the room).
+fn session_ended(replies: &mut Vec<ServerMessage>) -> Flow {
+    debug!("a signaling socket's login ended; closing it");
+    replies.push(ServerMessage::Bye {
+        reason: ByeReason::SessionEnded,
+    });
+    Flow::Close(1000, "session ended")
+}
+
+/// Say goodbye with a close code, then read what the client still sends
+/// until it answers the close: a socket closed with unread data is reset,
+/// and the reset can destroy our last messages (`bye`, the close code) in
+/// flight.
+async fn close_politely(
+    mut sender: Sender,
+    mut receiver: SplitStream<WebSocket>,
+    code: u16,
+    reason: &'static str,
+) {
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    };
+    if write(&mut sender, Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let drain = async {
+        while let Some(Ok(frame)) = receiver.next().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
 }

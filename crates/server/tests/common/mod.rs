@@ -52,7 +52,9 @@ impl TestServer {
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        // With the peer's address, as `tafelrunde serve` runs it (per-address limits).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         Self {
             addr,
             media,
@@ -61,9 +63,39 @@ impl TestServer {
     }
 
     pub async fn client(&self) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
-            .await
-            .expect("connects");
+        self.client_with(&[]).await.expect("connects")
+    }
+
+    /// A client whose upgrade request carries these extra headers (e.g. `Origin`).
+    pub async fn client_with(
+        &self,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Client, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/ws", self.addr)
+            .into_client_request()
+            .unwrap();
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(*name, value.parse().unwrap());
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Client { ws })
+    }
+
+    /// A client with a tiny receive buffer: once it stops reading, the
+    /// server's writes to it back up quickly.
+    pub async fn slow_client(&self) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(
+            format!("ws://{}/ws", self.addr),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .expect("connects");
         Client { ws }
     }
 }
@@ -110,6 +142,16 @@ impl Client {
             let message = self.recv().await;
             if message["type"] == kind || message.get("closed").is_some() {
                 return message;
+            }
+        }
+    }
+
+    /// Skips messages until the server closes; its close code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            let message = self.recv().await;
+            if let Some(closed) = message.get("closed") {
+                return closed.as_u64().map(|c| c as u16);
             }
         }
     }
