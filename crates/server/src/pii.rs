@@ -50,7 +50,51 @@ fn shorten_token(token: &str) -> Option<String> {
 }
 
 /// `text` with every IPv4 and IPv6 address in it shortened.
+///
+/// Terminal escape codes (colours) separate words like spaces do: the text
+/// formatter writes `\x1b[2m=\x1b[0m203.0.113.7`, and the `m` of the code
+/// must not make the address look like part of a word.
 pub fn shorten_in_text(text: &str) -> Cow<'_, str> {
+    if !text.contains('\x1b') {
+        return shorten_plain(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&shorten_plain(&rest[..at]));
+        let len = escape_len(&rest[at..]);
+        out.push_str(&rest[at..at + len]);
+        rest = &rest[at + len..];
+    }
+    out.push_str(&shorten_plain(rest));
+    if out == text {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// The length in bytes of the escape sequence at the start of `s` (which
+/// starts with ESC): a CSI sequence `ESC [ params final`, else ESC and the
+/// one character after it.
+fn escape_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    if bytes.get(1) == Some(&b'[') {
+        // Parameter and intermediate bytes, then one final byte (0x40..=0x7e).
+        let mut i = 2;
+        while i < bytes.len() && (0x20..=0x3f).contains(&bytes[i]) {
+            i += 1;
+        }
+        return if i < bytes.len() && (0x40..=0x7e).contains(&bytes[i]) {
+            i + 1
+        } else {
+            i
+        };
+    }
+    s.chars().take(2).map(char::len_utf8).sum()
+}
+
+fn shorten_plain(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut last = 0;
     let mut changed = false;
@@ -177,6 +221,23 @@ mod tests {
             assert!(matches!(shorten_in_text(text), Cow::Borrowed(_)), "{text}");
         }
         assert_eq!(shorten_in_text("via fe80::1%eth0"), "via fe80::%eth0");
+    }
+
+    #[test]
+    fn an_address_right_after_a_colour_code_is_shortened() {
+        // What the text formatter writes with colours on: `peer=` dimmed.
+        let line = "\x1b[2m2026-12-04T10:00:00Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[3mpeer\x1b[0m\x1b[2m=\x1b[0m203.0.113.77:51234 \x1b[3mv6\x1b[0m\x1b[2m=\x1b[0m2001:db8:1:2::99\x1b[0m";
+        let short = shorten_in_text(line);
+        assert!(short.contains("\x1b[0m203.0.113.0:51234 "), "{short:?}");
+        assert!(short.contains("\x1b[0m2001:db8:1::\x1b[0m"), "{short:?}");
+        assert!(
+            !short.contains(".77") && !short.contains("::99"),
+            "{short:?}"
+        );
+        // Codes alone, or a broken code at the end, pass through unchanged.
+        for text in ["\x1b[0m\x1b[1mtafelrunde\x1b[0m", "cut off \x1b[", "\x1b"] {
+            assert_eq!(shorten_in_text(text), text);
+        }
     }
 
     #[test]

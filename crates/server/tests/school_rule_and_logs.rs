@@ -267,3 +267,46 @@ async fn retention_deletes_expired_sessions_links_and_old_audit_entries() {
     );
     env.close().await;
 }
+
+#[test]
+fn audit_lines_in_the_log_name_accounts_by_id_not_by_email_address() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut ids = Vec::new();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let env = Env::new(Backend::Sqlite).await;
+            let mut op = env.operator().await;
+            op.upload("/api/schools/import", SCHOOLS_CSV.as_bytes())
+                .await;
+            let (_, created) = op
+                .post(
+                    "/api/accounts",
+                    json!({"email": "lehrerin@schule-am-see.de", "role": "teacher", "school": "1111111"}),
+                )
+                .await;
+            ids.push(created["account"]["id"].as_str().unwrap().to_string());
+            let (_, me) = op.get("/api/session").await;
+            ids.push(me["account"]["id"].as_str().unwrap().to_string());
+            env.close().await;
+        })
+    });
+    let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
+    let audit: Vec<&str> = log.lines().filter(|l| l.contains("audit")).collect();
+    assert!(audit.len() >= 3, "setup, import and creation are audited: {log}");
+    for address in ["betrieb@land.example", "lehrerin@schule-am-see.de"] {
+        assert!(!log.contains(address), "{address} is in the log:\n{log}");
+    }
+    assert!(
+        audit.iter().any(|l| l.contains(&ids[1])),
+        "the operator's account id names the actor: {audit:#?}"
+    );
+}

@@ -54,8 +54,8 @@ export class Harness {
 
   /**
    * Closes the browsers, stops the server and runs the cleanups. Fails when
-   * the server logged a panic or a whole IP address, or did not stop cleanly
-   * on SIGTERM.
+   * the server logged a panic, a whole IP address or a colour code, or did
+   * not stop cleanly on SIGTERM.
    */
   async stop() {
     const errors = [];
@@ -79,6 +79,7 @@ export class Harness {
     if (this.server) {
       assert.deepEqual(this.server.panics(), [], `the server panicked; see ${this.server.logPath}`);
       assert.deepEqual(this.server.fullAddresses(), [], `the server logged whole IP addresses; see ${this.server.logPath}`);
+      assert.deepEqual(this.server.escapeCodes(), [], `the server wrote colour codes into its log file; see ${this.server.logPath}`);
       assert.ok(stopped.clean, `the server did not stop cleanly on SIGTERM (${JSON.stringify(stopped)}); log:\n${tail(this.server.log(), 30)}`);
     }
   }

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import readline from 'node:readline';
 import { repoRoot, ms } from './paths.mjs';
 
@@ -18,6 +19,39 @@ const MEDIA = /^tafelrunde: media udp=(\S+) tcp=(\S+)\s*$/;
 
 export function serverBinary() {
   return process.env.TAFELRUNDE_BIN ?? path.join(repoRoot, 'target', 'debug', 'tafelrunde');
+}
+
+/** Terminal escape codes (colours): an operator's log file has none. */
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b/g;
+
+/**
+ * The whole IP addresses in a log line: IPv4 with a last byte other than 0,
+ * IPv6 with more than its /48 prefix (the server shortens to that). Escape
+ * codes are taken out first, so that a colour code next to an address
+ * cannot hide it from this check.
+ */
+export function wholeAddresses(line) {
+  const text = line.replace(ESCAPE, ' ');
+  const found = [];
+  for (const m of text.matchAll(/(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])/g)) {
+    if (m[4] !== '0') found.push(m[0]);
+  }
+  // Runs of hex digits and colons that stand alone (not `core::forward`,
+  // not a time of day: net.isIPv6 decides).
+  for (const m of text.matchAll(/(?<![\w:.%])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:.])/g)) {
+    if (net.isIPv6(m[0]) && v6Groups(m[0]).slice(3).some((g) => g !== 0)) found.push(m[0]);
+  }
+  return found;
+}
+
+/** The eight 16-bit groups of an IPv6 address without an IPv4 tail. */
+function v6Groups(addr) {
+  const [head, tail] = addr.includes('::') ? addr.split('::') : [addr, undefined];
+  const parse = (s) => (s === '' || s === undefined ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const h = parse(head);
+  const t = parse(tail);
+  return [...h, ...Array(8 - h.length - t.length).fill(0), ...t];
 }
 
 function parseAddrs(list) {
@@ -61,6 +95,9 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tafelrunde-e2e-data-'));
     args = [...args, '--data-dir', scratch];
   }
+  // The log as an operator gets it by default: text, into a file (a pipe
+  // here), with whatever colour setting the program picks for that.
+  if (!args.includes('--log-format')) args = [...args, '--log-format', 'text'];
   const serveArgs = [
     'serve',
     '--http', '127.0.0.1:0',
@@ -78,9 +115,11 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
   const [cmd, cmdArgs] = usePdeathsig
     ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', '--', bin, ...serveArgs]]
     : [bin, serveArgs];
+  // No NO_COLOR: the program itself must see that its log is not a terminal.
+  const { NO_COLOR: _noColor, ...inherited } = process.env;
   const child = spawn(cmd, cmdArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...inherited, ...env },
   });
   running.add(child);
   record(`$ ${bin} ${serveArgs.join(' ')}\n`);
@@ -134,6 +173,10 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     clearTimeout(timer);
   }
 
+  // The server's own log lines: the ready lines and the harness's own lines
+  // name the server's listening address and are not the server's log.
+  const serverLines = () => logText.split('\n').filter((l) => !/^(tafelrunde: |\$ |\[e2e\])/.test(l));
+
   let stopped;
   const server = {
     url: found.url,
@@ -145,15 +188,12 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     /** Lines of the log that tell of a panic (there must be none). */
     panics: () => logText.split('\n').filter((l) => /panicked at/.test(l)),
     /**
-     * Log lines with a whole IP address (there must be none: the server
-     * shortens every address it logs). The ready lines and the harness's own
-     * lines name the server's listening address and are not the server's log.
+     * Log lines with a whole IPv4 or IPv6 address (there must be none: the
+     * server shortens every address it logs).
      */
-    fullAddresses: () =>
-      logText
-        .split('\n')
-        .filter((l) => !/^(tafelrunde: |\$ |\[e2e\])/.test(l))
-        .filter((l) => [...l.matchAll(/(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])/g)].some((m) => m[4] !== '0')),
+    fullAddresses: () => serverLines().filter((l) => wholeAddresses(l).length > 0),
+    /** Log lines with terminal escape codes (there must be none in a file). */
+    escapeCodes: () => serverLines().filter((l) => l.includes('\x1b')),
     /**
      * SIGTERM, then SIGKILL after 10 s. Returns { code, signal, millis,
      * clean }: clean means it exited by itself with code 0 in time.
