@@ -135,6 +135,26 @@ pub fn encryption_sentence(f: &Facts) -> String {
     format!("{tls} Bild und Ton werden mit DTLS-SRTP verschlüsselt übertragen. Der Videoserver leitet sie an die anderen Teilnehmenden derselben Konferenz weiter; er zeichnet nichts auf.")
 }
 
+/// The cookies' legal basis, said once before their list.
+pub const COOKIE_BASIS: &str = "Die Seiten setzen nur technisch notwendige Cookies, keine zur Auswertung oder Werbung. Rechtsgrundlage für das Speichern im Browser ist § 25 Abs. 2 Nr. 2 TDDDG (unbedingt erforderlich für den Dienst, den Sie aufrufen; eine Einwilligung ist dafür nicht nötig).";
+
+/// The device cookie that every visitor gets, guests included (see
+/// `crate::device`): what it holds, what it is for, how long it lives.
+pub const DEVICE_COOKIE: &str = "tafelrunde_device (alle Besucherinnen und Besucher, auch Gäste ohne Konto): eine Zufallskennung ohne Bezug zu Ihrer Person. Zweck: Ein Raum erkennt daran den Browser wieder, den eine Lehrkraft aus der Konferenz entfernt hat, und lässt ihn nur über den Warteraum wieder herein. Das Cookie gilt, bis Sie den Browser schließen; der Server hält die Kennung nur im Arbeitsspeicher des Raums, solange die Konferenz läuft, und schreibt sie nirgends auf.";
+
+/// Every cookie of the service, one list item each: the device cookie, and
+/// for people with an account the ones of the login.
+pub fn cookie_items(f: &Facts) -> Vec<String> {
+    let mut items = vec![
+        DEVICE_COOKIE.to_string(),
+        format!("tafelrunde_session (nur nach der Anmeldung mit einem Konto): hält die Anmeldung, bis Sie sich abmelden, höchstens {} Stunden. Der Server speichert nur einen Hash davon.", f.session_hours),
+    ];
+    if f.oidc.is_some() {
+        items.push("tafelrunde_oidc (nur während einer Anmeldung über den Identitätsdienst, höchstens 10 Minuten): bindet die Anmeldung an den Browser, in dem sie begonnen hat, damit niemand anderes sie abschließen kann.".into());
+    }
+    items
+}
+
 /// The retention periods, one list item each.
 pub fn retention_items(f: &Facts) -> Vec<String> {
     vec![

@@ -77,7 +77,10 @@ async fn service_page(State(state): State<AppState>) -> Response {
         Block::Para(document::encryption_sentence(&f)),
         Block::Para(document::turn_sentence(&f)),
         Block::List(document::retention_items(&f)),
-        Block::Para("Die Seiten laden nichts von fremden Servern, es gibt keine Cookies für Gäste und keine Auswertung des Nutzungsverhaltens. Ein Sitzungs-Cookie wird nur bei der Anmeldung mit einem Konto gesetzt.".into()),
+        Block::Para("Die Seiten laden nichts von fremden Servern, und das Nutzungsverhalten wird nicht ausgewertet.".into()),
+        Block::Heading("Cookies".into()),
+        Block::Para(document::COOKIE_BASIS.into()),
+        Block::List(document::cookie_items(&f)),
     ];
     let doc = document::Doc {
         kind: DocKind::InfoPupils,

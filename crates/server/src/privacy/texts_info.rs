@@ -25,6 +25,9 @@ fn participant_data(ctx: &Ctx<'_>) -> Vec<Block> {
             "technische Verbindungsdaten (IP-Adresse, Browser), die für die Verbindung nötig sind.",
         ]),
         p("Sie brauchen kein Konto. Es gibt keine Aufzeichnung: der Dienst hat keine Aufnahmefunktion, und Chatnachrichten werden nirgends gespeichert. Andere Teilnehmende könnten den Bildschirm abfotografieren; das ist nach der Nutzungsordnung verboten."),
+        h("Cookie"),
+        p(super::document::COOKIE_BASIS),
+        list(&[super::document::DEVICE_COOKIE]),
         h("Wer die Daten erhält"),
         p(format!(
             "Bild, Ton und Chat sehen und hören nur die Teilnehmenden derselben Konferenz. Den Dienst betreibt für das Land: {}. Die Server stehen hier: {}. Es werden keine Daten an andere Stellen oder in Länder außerhalb der EU übermittelt; die Seiten laden nichts von fremden Servern.",
@@ -88,6 +91,7 @@ pub fn children(ctx: &Ctx<'_>) -> Vec<Block> {
             "Den Namen, den du beim Beitreten eintippst. Dein Vorname reicht. Du darfst auch einen Spitznamen nehmen.",
             "Dein Bild und deine Stimme – aber nur, wenn du Kamera oder Mikrofon einschaltest. Am Anfang ist beides aus.",
             "Was du in den Chat schreibst. Das sehen nur die anderen in deiner Konferenz.",
+            "Dein Browser bekommt eine Zufallsnummer (ein Cookie namens tafelrunde_device). Sie verrät nicht, wer du bist. Sie sorgt nur dafür, dass jemand, den die Lehrkraft aus der Konferenz geschickt hat, nicht einfach wieder hereinkommt. Wenn du den Browser schließt, ist sie weg.",
         ]),
         h("Was nicht passiert"),
         list(&[

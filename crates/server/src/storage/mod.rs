@@ -8,6 +8,7 @@
 //! column, is filled into the migrations by [`Db::migrate`].
 
 mod migrate;
+mod private;
 pub mod retention;
 
 use std::path::Path;
@@ -39,7 +40,7 @@ pub enum StorageError {
         "storage.database_url must start with sqlite:// or postgres:// (it starts with {0:?})"
     )]
     UnknownScheme(String),
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot prepare the database file {path} (folder 0700, file 0600): {source}")]
     DataDir {
         path: String,
         source: std::io::Error,
@@ -74,9 +75,9 @@ impl Db {
             return Err(StorageError::UnknownScheme(scheme));
         };
         if kind == DbKind::Sqlite {
-            if let Some(dir) = sqlite_dir(url) {
-                std::fs::create_dir_all(&dir).map_err(|source| StorageError::DataDir {
-                    path: dir.clone(),
+            if let Some(file) = sqlite_file(url) {
+                private::prepare(&file).map_err(|source| StorageError::DataDir {
+                    path: file.display().to_string(),
                     source,
                 })?;
             }
@@ -111,18 +112,16 @@ impl Db {
     }
 }
 
-fn sqlite_dir(url: &str) -> Option<String> {
+/// The database file of a SQLite URL (none for an in-memory database).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next()?;
-    if path.is_empty() || path.starts_with(":memory:") {
+    if path.is_empty() || path.starts_with(":memory:") || path.starts_with("file:") {
         return None;
     }
-    Path::new(path)
-        .parent()
-        .map(|p| p.display().to_string())
-        .filter(|p| !p.is_empty())
+    Some(Path::new(path).to_path_buf())
 }
 
 /// Seconds since the Unix epoch: every time in the database is one of these.
