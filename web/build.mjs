@@ -17,9 +17,10 @@ await build({
   outfile: join(assets, "app.js"),
   bundle: true,
   minify: true,
-  sourcemap: true,
-  // Dependency sources carry comments with URLs; the map needs no copy of them.
-  sourcesContent: false,
+  // No source map: dist/ is embedded into the binary and served to anyone,
+  // and the map would hand out the source's layout with it. Errors are read
+  // in the browser's console against the TypeScript sources of the commit.
+  sourcemap: false,
   target: "es2020",
   format: "esm",
   jsx: "automatic",

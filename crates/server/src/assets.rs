@@ -10,11 +10,18 @@ use rust_embed::RustEmbed;
 #[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
 struct Dist;
 
+/// What the client is made of; nothing else in the bundle is served (a
+/// source map an old build left behind, for one).
+const SERVED: [&str; 5] = [".js", ".css", ".svg", ".txt", ".html"];
+
 /// Serve `/assets/*` from the bundle; every other path is a page of the
 /// single-page client and gets `index.html`.
 pub async fn serve(uri: Uri) -> impl IntoResponse {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("assets/") {
+        if !SERVED.iter().any(|ext| path.ends_with(ext)) {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
+        }
         return match Dist::get(path) {
             Some(file) => {
                 let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -78,4 +85,24 @@ pub async fn security_headers(
     );
     set("cross-origin-opener-policy", "same-origin");
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_client_is_served_without_its_source_map() {
+        let map = serve(Uri::from_static("/assets/app.js.map"))
+            .await
+            .into_response();
+        assert_eq!(map.status(), StatusCode::NOT_FOUND);
+        let js = Dist::get("assets/app.js").expect("the client is embedded");
+        let js = String::from_utf8_lossy(&js.data);
+        assert!(!js.contains("sourceMappingURL"), "app.js points to a map");
+        assert!(
+            Dist::iter().all(|f| !f.ends_with(".map")),
+            "no source map is embedded"
+        );
+    }
 }
