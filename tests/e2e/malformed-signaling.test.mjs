@@ -114,7 +114,7 @@ test('malformed signaling gets the documented errors while others’ media keeps
     ['a binary frame', Buffer.from([1, 2, 3, 4]), 'binaryFrame', undefined],
     ['a join missing its name', JSON.stringify({ type: 'join', version: 1, room }), 'missingField', 'name'],
     ['a join of an unsupported version', JSON.stringify({ type: 'join', version: 2, room, name: 'Eve' }), 'unsupportedVersion', 'version'],
-    ['a 10 MB message', JSON.stringify({ type: 'join', version: 1, room, name: 'x'.repeat(10 * 1024 * 1024) }), 'messageTooLarge', undefined],
+    ['a name of zero-width spaces', JSON.stringify({ type: 'join', version: 1, room, name: '\u200b\u200b' }), 'invalidField', 'name'],
   ];
   for (const [label, data, code, field] of steps) {
     await t.test(label, async () => {
@@ -178,10 +178,10 @@ test('malformed signaling gets the documented errors while others’ media keeps
     await abuser.waitClosed(ms(10_000));
   });
 
-  await t.test('a frame over 16 MiB ends that connection at once', async () => {
+  await t.test('a frame over 256 KiB ends that connection at once', async () => {
     const flooder = await rawClient(h.server.wsUrl);
     t.after(() => flooder.close());
-    flooder.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(17 * 1024 * 1024) }));
+    flooder.ws.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(300 * 1024) }));
     const closed = await flooder.waitClosed(ms(10_000));
     // docs/protocol.md says 1009; the server stops reading at the frame header,
     // so the unread rest makes the kernel reset the connection and the client

@@ -1,7 +1,8 @@
 // The teacher in control of who is in the room and what is said: a pupil
 // who comes first waits until the teacher opens the room; the lobby (knock
 // on arrival, admit one, deny one); raised hands in order; chat, private
-// chat and chat off; a removed pupil cannot come back by themself; the
+// chat and chat off; a removed pupil cannot come back by themself, not even
+// in a private window (removing switches the lobby on); the
 // teacher's connection drops and she returns as owner; end for all.
 // One server, one browser, a teacher of the room's school and three pupils.
 
@@ -229,10 +230,21 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     await ada.getByTestId('chat-input').waitFor({ timeout: ms(10_000) });
   });
 
-  await t.test('a removed pupil lands in the lobby, marked, even with the lobby off', async () => {
+  await t.test('a removed pupil lands in the lobby, marked; removing switched the lobby on, so in a fresh browser he knocks too', async () => {
     await setRoomSetting(tp, 'lobby', false);
     await moderate(tp, ids.ben, 'remove');
     await waitBye(ben, 'removed');
+    await openPanel(tp, 'people');
+    await until('the lobby to be on after the removal', async () => ({ ok: await tp.getByTestId('setting-lobby').isChecked() }), { timeout: ms(10_000) });
+    // Ben in a private window: no cookie, a stranger to the room. He knocks, unmarked.
+    const incognito = await pupilPage('Ben (privat)');
+    await knock(incognito, h.baseUrl, ROOM, 'Ben');
+    await waitWaiting(incognito, 'lobby');
+    const stranger = tp.locator('[data-testid="lobby-entry"][data-removed="false"]').filter({ hasText: 'Ben' });
+    await stranger.waitFor({ timeout: ms(10_000) });
+    await stranger.getByTestId('lobby-deny').click();
+    await waitBye(incognito, 'denied');
+    await incognito.context().close();
     await ben.getByTestId('rejoin-button').click();
     await ben.getByTestId('join-button').click();
     await waitWaiting(ben, 'lobby');
@@ -245,6 +257,8 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
     // A late comer reads the room's history.
     await openPanel(ben, 'chat');
     await until('Ben to read the history again', async () => ({ ok: (await chatTexts(ben)).includes('Hallo zusammen!') }), { timeout: ms(10_000) });
+    // The teacher switches the lobby off again, knowingly.
+    await setRoomSetting(tp, 'lobby', false);
   });
 
   await t.test('on a phone, screen sharing is explained instead of offered', async () => {
