@@ -188,7 +188,7 @@ pub async fn save(db: &Db, actor: &Actor, new: Settings) -> ApiResult<Settings> 
             ));
         }
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut values = vec![
         ("allowed_domains", domains.join(",")),
         ("guidance_url", url.clone()),

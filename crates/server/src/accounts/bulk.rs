@@ -120,7 +120,7 @@ pub async fn create_teachers(
             "the list holds no addresses",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut out = Vec::with_capacity(emails.len());
     for email in emails {
         let (account, secret) =

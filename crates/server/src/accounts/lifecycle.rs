@@ -23,7 +23,7 @@ pub async fn setup_link(db: &Db, public_url: &str) -> ApiResult<Option<String>> 
     if super::operator_exists(db).await? {
         return Ok(None);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let secret = onetime::issue(&mut tx, Purpose::Setup, None).await?;
     tx.commit().await?;
     Ok(Some(onetime::link(public_url, Purpose::Setup, &secret)))
@@ -39,7 +39,7 @@ pub async fn complete_setup(
     let email = super::normalize_email(email)
         .ok_or_else(|| ApiError::field("email", "not an e-mail address"))?;
     password::check_new(new_password, "password")?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if onetime::peek(&mut tx, Purpose::Setup, secret)
         .await?
         .is_none()
@@ -85,7 +85,7 @@ async fn check_school(db: &Db, account: &Account, guidance: &str) -> ApiResult<(
 /// Sets the password of a pending account with its activation token.
 pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Account> {
     password::check_new(new_password, "password")?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let Some(Some(id)) = onetime::peek(&mut tx, Purpose::Activation, secret).await? else {
         return Err(bad_link());
     };
@@ -99,7 +99,7 @@ pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Ac
             "this account was already activated or is deactivated",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1, status = 'active', activated_at = $2 WHERE id = $3 AND status = 'pending'")
         .bind(password::hash(new_password)?)
         .bind(storage::now())
@@ -157,7 +157,7 @@ pub async fn deactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
             "you cannot deactivate your own account",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // The retention period for deactivated accounts counts from now.
     sqlx::query("UPDATE accounts SET status = 'deactivated', deactivated_at = $1 WHERE id = $2")
         .bind(storage::now())
@@ -184,7 +184,7 @@ pub async fn reactivate(db: &Db, actor: &Account, id: &str) -> ApiResult<Account
     let t = target(db, actor, id).await?;
     let guidance = crate::settings::load(db).await?.guidance_url;
     check_school(db, &t, &guidance).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let has_password = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *tx)
@@ -215,7 +215,7 @@ pub async fn delete(db: &Db, actor: &Account, id: &str) -> ApiResult<()> {
             "you cannot delete your own account",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for table in ["sessions", "tokens"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
             .bind(id)
@@ -250,7 +250,7 @@ pub async fn new_link(db: &Db, public_url: &str, actor: &Account, id: &str) -> A
             ))
         }
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let secret = onetime::issue(&mut tx, purpose, Some(id)).await?;
     let action = if purpose == Purpose::Activation {
         "account.activationLink"
@@ -272,7 +272,7 @@ pub async fn reset_link_for(db: &Db, public_url: &str, email: &str) -> ApiResult
     if account.status != Status::Active || check_school(db, &account, &guidance).await.is_err() {
         return Ok(None);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let secret = onetime::issue(&mut tx, Purpose::Reset, Some(&account.id.0)).await?;
     tx.commit().await?;
     Ok(Some(onetime::link(public_url, Purpose::Reset, &secret)))
@@ -281,7 +281,7 @@ pub async fn reset_link_for(db: &Db, public_url: &str, email: &str) -> ApiResult
 /// Sets a new password with a reset token; every session of the account ends.
 pub async fn reset_password(db: &Db, secret: &str, new_password: &str) -> ApiResult<Account> {
     password::check_new(new_password, "password")?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let Some(Some(id)) = onetime::peek(&mut tx, Purpose::Reset, secret).await? else {
         return Err(bad_link());
     };

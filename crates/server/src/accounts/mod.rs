@@ -335,7 +335,7 @@ pub async fn create(
     }
     let settings = crate::settings::load(db).await?;
     let email = check_new(db, &settings, &settings.guidance_url, email, role, school).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (account, secret) = insert_pending(&mut tx, &actor.actor(), &email, role, school).await?;
     tx.commit().await?;
     Ok(Invitation {

@@ -61,7 +61,7 @@ pub async fn save(db: &Db, actor: &Actor, new: Hotline) -> ApiResult<Hotline> {
             format!("the hours are one line of at most {MAX_HOURS_CHARS} characters"),
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for (key, value) in [(NUMBER_KEY, &number), (HOURS_KEY, &hours)] {
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)

@@ -236,7 +236,7 @@ pub async fn set(
     if crate::schools::get(db, school).await?.is_none() {
         return Err(ApiError::not_found(&format!("school {school}")));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO privacy_checklist (school, item, status, decided_on, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (school, item) DO UPDATE SET status = excluded.status, decided_on = excluded.decided_on, changed_at = excluded.changed_at, changed_by = excluded.changed_by")
         .bind(school)
         .bind(item.as_str())

@@ -43,7 +43,7 @@ pub async fn delete_own(db: &Db, account: &Account, confirm_email: &str) -> ApiR
             "type your own e-mail address to confirm the deletion",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     delete_account_rows(&mut tx, &account.id.0).await?;
     audit::record(
         &mut tx,

@@ -121,7 +121,7 @@ pub async fn save(db: &Db, actor: &Actor, new: Template) -> ApiResult<Template> 
         .filter(|(key, _, _)| before.get(key) != clean.get(key))
         .map(|(_, field, _)| *field)
         .collect();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for (key, _, _) in FIELDS {
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)

@@ -145,7 +145,7 @@ pub async fn set_service(
             format!("the reason may have at most {MAX_REASON_CHARS} characters"),
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let Some(before) = sqlx::query("SELECT service FROM schools WHERE number = $1")
         .bind(id)
         .fetch_optional(&mut *tx)

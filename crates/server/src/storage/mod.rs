@@ -106,6 +106,18 @@ impl Db {
         self.kind
     }
 
+    /// Begins a transaction that may write. On SQLite it takes the write
+    /// lock at once (`BEGIN IMMEDIATE`, waiting for another writer up to the
+    /// busy timeout): a plain `BEGIN` reads first and asks for the lock at
+    /// its first write, and when another connection wrote in between SQLite
+    /// refuses at once with `database is locked`, which no waiting cures.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Closes every connection (tests that stop their PostgreSQL call it first).
     pub async fn close(&self) {
         self.pool.close().await;

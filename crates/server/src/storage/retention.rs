@@ -83,7 +83,7 @@ async fn sweep_accounts(db: &Db, t: i64, days: i64) -> Result<u64, sqlx::Error> 
         let id: String = row.try_get("id")?;
         let email: String = row.try_get("email")?;
         let school: Option<String> = row.try_get("school")?;
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         let gone = crate::privacy::erase::delete_account_rows(&mut tx, &id).await?;
         if gone {
             audit::record(
