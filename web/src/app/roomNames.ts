@@ -23,3 +23,17 @@ function secureRandom(): number {
   crypto.getRandomValues(buffer);
   return buffer[0]! / 2 ** 32;
 }
+
+/**
+ * Letters A–Z (and ä ö ü ß), digits and - . _ ~: the server's rule for room
+ * names (crates/protocol/src/text.rs), so that no lookalike of a teacher's
+ * room name (Cyrillic, full-width letters) is a room.
+ */
+const ROOM_NAME = /^[A-Za-z0-9äöüÄÖÜß._~-]+$/;
+
+/** A room name as the server will read it (NFC, trimmed), and whether it may be one. */
+export function checkRoomName(raw: string): { name: string; problem: "empty" | "chars" | null } {
+  const name = raw.normalize("NFC").trim();
+  if (name === "") return { name, problem: "empty" };
+  return { name, problem: ROOM_NAME.test(name) ? null : "chars" };
+}

@@ -3,6 +3,7 @@
 import { useSignal } from "@preact/signals";
 
 import { MAX_ROOM_CHARS } from "../app/model";
+import { checkRoomName } from "../app/roomNames";
 import { useApp, useT } from "./context";
 import { HelpLinks } from "./helpdesk/HelpLinks";
 
@@ -11,7 +12,8 @@ export function StartPage() {
   const t = useT();
   const room = useSignal("");
   const showError = useSignal(false);
-  const invalid = room.value.trim() === "";
+  const { name, problem } = checkRoomName(room.value);
+  const invalid = problem !== null;
 
   return (
     <section class="card start" aria-labelledby="start-title">
@@ -26,7 +28,7 @@ export function StartPage() {
             showError.value = true;
             return;
           }
-          app.enterRoom(room.value);
+          app.enterRoom(name);
         }}
       >
         <label class="field">
@@ -51,7 +53,7 @@ export function StartPage() {
         </label>
         {showError.value && invalid && (
           <p id="room-error" class="field__error" role="alert" data-testid="error-message">
-            {t("start.roomRequired")}
+            {t(problem === "chars" ? "start.roomBadChars" : "start.roomRequired")}
           </p>
         )}
         <button type="submit" class="button button--primary" data-testid="enter-room-button">
