@@ -1,11 +1,38 @@
-//! The address of the person behind a request. Behind a reverse proxy every
-//! request comes from the proxy; the per-address login limit would then
-//! lock out a whole state at once. Only proxies the operator names are
-//! believed when they say, in `X-Forwarded-For`, whom they forward.
+//! The address of the person behind a request, and the network it stands
+//! for in rate limits. Behind a reverse proxy every request comes from the
+//! proxy; the per-address limits would then lock out a whole state at once.
+//! Only proxies the operator names are believed when they say, in
+//! `X-Forwarded-For`, whom they forward.
 
 use std::net::IpAddr;
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+/// The prefix of an IPv6 network that counts as one client: a provider
+/// hands each connection (a home, a school, a phone) at least a /64, and
+/// its devices pick addresses in it freely, so counting single IPv6
+/// addresses would give every client billions of fresh starts.
+pub const IPV6_PREFIX: u8 = 64;
+
+/// The network `ip` counts as in every limit: an IPv4 address alone (also
+/// when it arrives IPv4-mapped, `::ffff:a.b.c.d`, on a dual-stack socket),
+/// else the address's IPv6 /64.
+pub fn network(ip: IpAddr) -> IpNet {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpNet::V4(Ipv4Net::from(v4)),
+        IpAddr::V6(v6) => IpNet::V6(
+            Ipv6Net::new(v6, IPV6_PREFIX)
+                .expect("64 is a valid IPv6 prefix")
+                .trunc(),
+        ),
+    }
+}
+
+/// [`network`] as text for a limit's key; `unknown` when the server does
+/// not know the address (requests without a socket, as in some tests).
+pub fn network_key(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_string(), |ip| network(ip).to_string())
+}
 
 /// The reverse proxies whose `X-Forwarded-For` is believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,6 +121,23 @@ mod tests {
             TrustedProxies::default().client(ip("127.0.0.1"), Some("203.0.113.7")),
             ip("127.0.0.1")
         );
+    }
+
+    #[test]
+    fn an_ipv6_64_is_one_network_and_ipv4_addresses_are_apart() {
+        let key = |s: &str| network_key(Some(ip(s)));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            key("2001:db8:1:2::7")
+        );
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7/32");
+        assert_ne!(key("203.0.113.7"), key("203.0.113.8"));
+        // IPv4 on a dual-stack socket is still the IPv4 address, not ::ffff:0:0/64.
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7/32");
+        assert_ne!(key("::ffff:203.0.113.7"), key("::ffff:203.0.113.8"));
+        assert_eq!(network_key(None), "unknown");
     }
 
     #[test]

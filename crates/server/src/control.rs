@@ -1,19 +1,26 @@
 //! The control plane's shared parts: the database, the in-memory copy of
-//! the one-service-per-school rule, the login rate limit, and where links
+//! the one-service-per-school rule, the rate limits, and where links
 //! point to. One per server, in [`crate::app::AppState::control`].
 
-use crate::auth::limiter::LoginLimiter;
+use std::sync::Arc;
+
 use crate::schools::rule::BbbSchools;
 use crate::storage::{Db, StorageError};
+
+/// Background mail jobs at once (see [`Control::mail_jobs`]).
+pub const MAIL_JOBS: usize = 32;
 
 #[derive(Debug)]
 pub struct Control {
     pub db: Db,
     /// Schools on BigBlueButton, for the signaling `join` check.
     pub bbb: BbbSchools,
-    pub limiter: LoginLimiter,
-    /// The helpdesk form's rate limit.
-    pub helpdesk: crate::helpdesk::HelpdeskLimiter,
+    /// Every rate limit: logins, room passwords, helpdesk, password resets.
+    pub limits: crate::limits::Limits,
+    /// Password-reset mails prepared and sent in the background (so that the
+    /// answer takes as long for a known as for an unknown address): at most
+    /// [`MAIL_JOBS`] at once, beyond that a request is answered 503.
+    pub mail_jobs: Arc<tokio::sync::Semaphore>,
     /// Base of every link handed out (setup, activation, reset), e.g.
     /// `https://tafelrunde.example.org`.
     pub public_url: String,
@@ -42,8 +49,8 @@ impl Control {
         Ok(Self {
             db,
             bbb,
-            limiter: LoginLimiter::default(),
-            helpdesk: Default::default(),
+            limits: Default::default(),
+            mail_jobs: Arc::new(tokio::sync::Semaphore::new(MAIL_JOBS)),
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             mailer,

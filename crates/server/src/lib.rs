@@ -15,6 +15,7 @@ pub mod cookies;
 pub mod cpu;
 pub mod device;
 pub mod helpdesk;
+pub mod limits;
 pub mod logging;
 pub mod mail;
 pub mod pii;

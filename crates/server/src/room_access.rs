@@ -13,6 +13,9 @@ use std::time::Instant;
 use crate::accounts::{password, Account, Role};
 use crate::app::AppState;
 use crate::auth::session;
+use crate::control::Control;
+use crate::cpu::CpuError;
+use crate::limits::Limit;
 use crate::rooms::RoomName;
 use crate::schools;
 use crate::storage::get_bool;
@@ -149,22 +152,7 @@ pub async fn decide(
     };
     let teacher = identity.is_the_rooms_teacher(&school, owner.as_deref());
     if let (Some(hash), false) = (hash, teacher) {
-        let limits = password_limits(room, identity.client);
-        if let Err(wait) = control.limiter.check(&limits, Instant::now()) {
-            return Err(ProtocolError::field(
-                ErrorCode::RateLimited,
-                "password",
-                format!(
-                    "too many wrong passwords; try again in {} minutes",
-                    wait.div_ceil(60)
-                ),
-            ));
-        }
-        let checked = check_password(given_password, hash).await;
-        if matches!(&checked, Err(e) if e.code == ErrorCode::WrongPassword) {
-            control.limiter.fail(&limits, Instant::now());
-        }
-        checked?;
+        check_password(state, control, identity.client, room, given_password, hash).await?;
     }
     Ok(Entry {
         key,
@@ -174,22 +162,25 @@ pub async fn decide(
     })
 }
 
-/// Wrong room passwords allowed per room and per client address within the
-/// login limiter's window: enough for a class mistyping a password, far too
-/// few to guess one. A whole school often shares one address, hence the
-/// same number for both.
-pub const WRONG_PASSWORDS: usize = 50;
+/// Wrong passwords allowed per room and client network within 15 minutes
+/// (`Limit::RoomPasswordNetworkRoom`): enough for a class behind one school
+/// address mistyping, far too few to guess one. There is no limit per room
+/// alone, which would let anyone lock a class out of its room; a right
+/// password hands its try back.
+pub const WRONG_PASSWORDS: u32 = Limit::RoomPasswordNetworkRoom.rate().burst;
 
-fn password_limits(room: &str, client: Option<std::net::IpAddr>) -> Vec<(String, usize)> {
-    let mut keys = vec![(format!("room-password:{room}"), WRONG_PASSWORDS)];
-    if let Some(ip) = client {
-        keys.push((format!("room-password-client:{ip}"), WRONG_PASSWORDS));
-    }
-    keys
-}
-
-/// Argon2 costs tens of milliseconds: off the async threads.
-async fn check_password(given: Option<&str>, hash: String) -> Result<(), ProtocolError> {
+/// Checks a room's password. The try is counted (per client network and
+/// room, and per network) before argon2 runs, so simultaneous guesses cannot
+/// all pass the limit; the hash runs on the bounded CPU pool (19 MiB and
+/// tens of milliseconds each), and a full pool answers `rateLimited`.
+async fn check_password(
+    state: &AppState,
+    control: &Control,
+    client: Option<std::net::IpAddr>,
+    room: &str,
+    given: Option<&str>,
+    hash: String,
+) -> Result<(), ProtocolError> {
     let Some(given) = given
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
@@ -200,17 +191,44 @@ async fn check_password(given: Option<&str>, hash: String) -> Result<(), Protoco
             "this room has a password",
         ));
     };
-    let ok = tokio::task::spawn_blocking(move || password::verify(&given, &hash))
-        .await
-        .unwrap_or(false);
-    if ok {
-        Ok(())
-    } else {
-        Err(ProtocolError::field(
+    let network = crate::client_ip::network_key(client);
+    let keys = [
+        control
+            .limits
+            .key(Limit::RoomPasswordNetworkRoom, &[&network, room]),
+        control.limits.key(Limit::RoomPasswordNetwork, &[&network]),
+    ];
+    let taken = control.limits.take(&keys, Instant::now()).map_err(|wait| {
+        ProtocolError::field(
+            ErrorCode::RateLimited,
+            "password",
+            format!(
+                "too many wrong passwords from your network; try again in {} minutes",
+                wait.secs().div_ceil(60)
+            ),
+        )
+    })?;
+    let checked = password::verify_on(&state.cpu, given, Some(hash)).await;
+    if !matches!(checked, Ok(false)) {
+        // Right, or not checked at all: not a wrong guess.
+        control.limits.give_back(taken, Instant::now());
+    }
+    match checked {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ProtocolError::field(
             ErrorCode::WrongPassword,
             "password",
             "the password is wrong",
-        ))
+        )),
+        Err(CpuError::Busy) => Err(ProtocolError::field(
+            ErrorCode::RateLimited,
+            "password",
+            "the server is busy; try again in a moment",
+        )),
+        Err(e @ CpuError::Panicked) => Err(internal(crate::api::error::ApiError::internal(
+            "checking a room password",
+            e,
+        ))),
     }
 }
 

@@ -17,6 +17,7 @@ use control::{Backend, Client, Env};
 async fn token(env: &Env) -> String {
     tafelrunde::helpdesk::spam::issue_at(
         &env.control.db,
+        None,
         tafelrunde::storage::now_millis() - 10_000,
     )
     .await
@@ -188,7 +189,7 @@ async fn spam_is_refused() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
         assert_eq!(answer["error"]["field"], "formToken", "{answer}");
     }
-    let old = tafelrunde::helpdesk::spam::issue_at(&env.control.db, 1_000)
+    let old = tafelrunde::helpdesk::spam::issue_at(&env.control.db, None, 1_000)
         .await
         .unwrap();
     let (_, answer) = guest.post("/api/helpdesk/tickets", request(&old)).await;
@@ -206,18 +207,171 @@ async fn spam_is_refused() {
 async fn a_flood_from_one_client_is_limited() {
     let env = Env::new(Backend::Sqlite).await;
     let mut guest = env.client();
-    let token = token(&env).await;
-    for _ in 0..tafelrunde::helpdesk::limit::PER_CLIENT {
-        let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+    for _ in 0..LIMIT {
+        let (status, answer) = guest
+            .post("/api/helpdesk/tickets", request(&token(&env).await))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
-    let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+    let (status, answer) = guest
+        .post("/api/helpdesk/tickets", request(&token(&env).await))
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
     assert_eq!(answer["error"]["code"], "tooManyRequests");
+    assert_eq!(ticket_count(&env).await, LIMIT as i64);
+    env.close().await;
+}
+
+/// Requests (filed or refused as spam) per network and hour.
+const LIMIT: u32 = tafelrunde::limits::Limit::Helpdesk.rate().burst;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_files_one_request_only() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut guest = env.client();
+    let token = token(&env).await;
+    let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    for _ in 0..3 {
+        let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_eq!(
+            (
+                answer["error"]["code"].as_str(),
+                answer["error"]["field"].as_str()
+            ),
+            (Some("spamSuspected"), Some("formToken")),
+            "{answer}"
+        );
+    }
+    assert_eq!(ticket_count(&env).await, 1);
+    // A request refused for a bad field leaves its form usable.
+    let token = self::token(&env).await;
+    let mut bad = request(&token);
+    bad["school"] = json!("12a");
+    let (status, _) = guest.post("/api/helpdesk/tickets", bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, answer) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spam_refusals_count_towards_the_limit() {
+    let env = Env::new(Backend::Sqlite).await;
+    let mut robot = env.client();
+    for _ in 0..LIMIT {
+        let mut body = request(&token(&env).await);
+        body["website"] = json!("https://spam.example");
+        let (status, answer) = robot.post("/api/helpdesk/tickets", body).await;
+        assert_eq!(
+            answer["error"]["code"], "spamSuspected",
+            "{status} {answer}"
+        );
+    }
+    let (status, answer) = robot
+        .post("/api/helpdesk/tickets", request(&token(&env).await))
+        .await;
     assert_eq!(
-        ticket_count(&env).await,
-        tafelrunde::helpdesk::limit::PER_CLIENT as i64
+        (status, answer["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("tooManyRequests")),
+        "{answer}"
     );
+    assert_eq!(ticket_count(&env).await, 0);
+    env.close().await;
+}
+
+/// A raw HTTP/1.1 request through the test's "reverse proxy" for `client`.
+async fn from(
+    addr: std::net::SocketAddr,
+    client: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nX-Forwarded-For: {client}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_works_only_from_the_network_it_was_opened_from() {
+    let env = Env::configured(Backend::Sqlite, None, true, |c| {
+        c.trusted_proxies =
+            tafelrunde::client_ip::TrustedProxies::parse(&["127.0.0.1".into()]).unwrap();
+    })
+    .await;
+    let addr = env.listen().await;
+    let (status, form) = from(addr, "198.51.100.7", "GET", "/api/helpdesk/form", None).await;
+    assert_eq!(status, 200, "{form}");
+    let token = form["formToken"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(
+        tafelrunde::helpdesk::spam::MIN_FILL_MILLIS as u64 + 100,
+    ))
+    .await;
+    let (status, answer) = from(
+        addr,
+        "203.0.113.9",
+        "POST",
+        "/api/helpdesk/tickets",
+        Some(&request(&token)),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["field"].as_str()),
+        (400, Some("formToken")),
+        "{answer}"
+    );
+    // Another address of the same IPv4 network is another network; the
+    // form's own network files the request.
+    let (status, answer) = from(
+        addr,
+        "198.51.100.7",
+        "POST",
+        "/api/helpdesk/tickets",
+        Some(&request(&token)),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(ticket_count(&env).await, 1);
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_request_naming_a_teachers_address_is_not_in_her_data_export() {
+    let env = Env::new(Backend::Sqlite).await;
+    let (_op, _admin, mut teacher) = env.school_a().await;
+    let mut stranger = env.client();
+    let mut forged = request(&token(&env).await);
+    forged["email"] = json!("lehrer@a.de");
+    forged["description"] = json!("Nicht von ihr geschrieben, nur ihre Adresse.");
+    let (status, _) = stranger.post("/api/helpdesk/tickets", forged).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut own = request(&token(&env).await);
+    own["email"] = json!("lehrer@a.de");
+    own["description"] = json!("Meine eigene Anfrage, angemeldet gestellt.");
+    let (status, _) = teacher.post("/api/helpdesk/tickets", own).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, export) = teacher.get("/api/me/export").await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let requests: Vec<&str> = export["helpdeskRequests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(requests, vec!["Meine eigene Anfrage, angemeldet gestellt."]);
     env.close().await;
 }
 
@@ -234,10 +388,11 @@ async fn retention_deletes_exactly_the_expired(backend: Backend) {
     let env = Env::new(backend).await;
     let mut op = env.operator().await;
     let mut guest = env.client();
-    let token = token(&env).await;
     let mut numbers = Vec::new();
     for _ in 0..3 {
-        let (_, filed) = guest.post("/api/helpdesk/tickets", request(&token)).await;
+        let (_, filed) = guest
+            .post("/api/helpdesk/tickets", request(&token(&env).await))
+            .await;
         numbers.push(filed["number"].as_str().unwrap().to_string());
     }
     op.post(

@@ -70,6 +70,13 @@ async fn activation_and_reset_links_are_mailed() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
+    // The reset mail goes out in the background (the answer does not wait,
+    // so it takes as long for a known as for an unknown address).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while mails.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let all = mails.lock().unwrap().clone();
     assert_eq!(
         all.len(),

@@ -265,3 +265,122 @@ async fn guessing_a_room_password_is_stopped() {
     assert!(e["message"].as_str().unwrap().contains("minutes"), "{e}");
     env.close().await;
 }
+
+/// A socket whose client address is `from` (any of 127.0.0.0/8 works on
+/// loopback): another household, as far as the server can tell.
+async fn connect_from(addr: std::net::SocketAddr, from: [u8; 4]) -> Socket {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((from, 0).into()).unwrap();
+    let stream = socket.connect(addr).await.unwrap();
+    let request = format!("ws://{addr}/ws").into_client_request().unwrap();
+    let (ws, _) =
+        tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+    ws
+}
+
+/// A school room of 1111111 with the password `Geheim-42`, and the server listening.
+async fn room_with_password(env: &Env) -> (String, std::net::SocketAddr) {
+    let (_op, _admin, mut teacher) = env.school_a().await;
+    let (_, room) = teacher
+        .post(
+            "/api/rooms",
+            json!({"group": "7b", "short": "LA", "password": "Geheim-42"}),
+        )
+        .await;
+    (
+        room["name"].as_str().unwrap().to_string(),
+        env.listen().await,
+    )
+}
+
+/// One join with `password` on a socket of its own; the answer's type or error code.
+async fn try_password(
+    addr: std::net::SocketAddr,
+    from: [u8; 4],
+    room: &str,
+    password: &str,
+) -> String {
+    let mut ws = connect_from(addr, from).await;
+    send(&mut ws, join(room, "Kim", Some(password))).await;
+    let answer = next_of(&mut ws, &["error", "joined", "waiting"]).await;
+    match answer["type"].as_str() {
+        Some("error") => answer["code"].as_str().unwrap_or("").to_string(),
+        other => other.unwrap_or("").to_string(),
+    }
+}
+
+/// The most memory this process has held so far (kB).
+fn peak_memory_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_password_guesses_are_checked_no_more_often_than_the_limit_and_memory_stays_bounded(
+) {
+    let env = Env::school_rooms_only(Backend::Sqlite).await;
+    let (room, addr) = room_with_password(&env).await;
+    let before = peak_memory_kb();
+    // 120 wrong guesses at once, from one address.
+    let guesses: Vec<_> = (0..120)
+        .map(|i| {
+            let room = room.clone();
+            tokio::spawn(async move {
+                try_password(addr, [127, 0, 0, 1], &room, &format!("rate-{i}")).await
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for g in guesses {
+        answers.push(g.await.unwrap());
+    }
+    let checked = answers.iter().filter(|a| *a == "wrongPassword").count();
+    let grown_mb = peak_memory_kb().saturating_sub(before) / 1024;
+    println!("120 simultaneous guesses: {checked} checked, peak memory +{grown_mb} MB");
+    assert!(
+        checked <= tafelrunde::room_access::WRONG_PASSWORDS as usize,
+        "{checked} of 120 simultaneous guesses were checked; the limit is {}",
+        tafelrunde::room_access::WRONG_PASSWORDS
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|a| a == "wrongPassword" || a == "rateLimited"),
+        "{answers:?}"
+    );
+    assert!(
+        grown_mb < 500,
+        "memory grew by {grown_mb} MB for 120 guesses (argon2 takes 19 MiB each)"
+    );
+    env.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_guesses_from_one_network_do_not_keep_a_class_out_of_its_room() {
+    let env = Env::school_rooms_only(Backend::Sqlite).await;
+    let (room, addr) = room_with_password(&env).await;
+    let attacker = [127, 0, 0, 2];
+    for i in 0..tafelrunde::room_access::WRONG_PASSWORDS {
+        assert_eq!(
+            try_password(addr, attacker, &room, &format!("rate-{i}")).await,
+            "wrongPassword"
+        );
+    }
+    assert_eq!(
+        try_password(addr, attacker, &room, "Geheim-42").await,
+        "rateLimited",
+        "the guessing network waits, even with the right password"
+    );
+    // A pupil at home, with the right password, gets in (and waits for the teacher).
+    assert_eq!(
+        try_password(addr, [127, 0, 0, 3], &room, "Geheim-42").await,
+        "waiting"
+    );
+    env.close().await;
+}

@@ -561,7 +561,7 @@ async fn login_is_rate_limited() {
     let env = Env::new(Backend::Sqlite).await;
     let _op = env.operator().await;
     let mut c = env.client();
-    for _ in 0..tafelrunde::auth::limiter::PER_ACCOUNT {
+    for _ in 0..tafelrunde::limits::Limit::LoginAccountNetwork.rate().burst {
         let (status, _) = c
             .post(
                 "/api/login",

@@ -12,8 +12,11 @@ use super::error::{ApiError, ApiResult};
 use super::{ClientIp, JsonBody};
 use crate::accounts::{self, lifecycle, password, Account, Status};
 use crate::app::AppState;
-use crate::auth::limiter::{PER_ACCOUNT, PER_CLIENT};
+use crate::auth::known_device;
 use crate::auth::session::{self, control, MaybeSession, Session};
+use crate::client_ip::network_key;
+use crate::cpu::CpuError;
+use crate::limits::Limit;
 use crate::schools::{self, School, Service};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -29,6 +32,10 @@ pub struct SessionInfo {
     pub ended: Option<ApiError>,
     /// The label of the identity provider's login button, when there is one.
     pub oidc: Option<String>,
+    /// The operator's guidance link for schools on BigBlueButton, shown with
+    /// their notice (also after a refused login through the identity
+    /// provider, whose address carries only the error code).
+    pub guidance_url: Option<String>,
 }
 
 async fn info(
@@ -48,6 +55,8 @@ async fn info(
         school,
         ended,
         oidc: c.oidc.as_ref().map(|o| o.label().to_string()),
+        guidance_url: Some(crate::settings::load(&c.db).await?.guidance_url)
+            .filter(|g| !g.is_empty()),
     })
 }
 
@@ -91,41 +100,76 @@ pub struct LoginRequest {
     password: String,
 }
 
+/// Logs in. The limits (see `crate::limits`) count the try *before* the
+/// password is hashed, and a right password hands it back:
+///
+/// - from a browser with this account's known-device cookie: only that
+///   device's own limit ([`Limit::LoginKnownDevice`]), so neither a flood
+///   of failures from the school's shared address nor a guessing campaign
+///   against the account from many networks locks its owner out;
+/// - from anywhere else: the client's network ([`Limit::LoginNetwork`]),
+///   the account from that network ([`Limit::LoginAccountNetwork`]) and
+///   the account from anywhere ([`Limit::LoginAccount`], far higher).
+///
+/// The hash runs on the bounded CPU pool; a full pool answers 503.
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
     let email = req.email.trim().to_lowercase();
-    let account_key = format!("account:{email}");
-    let mut keys = vec![(account_key.clone(), PER_ACCOUNT)];
-    if let Some(ip) = ip {
-        keys.push((format!("client:{ip}"), PER_CLIENT));
-    }
-    let now = Instant::now();
-    if let Err(wait) = c.limiter.check(&keys, now) {
-        return Ok(ApiError::too_many(
-            "tooManyAttempts",
-            "too many failed logins",
-            wait,
-        ));
-    }
+    let network = network_key(ip);
     let found = accounts::by_email(&c.db, &email).await?;
+    let device = match (
+        &found,
+        crate::cookies::get(&headers, known_device::COOKIE_NAME),
+    ) {
+        (Some((account, _)), Some(cookie)) => {
+            known_device::verify(&c.db, &account.id.0, &cookie).await?
+        }
+        _ => None,
+    };
+    let keys = match &device {
+        Some(device) => vec![c.limits.key(Limit::LoginKnownDevice, &[&email, device])],
+        None => vec![
+            c.limits.key(Limit::LoginNetwork, &[&network]),
+            c.limits
+                .key(Limit::LoginAccountNetwork, &[&email, &network]),
+            c.limits.key(Limit::LoginAccount, &[&email]),
+        ],
+    };
+    let taken = match c.limits.take(&keys, Instant::now()) {
+        Ok(taken) => taken,
+        Err(wait) => {
+            return Ok(ApiError::too_many(
+                "tooManyAttempts",
+                "too many failed logins",
+                wait.secs(),
+            ))
+        }
+    };
     let hash = found.as_ref().and_then(|(_, h)| h.clone());
-    let ok = password::verify(
-        &req.password,
-        hash.as_deref().unwrap_or(password::dummy_hash()),
-    ) && hash.is_some();
+    let ok = match password::verify_on(&state.cpu, req.password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not checked, so not counted.
+            c.limits.give_back(taken, Instant::now());
+            return match e {
+                CpuError::Busy => Ok(ApiError::busy()),
+                CpuError::Panicked => Err(ApiError::internal("checking a password", e)),
+            };
+        }
+    };
     let Some((account, _)) = found.filter(|_| ok) else {
-        c.limiter.fail(&keys, now);
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrongLogin",
             "the e-mail address or the password is wrong",
         ));
     };
-    c.limiter.succeed(&account_key);
+    c.limits.give_back(taken, Instant::now());
     // Only someone who knows the password learns why the account cannot log in.
     if let Some(school) = account.school_str() {
         if schools::get(&c.db, school).await?.map(|s| s.service) != Some(Service::Tafelrunde) {
@@ -162,6 +206,12 @@ async fn login_response(state: &AppState, account: &Account) -> ApiResult<Respon
         .map_err(|_| ApiError::unauthenticated())?;
     let mut response = Json(info(state, Some(&s), None).await?).into_response();
     session::set_cookie(response.headers_mut(), Some(&secret), c.secure_cookies);
+    // Whoever logged in here with the password is this account's known device.
+    let device = known_device::issue(&c.db, &account.id.0).await?;
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        known_device::cookie(&device, c.secure_cookies),
+    );
     Ok(response)
 }
 
@@ -204,21 +254,48 @@ pub struct ResetRequest {
     email: String,
 }
 
-/// Always 202, whether the address is known or not (no account probing).
+/// Always 202, whether the address is known or not, and in the same time:
+/// the account is looked up and the mail sent in the background (at most
+/// `MAIL_JOBS` at once; beyond that 503 for everyone alike). Limited per
+/// client network and per address asked for, known or not, counted first.
 pub async fn request_reset(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     JsonBody(req): JsonBody<ResetRequest>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let c = control(&state)?;
-    if let Some(mailer) = &c.mailer {
-        if let Some(link) = lifecycle::reset_link_for(&c.db, &c.public_url, &req.email).await? {
+    let email = req.email.trim().to_lowercase();
+    let keys = [
+        c.limits.key(Limit::ResetNetwork, &[&network_key(ip)]),
+        c.limits.key(Limit::ResetAddress, &[&email]),
+    ];
+    if let Err(wait) = c.limits.take(&keys, Instant::now()) {
+        return Ok(ApiError::too_many(
+            "tooManyRequests",
+            "too many password-reset requests",
+            wait.secs(),
+        ));
+    }
+    let Some(mailer) = c.mailer.clone() else {
+        return Ok(StatusCode::ACCEPTED.into_response());
+    };
+    let Ok(job) = c.mail_jobs.clone().try_acquire_owned() else {
+        return Ok(ApiError::busy());
+    };
+    let control = state.control.clone().expect("checked above");
+    tokio::spawn(async move {
+        let _job = job;
+        // A database error was logged where it arose (ApiError::internal).
+        if let Ok(Some(link)) =
+            lifecycle::reset_link_for(&control.db, &control.public_url, &email).await
+        {
             let body = format!("Guten Tag,\n\nmit diesem Link setzen Sie ein neues Passwort für Tafelrunde (2 Stunden gültig):\n\n{link}\n\nWenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n");
             mailer
-                .send(req.email.trim(), "Tafelrunde: neues Passwort", body)
+                .send(&email, "Tafelrunde: neues Passwort", body)
                 .await;
         }
-    }
-    Ok(StatusCode::ACCEPTED)
+    });
+    Ok(StatusCode::ACCEPTED.into_response())
 }
 
 pub async fn complete_reset(
@@ -230,14 +307,18 @@ pub async fn complete_reset(
     login_response(&state, &account).await
 }
 
-/// Off to the identity provider.
-pub async fn oidc_login(State(state): State<AppState>) -> ApiResult<Response> {
+/// Off to the identity provider, with the cookie that binds the login to
+/// this browser (or back to the login page when it cannot start now).
+pub async fn oidc_login(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+) -> ApiResult<Response> {
     let c = control(&state)?;
     let oidc = c
         .oidc
         .as_ref()
         .ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
-    Ok(axum::response::Redirect::to(&oidc.start().await?).into_response())
+    Ok(oidc.start_response(client, c.secure_cookies).await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,6 +331,7 @@ pub struct Callback {
 /// Back from the identity provider: a session, or the login page with the reason.
 pub async fn oidc_callback(
     State(state): State<AppState>,
+    headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<Callback>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
@@ -258,7 +340,7 @@ pub async fn oidc_callback(
         .as_ref()
         .ok_or_else(|| ApiError::not_found("login through an identity provider"))?;
     let result = match (q.code, q.state, q.error) {
-        (Some(code), Some(st), None) => oidc.login(&c.db, &code, &st).await,
+        (Some(code), Some(st), None) => oidc.login(&c.db, &code, &st, &headers).await,
         (_, _, error) => Err(ApiError::bad_request(
             "oidcRefused",
             format!(
@@ -267,32 +349,21 @@ pub async fn oidc_callback(
             ),
         )),
     };
-    match result {
+    let mut response = match result {
         Ok(account) => {
             let (secret, _) = session::create(&c.db, &account.id.0).await?;
             tracing::info!(account = %account.id.0, role = account.role.as_str(), "login through the identity provider");
             let mut response = axum::response::Redirect::to("/konto").into_response();
             session::set_cookie(response.headers_mut(), Some(&secret), c.secure_cookies);
-            Ok(response)
+            response
         }
-        Err(e) => {
-            let mut to = format!("/login#error={}", e.code);
-            if let Some(g) = &e.guidance_url {
-                to += &format!("&guidance={}", url_escape(g));
-            }
-            Ok(axum::response::Redirect::to(&to).into_response())
-        }
-    }
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        // Only the code: the login page takes nothing else from its address.
+        Err(e) => axum::response::Redirect::to(&format!("/login#error={}", e.code)).into_response(),
+    };
+    // The login is over, either way.
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        crate::auth::oidc::login_cookie(None, c.secure_cookies),
+    );
+    Ok(response)
 }

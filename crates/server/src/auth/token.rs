@@ -6,6 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::storage::Db;
 
 /// A new random secret.
 pub fn new_secret() -> String {
@@ -23,8 +26,37 @@ pub fn new_id() -> String {
 
 /// What the database keeps of a secret.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hex of bytes (hashes, MACs).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A signing key of this installation (for the helpdesk form's tokens, the
+/// known-device cookie), kept in the settings table under `name`, so that
+/// every node of a cluster, and the next start, accepts what another signed.
+/// Made by the first caller.
+pub async fn installation_key(db: &Db, name: &str) -> Result<String, sqlx::Error> {
+    let read = || async {
+        sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(name)
+            .fetch_optional(db.pool())
+            .await?
+            .map(|r| r.try_get::<String, _>("value"))
+            .transpose()
+    };
+    if let Some(key) = read().await? {
+        return Ok(key);
+    }
+    // A race between two nodes keeps whichever was written first.
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(name)
+        .bind(new_secret())
+        .execute(db.pool())
+        .await?;
+    Ok(read().await?.unwrap_or_default())
 }
 
 /// Compares without leaking the position of the first difference.

@@ -18,7 +18,8 @@ use crate::accounts::Role;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::{ClientIp, JsonBody};
 use crate::app::AppState;
-use crate::auth::session::{control, Session};
+use crate::auth::session::{control, MaybeSession, Session};
+use crate::limits::Limit;
 use crate::storage::now_millis;
 
 /// Longest note or reply.
@@ -52,10 +53,14 @@ pub struct FormInfo {
     pub replies_by_mail: bool,
 }
 
-pub async fn form(State(state): State<AppState>) -> ApiResult<Json<FormInfo>> {
+/// The form's token is bound to the client's network (see `spam`).
+pub async fn form(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+) -> ApiResult<Json<FormInfo>> {
     let c = control(&state)?;
     Ok(Json(FormInfo {
-        form_token: spam::issue(&c.db).await?,
+        form_token: spam::issue(&c.db, ip).await?,
         hotline: hotline::load(&c.db).await?,
         replies_by_mail: c.mailer.is_some(),
     }))
@@ -76,13 +81,53 @@ fn spam_error(field: &str, code: &'static str, message: &str) -> ApiError {
     }
 }
 
+fn refusal_error(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Invalid => spam_error(
+            "formToken",
+            "spamSuspected",
+            "the form's token is missing, invalid or was handed out to another network; reload the form",
+        ),
+        Refusal::Used => spam_error(
+            "formToken",
+            "spamSuspected",
+            "this form has sent its request already; reload it to send another one",
+        ),
+        Refusal::TooFast => spam_error(
+            "formToken",
+            "tooFast",
+            "sent too soon after the form was opened; wait a few seconds and send again",
+        ),
+        Refusal::Expired => spam_error(
+            "formToken",
+            "formExpired",
+            "the form was open for too long; reload it (what you wrote stays)",
+        ),
+    }
+}
+
+/// Files a request. Every request that passes the field checks counts
+/// towards the network's limit before anything else, whether it is then
+/// filed or refused as spam; a request of a logged-in person remembers the
+/// account (for that person's data export).
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    MaybeSession(session, _): MaybeSession,
+    headers: axum::http::HeaderMap,
     JsonBody(req): JsonBody<NewTicket>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
     let checked = validate::check(&req)?;
+    let network = crate::client_ip::network_key(ip);
+    let key = c.limits.key(Limit::Helpdesk, &[&network]);
+    if let Err(wait) = c.limits.take(&[key], Instant::now()) {
+        return Ok(ApiError::too_many(
+            "tooManyRequests",
+            "too many requests from your network",
+            wait.secs(),
+        ));
+    }
     if !req.website.is_empty() {
         return Err(spam_error(
             "website",
@@ -90,38 +135,22 @@ pub async fn create(
             "this field must stay empty; the request looks automated and was not stored",
         ));
     }
-    match spam::check(&c.db, &req.form_token, now_millis()).await? {
-        Ok(()) => {}
-        Err(Refusal::Invalid) => {
-            return Err(spam_error(
-                "formToken",
-                "spamSuspected",
-                "the form's token is missing or invalid; reload the form",
-            ))
-        }
-        Err(Refusal::TooFast) => {
-            return Err(spam_error(
-                "formToken",
-                "tooFast",
-                "sent too soon after the form was opened; wait a few seconds and send again",
-            ))
-        }
-        Err(Refusal::Expired) => {
-            return Err(spam_error(
-                "formToken",
-                "formExpired",
-                "the form was open for too long; reload it (what you wrote stays)",
-            ))
-        }
-    }
-    if let Err(wait) = c.helpdesk.take(ip, Instant::now()) {
-        return Ok(ApiError::too_many(
-            "tooManyRequests",
-            "too many requests from your network",
-            wait,
-        ));
-    }
-    let id = store::create(&c.db, &checked).await?;
+    let token = spam::check(&c.db, &req.form_token, ip, now_millis())
+        .await?
+        .map_err(refusal_error)?;
+    // Filed as the account only with the session's CSRF token: another
+    // site cannot put a request into somebody's name (and data export).
+    let sent_csrf = headers
+        .get(crate::auth::session::CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let account = session
+        .as_ref()
+        .filter(|s| crate::auth::token::constant_time_eq(sent_csrf, &s.csrf))
+        .map(|s| s.account.id.0.as_str());
+    let id = store::create(&c.db, &checked, account, &token)
+        .await?
+        .map_err(refusal_error)?;
     // Only the number: what people wrote is personal data and stays out of logs.
     tracing::info!(ticket = %id.number(), category = checked.category.as_str(), "helpdesk request filed");
     Ok((

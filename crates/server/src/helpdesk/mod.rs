@@ -7,14 +7,11 @@
 
 pub mod handlers;
 pub mod hotline;
-pub mod limit;
 pub mod spam;
 pub mod store;
 pub mod validate;
 
 use serde::{Deserialize, Serialize};
-
-pub use limit::HelpdeskLimiter;
 
 /// A ticket's number in the database; shown to people as `HD-000042`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -4,6 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::spam::{Refusal, Valid};
 use super::validate::Checked;
 use super::{Category, Entry, EntryKind, Status, Ticket, TicketId};
 use crate::api::error::{ApiError, ApiResult};
@@ -35,12 +36,36 @@ fn from_row(r: &AnyRow) -> Result<Ticket, sqlx::Error> {
     })
 }
 
-/// Stores a new request; returns its id.
-pub async fn create(db: &Db, t: &Checked) -> ApiResult<TicketId> {
+/// Stores a new request filed with form token `token` (by `account` when
+/// the requester was logged in); returns its id, or [`Refusal::Used`] when
+/// that form has filed a request already. Both in one transaction: a
+/// request that fails leaves its form usable.
+pub async fn create(
+    db: &Db,
+    t: &Checked,
+    account: Option<&str>,
+    token: &Valid,
+) -> ApiResult<Result<TicketId, Refusal>> {
     let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM helpdesk_form_tokens WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let fresh = sqlx::query(
+        "INSERT INTO helpdesk_form_tokens (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
+    )
+    .bind(token.nonce.clone())
+    .bind(token.expires_at)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Ok(Err(Refusal::Used));
+    }
     let row = sqlx::query(
-        "INSERT INTO helpdesk_tickets (created_at, updated_at, category, description, email, school, diagnosis, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO helpdesk_tickets (created_at, updated_at, category, description, email, school, diagnosis, status, account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(now)
     .bind(now)
@@ -50,9 +75,12 @@ pub async fn create(db: &Db, t: &Checked) -> ApiResult<TicketId> {
     .bind(t.school.clone())
     .bind(t.diagnosis.clone())
     .bind(Status::New.as_str())
-    .fetch_one(db.pool())
+    .bind(account.map(str::to_string))
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(TicketId(row.try_get("id")?))
+    let id = TicketId(row.try_get("id")?);
+    tx.commit().await?;
+    Ok(Ok(id))
 }
 
 /// The queue: open tickets first (new, then in progress), newest first

@@ -1,7 +1,7 @@
 //! Everything the service stores about one account, as one JSON document
 //! (GDPR Art. 15 and 20): the account, its school, its rooms, its sessions
 //! (times only), the audit entries by or about it, and helpdesk requests
-//! sent from its address. Secrets (password and room password hashes,
+//! it filed while logged in. Secrets (password and room password hashes,
 //! session ids) are never part of it.
 
 use serde::Serialize;
@@ -89,15 +89,17 @@ pub async fn export(db: &Db, account: &Account) -> ApiResult<Export> {
         rooms,
         sessions,
         audit_log,
-        helpdesk_requests: helpdesk(db, &account.email).await,
+        helpdesk_requests: helpdesk(db, &account.id.0).await,
     })
 }
 
-/// Helpdesk requests sent with this contact address (none while the
-/// helpdesk's table does not exist).
-async fn helpdesk(db: &Db, email: &str) -> Vec<Value> {
-    let rows = sqlx::query("SELECT id, created_at, category, description, school, status FROM helpdesk_tickets WHERE email = $1 ORDER BY id")
-        .bind(email)
+/// Helpdesk requests filed while logged in as this account. Not those that
+/// merely name its address: anyone can type any address into the form, and
+/// a stranger's text is not this person's data (none while the helpdesk's
+/// table does not exist).
+async fn helpdesk(db: &Db, account_id: &str) -> Vec<Value> {
+    let rows = sqlx::query("SELECT id, created_at, category, description, school, status FROM helpdesk_tickets WHERE account_id = $1 ORDER BY id")
+        .bind(account_id)
         .fetch_all(db.pool())
         .await
         .unwrap_or_default();

@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "helpdesk",
         include_str!("../../migrations/0003_helpdesk.sql"),
     ),
+    (
+        4,
+        "helpdesk form tokens and requesters",
+        include_str!("../../migrations/0004_helpdesk_tokens.sql"),
+    ),
 ];
 
 impl Db {
