@@ -50,6 +50,8 @@ export interface SessionInfo {
   ended: ApiErrorBody | null;
   /** Label of the identity provider's login button, if there is one. */
   oidc: string | null;
+  /** The operator's guidance link for schools on BigBlueButton (null: none). */
+  guidanceUrl: string | null;
 }
 
 export interface ImportReport {

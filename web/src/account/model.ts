@@ -27,7 +27,7 @@ export class AccountModel {
       this.set(info);
     } catch (e) {
       if (e instanceof ApiError && e.status === 503) {
-        this.set({ account: null, csrf: null, setupRequired: false, school: null, ended: null, oidc: null });
+        this.set({ account: null, csrf: null, setupRequired: false, school: null, ended: null, oidc: null, guidanceUrl: null });
       }
     }
   }
@@ -48,7 +48,8 @@ export class AccountModel {
     try {
       await this.api.post(everywhere ? "/api/logout-everywhere" : "/api/logout");
     } finally {
-      this.set({ account: null, csrf: null, setupRequired: false, school: null, ended: null, oidc: this._session.value?.oidc ?? null });
+      const before = this._session.value;
+      this.set({ account: null, csrf: null, setupRequired: false, school: null, ended: null, oidc: before?.oidc ?? null, guidanceUrl: before?.guidanceUrl ?? null });
     }
   }
 

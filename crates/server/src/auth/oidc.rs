@@ -2,19 +2,32 @@
 //! authorization code flow with PKCE (the `openidconnect` crate). Claims
 //! name the school and the role (claim names configurable). A person
 //! without a local account is accepted only as a teacher (or school admin)
-//! of a known school whose service is Tafelrunde; the account is then
-//! created, active, without a password.
+//! of a known school whose service is Tafelrunde, with a verified address
+//! of an allowed domain; the account is then created, active, without a
+//! password.
+//!
+//! A login is bound to the browser that started it (a cookie, checked at
+//! the callback), so nobody can slip their own login into someone else's
+//! browser. An existing account is found by the provider's subject, or
+//! once by its e-mail address when the provider says it verified that
+//! address; an operator's account never. The provider's discovery document
+//! is fetched once an hour, not per login.
 
-use std::collections::HashMap;
+mod pending;
+
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -23,8 +36,21 @@ use sqlx::Row;
 use crate::accounts::{self, Account, Role, Status};
 use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
+use crate::auth::token;
 use crate::schools::{self, Service};
 use crate::storage::{self, Db};
+use pending::{Pending, PendingLogins, Refused, Unknown};
+
+/// The cookie that binds a login to the browser that started it.
+pub const LOGIN_COOKIE: &str = "tafelrunde_oidc";
+/// The discovery document (endpoints, signing keys) is fetched again after this.
+const DISCOVERY_FOR: Duration = Duration::from_secs(3600);
+/// After a failed discovery, the next try waits this long (logins in the
+/// meantime get the error at once, or the last good document).
+const DISCOVERY_RETRY: Duration = Duration::from_secs(30);
+/// A rejected ID token may be signed with a new key: the keys are fetched
+/// again, but not more often than this.
+const KEYS_REFRESH: Duration = Duration::from_secs(60);
 
 /// `[oidc]` in the configuration file; without `issuer`, no such login.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -67,21 +93,38 @@ impl Default for OidcConfig {
     }
 }
 
-/// A login on its way through the provider: what the callback needs.
-struct Pending {
-    nonce: Nonce,
-    verifier: PkceCodeVerifier,
-    started: Instant,
+/// The provider's discovery document as last fetched.
+struct Discovery {
+    metadata: Option<CoreProviderMetadata>,
+    fetched: Option<Instant>,
+    /// No fetch before this.
+    next: Instant,
 }
 
-const PENDING_FOR: Duration = Duration::from_secs(600);
-const MAX_PENDING: usize = 10_000;
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 pub struct Oidc {
     config: OidcConfig,
     redirect: String,
     http: openidconnect::reqwest::Client,
-    pending: Mutex<HashMap<String, Pending>>,
+    pending: Mutex<PendingLogins>,
+    /// Behind an async lock: logins that arrive while it is being fetched
+    /// wait for that one fetch instead of each starting their own.
+    discovery: tokio::sync::Mutex<Discovery>,
+}
+
+/// A login that may start: where to send the browser, and the cookie value
+/// that binds the login to it.
+pub struct Started {
+    pub url: String,
+    pub binding: String,
 }
 
 impl std::fmt::Debug for Oidc {
@@ -95,7 +138,7 @@ impl std::fmt::Debug for Oidc {
 fn provider_error(context: &str, e: impl std::fmt::Display) -> ApiError {
     tracing::warn!(error = %e, "OpenID Connect: {context}");
     ApiError::new(
-        axum::http::StatusCode::BAD_GATEWAY,
+        StatusCode::BAD_GATEWAY,
         "identityProvider",
         format!("the identity provider: {context}"),
     )
@@ -117,7 +160,12 @@ impl Oidc {
             config: config.clone(),
             redirect,
             http,
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(PendingLogins::default()),
+            discovery: tokio::sync::Mutex::new(Discovery {
+                metadata: None,
+                fetched: None,
+                next: Instant::now(),
+            }),
         })
     }
 
@@ -125,23 +173,43 @@ impl Oidc {
         &self.config.label
     }
 
-    async fn client(
-        &self,
-    ) -> ApiResult<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-    > {
-        let issuer = IssuerUrl::new(self.config.issuer.clone())
-            .map_err(|e| provider_error("issuer URL", e))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| provider_error("discovery", e))?;
+    /// The provider's metadata: the cached document, fetched again once it
+    /// is older than [`DISCOVERY_FOR`] (or at once with `refresh`, at most
+    /// every [`KEYS_REFRESH`]). A failed fetch keeps the last good document.
+    async fn metadata(&self, refresh: bool) -> ApiResult<CoreProviderMetadata> {
+        let mut d = self.discovery.lock().await;
+        let now = Instant::now();
+        let stale = d
+            .fetched
+            .is_none_or(|t| now.duration_since(t) >= DISCOVERY_FOR);
+        let forced = refresh
+            && d.fetched
+                .is_none_or(|t| now.duration_since(t) >= KEYS_REFRESH);
+        if (stale || forced) && now >= d.next {
+            let issuer = IssuerUrl::new(self.config.issuer.clone())
+                .map_err(|e| provider_error("issuer URL", e))?;
+            match CoreProviderMetadata::discover_async(issuer, &self.http).await {
+                Ok(metadata) => {
+                    d.metadata = Some(metadata);
+                    d.fetched = Some(now);
+                    d.next = now;
+                }
+                Err(e) => {
+                    d.next = now + DISCOVERY_RETRY;
+                    if d.metadata.is_none() {
+                        return Err(provider_error("discovery", e));
+                    }
+                    tracing::warn!(error = %e, "OpenID Connect: discovery failed; the last document stays in use");
+                }
+            }
+        }
+        d.metadata.clone().ok_or_else(|| {
+            provider_error("discovery", "no discovery document yet; retrying shortly")
+        })
+    }
+
+    async fn client(&self, refresh: bool) -> ApiResult<Client> {
+        let metadata = self.metadata(refresh).await?;
         let redirect = RedirectUrl::new(self.redirect.clone())
             .map_err(|e| provider_error("redirect URL", e))?;
         Ok(CoreClient::from_provider_metadata(
@@ -152,11 +220,13 @@ impl Oidc {
         .set_redirect_uri(redirect))
     }
 
-    /// Where to send the browser to log in.
-    pub async fn start(&self) -> ApiResult<String> {
-        let client = self.client().await?;
+    /// Where to send the browser to log in, for a client of `client`'s
+    /// network; refused while that network or the server has too many
+    /// logins in progress.
+    pub async fn start(&self, client_ip: Option<IpAddr>) -> ApiResult<Started> {
+        let provider = self.client(false).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client
+        let mut request = provider
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
                 CsrfToken::new_random,
@@ -168,45 +238,70 @@ impl Oidc {
             request = request.add_scope(Scope::new(scope.clone()));
         }
         let (url, state, nonce) = request.url();
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.retain(|_, p| p.started.elapsed() < PENDING_FOR);
-        // Bounded: a flood of started logins cannot grow it without end.
-        if pending.len() >= MAX_PENDING {
-            let oldest = pending
-                .iter()
-                .min_by_key(|(_, p)| p.started)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                pending.remove(&k);
-            }
-        }
-        pending.insert(
-            state.secret().clone(),
-            Pending {
-                nonce,
-                verifier,
-                started: Instant::now(),
-            },
-        );
-        Ok(url.to_string())
-    }
-
-    /// The provider sent the browser back: the verified claims.
-    async fn finish(&self, code: &str, state: &str) -> ApiResult<Value> {
-        let pending = self
-            .pending
+        let binding = token::new_secret();
+        let pending = Pending {
+            nonce,
+            verifier,
+            binding: token::hash(&binding),
+            network: crate::client_ip::network_key(client_ip),
+            started: Instant::now(),
+        };
+        self.pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(state);
-        let pending = pending
-            .filter(|p| p.started.elapsed() < PENDING_FOR)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "oidcState",
-                    "this login is unknown or took too long; start again",
-                )
+            .insert(state.secret().clone(), pending)
+            .map_err(|refused| match refused {
+                Refused::Network => ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "oidcTooMany",
+                    "too many logins in progress from your network; try again in a few minutes",
+                ),
+                Refused::Full => ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "oidcBusy",
+                    "too many logins in progress; try again in a few minutes",
+                ),
             })?;
-        let client = self.client().await?;
+        Ok(Started {
+            url: url.to_string(),
+            binding,
+        })
+    }
+
+    /// `/api/oidc/login`: off to the provider with the login cookie set, or
+    /// back to the login page with the reason (a browser follows either).
+    pub async fn start_response(&self, client: Option<IpAddr>, secure: bool) -> Response {
+        match self.start(client).await {
+            Ok(started) => {
+                let mut response = Redirect::to(&started.url).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::SET_COOKIE,
+                    login_cookie(Some(&started.binding), secure),
+                );
+                response
+            }
+            Err(e) => Redirect::to(&format!("/login#error={}", e.code)).into_response(),
+        }
+    }
+
+    /// The provider sent the browser back: the verified claims. `binding`
+    /// is the browser's login cookie.
+    async fn finish(&self, code: &str, state: &str, binding: Option<&str>) -> ApiResult<Value> {
+        let taken = self.pending.lock().unwrap_or_else(|e| e.into_inner()).take(
+            state,
+            &token::hash(binding.unwrap_or_default()),
+            Instant::now(),
+        );
+        let pending = taken.map_err(|why| {
+            let message = match why {
+                Unknown::Expired => "this login is unknown or took too long; start again",
+                Unknown::OtherBrowser => {
+                    "this login was started in another browser; start it again in this one"
+                }
+            };
+            ApiError::bad_request("oidcState", message)
+        })?;
+        let client = self.client(false).await?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| provider_error("token endpoint", e))?
@@ -217,9 +312,16 @@ impl Oidc {
         let id_token = token
             .id_token()
             .ok_or_else(|| provider_error("answer", "no ID token"))?;
-        id_token
+        if id_token
             .claims(&client.id_token_verifier(), &pending.nonce)
-            .map_err(|e| provider_error("ID token", e))?;
+            .is_err()
+        {
+            // Perhaps signed with a key newer than the cached document.
+            let fresh = self.client(true).await?;
+            id_token
+                .claims(&fresh.id_token_verifier(), &pending.nonce)
+                .map_err(|e| provider_error("ID token", e))?;
+        }
         // Verified above; read every claim, whatever their names.
         let jwt = id_token.to_string();
         let payload = jwt
@@ -253,9 +355,17 @@ impl Oidc {
         }
     }
 
-    /// The account the provider vouches for, created when the claims allow it.
-    pub async fn login(&self, db: &Db, code: &str, state: &str) -> ApiResult<Account> {
-        let claims = self.finish(code, state).await?;
+    /// The account the provider vouches for, created when the claims allow
+    /// it. `headers` are the callback request's (its login cookie).
+    pub async fn login(
+        &self,
+        db: &Db,
+        code: &str,
+        state: &str,
+        headers: &HeaderMap,
+    ) -> ApiResult<Account> {
+        let binding = crate::cookies::get(headers, LOGIN_COOKIE);
+        let claims = self.finish(code, state, binding.as_deref()).await?;
         let subject = format!(
             "{}|{}",
             self.config.issuer,
@@ -268,17 +378,29 @@ impl Oidc {
             .get(&self.config.email_claim)
             .and_then(Value::as_str)
             .and_then(accounts::normalize_email);
+        // Providers write it as a boolean, a few as a string.
+        let verified = matches!(claims.get("email_verified"), Some(Value::Bool(true)))
+            || claims.get("email_verified").and_then(Value::as_str) == Some("true");
         let school = claims.get(&self.config.school_claim).and_then(|v| {
             v.as_str()
                 .map(str::to_string)
                 .or_else(|| v.as_i64().map(|n| n.to_string()))
         });
-        let guidance = crate::settings::load(db).await?.guidance_url;
-        let row = sqlx::query("SELECT id FROM accounts WHERE oidc_subject = $1 OR (oidc_subject IS NULL AND email = $2)")
+        let settings = crate::settings::load(db).await?;
+        let guidance = settings.guidance_url.clone();
+        let mut row = sqlx::query("SELECT id FROM accounts WHERE oidc_subject = $1")
             .bind(&subject)
-            .bind(email.clone().unwrap_or_default())
             .fetch_optional(db.pool())
             .await?;
+        // Not linked yet: the e-mail address links, but only one the
+        // provider verified (else anyone could name a colleague's), and
+        // never to the operator's account.
+        if let (None, Some(email), true) = (&row, &email, verified) {
+            row = sqlx::query("SELECT id FROM accounts WHERE oidc_subject IS NULL AND email = $1 AND role <> 'operator'")
+                .bind(email)
+                .fetch_optional(db.pool())
+                .await?;
+        }
         let account = match row {
             Some(r) => accounts::get(db, &r.try_get::<String, _>("id")?)
                 .await?
@@ -288,20 +410,37 @@ impl Oidc {
                     (email, school, self.role_of(&claims))
                 else {
                     return Err(ApiError::new(
-                        axum::http::StatusCode::FORBIDDEN,
+                        StatusCode::FORBIDDEN,
                         "oidcNoAccount",
                         "the identity provider names no school and teacher role for you, and you have no account here",
                     ));
                 };
                 let found = schools::get(db, &school).await?.ok_or_else(|| {
                     ApiError::new(
-                        axum::http::StatusCode::FORBIDDEN,
+                        StatusCode::FORBIDDEN,
                         "oidcUnknownSchool",
                         format!("school {school} does not use Tafelrunde"),
                     )
                 })?;
                 if found.service != Service::Tafelrunde {
                     return Err(ApiError::school_uses_bbb(&school, &guidance));
+                }
+                if !verified {
+                    return Err(unverified());
+                }
+                if !settings.allows(&email) {
+                    let domains = settings.allowed_domains.join(", ");
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "domainNotAllowed",
+                        format!("{email} is not an address of an allowed domain ({domains})"),
+                    ));
+                }
+                if accounts::by_email(db, &email).await?.is_some() {
+                    return Err(ApiError::conflict(
+                        "emailTaken",
+                        format!("there is already an account for {email}, linked to another login or the operator's"),
+                    ));
                 }
                 return self.create(db, &subject, &email, role, &school).await;
             }
@@ -313,7 +452,7 @@ impl Oidc {
         }
         if account.status == Status::Deactivated {
             return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
                 "deactivated",
                 "this account is deactivated; ask your school admin",
             ));
@@ -377,4 +516,27 @@ impl Oidc {
         tx.commit().await?;
         accounts::require(db, &id).await
     }
+}
+
+fn unverified() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "oidcEmailUnverified",
+        "the identity provider has not verified your e-mail address, so it cannot name your account here",
+    )
+}
+
+/// The `Set-Cookie` value of the login cookie: only sent to `/api/oidc`,
+/// SameSite=Lax because the provider's redirect back is a cross-site
+/// navigation; `None` deletes it.
+pub fn login_cookie(binding: Option<&str>, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, age) = match binding {
+        Some(b) => (b, pending::PENDING_FOR.as_secs()),
+        None => ("", 0),
+    };
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={value}; Path=/api/oidc; HttpOnly; SameSite=Lax; Max-Age={age}{secure}"
+    ))
+    .expect("cookie is ASCII")
 }

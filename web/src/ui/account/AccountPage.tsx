@@ -16,12 +16,15 @@ import { SchoolAdminPage } from "./SchoolAdminPage";
 import { TeacherRooms } from "./TeacherRooms";
 import { TokenPasswordForm } from "./TokenPasswordForm";
 
-/** `/login#error=CODE&guidance=URL`: the identity provider's login failed. */
-function errorFromHash(): ApiErrorBody | null {
-  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const code = params.get("error");
-  if (code === null) return null;
-  return { code, message: code, guidanceUrl: params.get("guidance") ?? undefined };
+/**
+ * `/login#error=CODE`: the identity provider's login failed. Anyone can
+ * write such an address, so nothing in it becomes a link: the guidance link
+ * for schools on BigBlueButton is the operator's, from the server.
+ */
+function errorFromHash(guidanceUrl: string | null): ApiErrorBody | null {
+  const code = new URLSearchParams(location.hash.replace(/^#/, "")).get("error");
+  if (code === null || !/^[A-Za-z]{1,40}$/.test(code)) return null;
+  return { code, message: code, guidanceUrl: guidanceUrl ?? undefined };
 }
 
 export function AccountPage({ view }: { view: AccountView }) {
@@ -37,7 +40,7 @@ export function AccountPage({ view }: { view: AccountView }) {
     return (
       <section class="card account" aria-labelledby="login-title">
         <h1 id="login-title">{t("login.title")}</h1>
-        <ApiErrorText error={app.account.ended.value ?? errorFromHash()} />
+        <ApiErrorText error={app.account.ended.value ?? errorFromHash(session.guidanceUrl)} />
         {session.setupRequired && <p class="field__hint">{t("login.setupRequired")}</p>}
         <LoginForm />
         <ForgotPassword />
