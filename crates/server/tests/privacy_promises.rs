@@ -71,10 +71,27 @@ async fn the_privacy_texts_name_every_cookie_a_guest_gets() {
             );
         }
     }
-    // The account's session cookie is named on the service page too.
-    let (_, me) = op.get("/api/session").await;
-    assert!(me["account"].is_object());
-    assert!(service.contains("tafelrunde_session"), "{service}");
+    // So is every cookie a login hands out.
+    let login = Request::builder()
+        .method(Method::POST)
+        .uri("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"email": "betrieb@land.example", "password": "operator-passwort-1"}"#,
+        ))
+        .unwrap();
+    let response = env.router.clone().oneshot(login).await.unwrap();
+    assert!(response.status().is_success(), "{:?}", response.status());
+    let login_cookies: Vec<String> = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split('=').next().unwrap().to_string())
+        .collect();
+    assert!(login_cookies.contains(&"tafelrunde_session".to_string()));
+    for cookie in &login_cookies {
+        assert!(service.contains(cookie.as_str()), "/datenschutz does not name {cookie}");
+    }
     env.close().await;
 }
 

@@ -148,6 +148,7 @@ pub fn cookie_items(f: &Facts) -> Vec<String> {
     let mut items = vec![
         DEVICE_COOKIE.to_string(),
         format!("tafelrunde_session (nur nach der Anmeldung mit einem Konto): hält die Anmeldung, bis Sie sich abmelden, höchstens {} Stunden. Der Server speichert nur einen Hash davon.", f.session_hours),
+        "tafelrunde_known_device (nur nach einer Anmeldung mit Passwort): eine Zufallskennung mit Prüfsumme, die diesen Browser als schon einmal bei Ihrem Konto angemeldet ausweist. Zweck: Fehlversuche Fremder an Ihrem Konto sperren Sie in Ihrem eigenen Browser nicht aus. Das Cookie gilt ein halbes Jahr und wird nur an die Anmeldung gesendet; der Server speichert dazu nichts.".into(),
     ];
     if f.oidc.is_some() {
         items.push("tafelrunde_oidc (nur während einer Anmeldung über den Identitätsdienst, höchstens 10 Minuten): bindet die Anmeldung an den Browser, in dem sie begonnen hat, damit niemand anderes sie abschließen kann.".into());
