@@ -222,7 +222,8 @@ pub struct ParticipantInfo {
     pub video_muted: bool,
     /// Owner, moderator or participant.
     pub role: Role,
-    /// A teacher of the room's school (not a promoted guest).
+    /// A teacher of the room (its own teacher; in a school room nobody saved,
+    /// any teacher of the school), never a promoted guest.
     pub teacher: bool,
     /// The hand is raised.
     pub hand_raised: bool,

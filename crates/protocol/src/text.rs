@@ -75,14 +75,17 @@ impl std::error::Error for TextProblem {}
 pub fn is_invisible(c: char) -> bool {
     matches!(
         get_general_category(c),
-        Gc::Format | Gc::PrivateUse | Gc::Unassigned | Gc::Surrogate
-            | Gc::LineSeparator | Gc::ParagraphSeparator
+        Gc::Format
+            | Gc::PrivateUse
+            | Gc::Unassigned
+            | Gc::Surrogate
+            | Gc::LineSeparator
+            | Gc::ParagraphSeparator
     ) || matches!(
         u32::from(c),
         // Hangul fillers, the braille blank, combining grapheme joiner,
         // Khmer inherent vowels, Mongolian variation selectors.
-        0x115F | 0x1160 | 0x3164 | 0xFFA0 | 0x2800 | 0x034F | 0x17B4 | 0x17B5
-            | 0x180B..=0x180F
+        0x115F | 0x1160 | 0x3164 | 0xFFA0 | 0x2800 | 0x034F | 0x17B4 | 0x17B5 | 0x180B..=0x180F
     )
 }
 
@@ -136,7 +139,11 @@ pub fn nfc(raw: &str) -> String {
 
 /// Whether `c` may stand in a room name.
 pub fn room_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | 'ä' | 'ö' | 'ü' | 'Ä' | 'Ö' | 'Ü' | 'ß')
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            '-' | '.' | '_' | '~' | 'ä' | 'ö' | 'ü' | 'Ä' | 'Ö' | 'Ü' | 'ß'
+        )
 }
 
 /// A room name as it is used: NFC, trimmed, at most `max` characters of
@@ -187,13 +194,19 @@ mod tests {
                 display_text(bad, 64)
             );
         }
-        assert_eq!(display_text("Ada\nBen", 64), Err(TextProblem::Control('\n')));
+        assert_eq!(
+            display_text("Ada\nBen", 64),
+            Err(TextProblem::Control('\n'))
+        );
     }
 
     #[test]
     fn names_are_composed_spaced_and_must_show_something() {
         assert_eq!(display_text("  Jose\u{301}  ", 64).unwrap(), "Jos\u{e9}");
-        assert_eq!(display_text("Frau\u{3000}\u{a0} Müller", 64).unwrap(), "Frau Müller");
+        assert_eq!(
+            display_text("Frau\u{3000}\u{a0} Müller", 64).unwrap(),
+            "Frau Müller"
+        );
         assert_eq!(display_text("   ", 64), Err(TextProblem::Empty));
         assert_eq!(display_text("\u{301}\u{301}", 64), Err(TextProblem::Empty));
         assert_eq!(display_text("李小龙 🙂", 64).unwrap(), "李小龙 🙂");
@@ -209,8 +222,14 @@ mod tests {
     #[test]
     fn room_names_keep_to_latin_letters_digits_and_four_signs() {
         assert_eq!(room_name(" 1111111-7b-MUE ", 96).unwrap(), "1111111-7b-MUE");
-        assert_eq!(room_name("1111111-Q1.Bio-Kö", 96).unwrap(), "1111111-Q1.Bio-Kö");
-        assert_eq!(room_name("1111111-Q1.Bio-Ko\u{308}", 96).unwrap(), "1111111-Q1.Bio-Kö");
+        assert_eq!(
+            room_name("1111111-Q1.Bio-Kö", 96).unwrap(),
+            "1111111-Q1.Bio-Kö"
+        );
+        assert_eq!(
+            room_name("1111111-Q1.Bio-Ko\u{308}", 96).unwrap(),
+            "1111111-Q1.Bio-Kö"
+        );
         assert_eq!(room_name("~test-abc", 96).unwrap(), "~test-abc");
         assert_eq!(
             room_name("1111111-7b-MU\u{415}", 96),
@@ -220,9 +239,17 @@ mod tests {
             room_name("\u{FF4D}athe", 96),
             Err(TextProblem::NotInRoomName('\u{FF4D}'))
         );
-        assert_eq!(room_name("a\u{200B}b", 96), Err(TextProblem::Invisible('\u{200B}')));
-        assert_eq!(room_name("mathe nachhilfe", 96), Err(TextProblem::NotInRoomName(' ')));
+        assert_eq!(
+            room_name("a\u{200B}b", 96),
+            Err(TextProblem::Invisible('\u{200B}'))
+        );
+        assert_eq!(
+            room_name("mathe nachhilfe", 96),
+            Err(TextProblem::NotInRoomName(' '))
+        );
         assert_eq!(room_name("", 96), Err(TextProblem::Empty));
-        assert!(TextProblem::NotInRoomName('\u{415}').to_string().contains("A–Z"));
+        assert!(TextProblem::NotInRoomName('\u{415}')
+            .to_string()
+            .contains("A–Z"));
     }
 }

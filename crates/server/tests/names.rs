@@ -48,19 +48,27 @@ async fn a_lookalike_of_a_room_name_cannot_be_saved() {
     let env = Env::new(Backend::Sqlite).await;
     let (_op, _admin, mut teacher) = env.school_a().await;
     for (group, short, field) in [
-        ("7b", "MU\u{0415}", "short"),    // Cyrillic Е
-        ("\u{FF17}b", "MUE", "group"),     // full-width 7
-        ("7b", "M\u{200B}UE", "short"),   // zero-width space
+        ("7b", "MU\u{0415}", "short"),  // Cyrillic Е
+        ("\u{FF17}b", "MUE", "group"),  // full-width 7
+        ("7b", "M\u{200B}UE", "short"), // zero-width space
     ] {
         let (status, body) = teacher
             .post("/api/rooms", json!({"group": group, "short": short}))
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{group:?} {short:?}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{group:?} {short:?}: {body}"
+        );
         assert_eq!(body["error"]["field"], field, "{body}");
     }
     let (status, body) = teacher
         .post("/api/rooms", json!({"group": "7b", "short": "MÜL"}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "German umlauts are letters: {body}");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "German umlauts are letters: {body}"
+    );
     env.close().await;
 }

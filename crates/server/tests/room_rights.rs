@@ -28,7 +28,9 @@ async fn connect_from(
         request.headers_mut().insert(COOKIE, value.parse().unwrap());
     }
     if let Some(origin) = origin {
-        request.headers_mut().insert(ORIGIN, origin.parse().unwrap());
+        request
+            .headers_mut()
+            .insert(ORIGIN, origin.parse().unwrap());
     }
     Ok(tokio_tungstenite::connect_async(request).await?.0)
 }
@@ -123,7 +125,13 @@ async fn a_colleague_needs_the_password_joins_as_a_guest_and_the_owner_can_remov
     let env = Env::school_rooms_only(Backend::Sqlite).await;
     let (_op, mut admin, mut teacher) = env.school_a().await;
     let colleague = env
-        .account(&mut admin, "kollege@a.de", "teacher", "1111111", "kollegen-passwort")
+        .account(
+            &mut admin,
+            "kollege@a.de",
+            "teacher",
+            "1111111",
+            "kollegen-passwort",
+        )
         .await;
     let room = save_room(&mut teacher, "LA", Some("Geheim-42")).await;
     let addr = env.listen().await;
@@ -149,13 +157,20 @@ async fn a_colleague_needs_the_password_joins_as_a_guest_and_the_owner_can_remov
     assert_eq!(joined["you"]["role"], "owner", "{joined}");
     let joined = next_of(&mut other, &["joined", "error"]).await;
     assert_eq!(
-        (joined["you"]["role"].as_str(), joined["you"]["teacher"].as_bool()),
+        (
+            joined["you"]["role"].as_str(),
+            joined["you"]["teacher"].as_bool()
+        ),
         (Some("participant"), Some(false)),
         "{joined}"
     );
     let colleague_id = joined["participantId"].clone();
     // The owner can remove the colleague.
-    send(&mut owner, json!({"type": "remove", "participantId": colleague_id})).await;
+    send(
+        &mut owner,
+        json!({"type": "remove", "participantId": colleague_id}),
+    )
+    .await;
     let bye = next_of(&mut other, &["bye"]).await;
     assert_eq!(bye["reason"], "removed", "{bye}");
     env.close().await;
@@ -181,7 +196,10 @@ async fn a_logout_or_deactivation_takes_the_rights_from_an_open_socket() {
     let addr = env.listen().await;
 
     let mut lehrer = socket(addr, Some(&teacher)).await;
-    assert_eq!(try_join(&mut lehrer, &room, "Frau Lehmann", None).await["you"]["role"], "owner");
+    assert_eq!(
+        try_join(&mut lehrer, &room, "Frau Lehmann", None).await["you"]["role"],
+        "owner"
+    );
     let mut pupil = socket(addr, None).await;
     let joined = try_join(&mut pupil, &room, "Kim", None).await;
     let kim = joined["participantId"].clone();
@@ -191,7 +209,10 @@ async fn a_logout_or_deactivation_takes_the_rights_from_an_open_socket() {
     assert_eq!(status, 204);
     send(&mut lehrer, json!({"type": "roomSettings", "locked": true})).await;
     let bye = next_of(&mut lehrer, &["bye", "roomSettings"]).await;
-    assert_eq!(bye["reason"], "sessionEnded", "the room was locked after logout: {bye}");
+    assert_eq!(
+        bye["reason"], "sessionEnded",
+        "the room was locked after logout: {bye}"
+    );
     let mut late = socket(addr, None).await;
     assert_eq!(
         try_join(&mut late, &room, "Ben", None).await["type"],
@@ -202,14 +223,23 @@ async fn a_logout_or_deactivation_takes_the_rights_from_an_open_socket() {
     // Logged in again on two sockets; then the school admin deactivates her.
     let mut teacher = env.client();
     let (status, _) = teacher
-        .post("/api/login", json!({"email": "lehrer@a.de", "password": "lehrer-passwort-a"}))
+        .post(
+            "/api/login",
+            json!({"email": "lehrer@a.de", "password": "lehrer-passwort-a"}),
+        )
         .await;
     assert_eq!(status, 200);
     let mut acting = socket(addr, Some(&teacher)).await;
     let joined = try_join(&mut acting, &room, "Frau Lehmann", None).await;
-    assert_eq!(joined["you"]["role"], "owner", "back within the grace: {joined}");
+    assert_eq!(
+        joined["you"]["role"], "owner",
+        "back within the grace: {joined}"
+    );
     let mut idle = socket(addr, Some(&teacher)).await;
-    assert_eq!(try_join(&mut idle, &room, "Frau Lehmann (Tablet)", None).await["type"], "joined");
+    assert_eq!(
+        try_join(&mut idle, &room, "Frau Lehmann (Tablet)", None).await["type"],
+        "joined"
+    );
     let id = account_id(&mut admin, "lehrer@a.de").await;
     let (status, _) = admin
         .post(&format!("/api/accounts/{id}/deactivate"), json!({}))
@@ -220,7 +250,11 @@ async fn a_logout_or_deactivation_takes_the_rights_from_an_open_socket() {
     let bye = next_of(&mut acting, &["bye"]).await;
     assert_eq!(bye["reason"], "sessionEnded", "{bye}");
     send(&mut pupil, json!({"type": "ping"})).await;
-    assert_eq!(next_of(&mut pupil, &["pong", "bye"]).await["type"], "pong", "Kim was not removed");
+    assert_eq!(
+        next_of(&mut pupil, &["pong", "bye"]).await["type"],
+        "pong",
+        "Kim was not removed"
+    );
     // Not acting at all: the socket learns it within the re-check interval.
     let secs = tafelrunde::signaling::RECHECK.as_secs() + 5;
     let bye = next_of_within(&mut idle, &["bye"], secs).await;

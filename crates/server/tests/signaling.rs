@@ -198,7 +198,11 @@ async fn a_page_of_another_origin_cannot_open_a_signaling_socket() {
     let evil = server
         .client_with(&[("origin", "http://evil.example")])
         .await;
-    assert_eq!(http_status(evil), Some(403), "another site's page is refused");
+    assert_eq!(
+        http_status(evil),
+        Some(403),
+        "another site's page is refused"
+    );
     let sibling = server
         .client_with(&[("origin", "http://127.0.0.1.evil.example")])
         .await;
@@ -243,7 +247,11 @@ async fn one_network_gets_at_most_its_share_of_signaling_sockets() {
         open.push(server.client().await);
     }
     let refused = server.client_with(&[]).await;
-    assert_eq!(http_status(refused), Some(429), "one more than {limit} is refused");
+    assert_eq!(
+        http_status(refused),
+        Some(429),
+        "one more than {limit} is refused"
+    );
     // A closed socket frees its place.
     drop(open.pop());
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -310,7 +318,10 @@ async fn a_client_that_stops_reading_is_disconnected_and_the_others_carry_on() {
         gone.is_ok(),
         "Bob, who reads nothing, is still in the room after 40 s"
     );
-    eprintln!("the non-reading client was disconnected after {:?}", started.elapsed());
+    eprintln!(
+        "the non-reading client was disconnected after {:?}",
+        started.elapsed()
+    );
     drop(bob);
 }
 
@@ -375,7 +386,10 @@ async fn the_lobby_has_a_cap_and_moderators_get_only_the_changes() {
         .await;
     let e = late.recv().await;
     assert_eq!(e["code"], "lobbyFull", "{e}");
-    assert!(e["message"].as_str().unwrap().contains(&cap.to_string()), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains(&cap.to_string()),
+        "{e}"
+    );
     // Leaving the lobby is a change too: only the id.
     drop(waiting.pop());
     let change = ada.recv_type("lobbyChanged").await;

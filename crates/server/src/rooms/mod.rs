@@ -4,9 +4,9 @@
 //! itself exists only while occupied. Guests join by link without account.
 
 use serde::Serialize;
-use tafelrunde_protocol::text;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use tafelrunde_protocol::text;
 
 use crate::accounts::{password, Account, Role};
 use crate::api::error::{ApiError, ApiResult};
@@ -32,7 +32,8 @@ impl RoomName {
         let group = text::nfc(group.trim());
         let short = text::nfc(short.trim());
         // The letters of room names (crate text): A–Z, ä ö ü ß.
-        let letter = |c: char| text::room_name_char(c) && !c.is_ascii_digit() && !"-._~".contains(c);
+        let letter =
+            |c: char| text::room_name_char(c) && !c.is_ascii_digit() && !"-._~".contains(c);
         if group.is_empty()
             || group.chars().count() > MAX_GROUP_CHARS
             || !group
@@ -287,20 +288,31 @@ mod tests {
     fn lookalike_letters_make_no_room_name() {
         // Cyrillic Е in the Kürzel, full-width letters in the group, a zero-width space.
         assert_eq!(
-            RoomName::parse("1234567-7b-MU\u{415}").unwrap_err().field.as_deref(),
+            RoomName::parse("1234567-7b-MU\u{415}")
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("short")
         );
         assert_eq!(
-            RoomName::compose("1234567", "\u{FF17}b", "MUE").unwrap_err().field.as_deref(),
+            RoomName::compose("1234567", "\u{FF17}b", "MUE")
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("group")
         );
         assert_eq!(
-            RoomName::compose("1234567", "7b", "MU\u{200B}E").unwrap_err().field.as_deref(),
+            RoomName::compose("1234567", "7b", "MU\u{200B}E")
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("short")
         );
         // An umlaut typed decomposed is the same room as one typed composed.
         assert_eq!(
-            RoomName::compose("1234567", "7b", "Ko\u{308}").unwrap().full(),
+            RoomName::compose("1234567", "7b", "Ko\u{308}")
+                .unwrap()
+                .full(),
             "1234567-7b-Kö"
         );
     }

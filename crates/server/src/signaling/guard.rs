@@ -160,13 +160,22 @@ mod tests {
         assert!(ok("HTTPS://Tafelrunde.Example.org:443"));
         assert!(!ok("https://evil.example.org"));
         assert!(!ok("https://tafelrunde.example.org.evil.example"));
-        assert!(!ok("http://tafelrunde.example.org"), "another scheme is another origin");
+        assert!(
+            !ok("http://tafelrunde.example.org"),
+            "another scheme is another origin"
+        );
         assert!(!ok("https://tafelrunde.example.org:8443"));
         assert!(!ok("null"));
         // The host the request went to (no public URL, or reached directly).
         assert!(ok("http://10.0.0.5:8080"));
-        assert!(origin_allowed(&headers(Some("http://localhost:8080"), "localhost:8080"), None));
-        assert!(!origin_allowed(&headers(Some("http://evil.example"), "localhost:8080"), None));
+        assert!(origin_allowed(
+            &headers(Some("http://localhost:8080"), "localhost:8080"),
+            None
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://evil.example"), "localhost:8080"),
+            None
+        ));
         // No Origin: not a browser.
         assert!(origin_allowed(&headers(None, "localhost"), public));
     }
@@ -180,12 +189,18 @@ mod tests {
         let mut held: Vec<Slot> = (0..MAX_SOCKETS_PER_NETWORK)
             .map(|_| sockets.take(Some(a)).unwrap())
             .collect();
-        assert!(sockets.take(Some(same_64)).is_none(), "the /64 is one network");
+        assert!(
+            sockets.take(Some(same_64)).is_none(),
+            "the /64 is one network"
+        );
         assert!(sockets.take(Some(other)).is_some());
         held.pop();
         assert!(sockets.take(Some(same_64)).is_some());
         drop(held);
-        assert!(sockets.open.lock().unwrap().is_empty(), "nothing kept for closed sockets");
+        assert!(
+            sockets.open.lock().unwrap().is_empty(),
+            "nothing kept for closed sockets"
+        );
         assert!(sockets.take(None).is_some());
     }
 }

@@ -55,7 +55,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route(
         "/ws",
         get(
-            move |state: State<AppState>, headers: HeaderMap, client: ClientIp, ws: WebSocketUpgrade| {
+            move |state: State<AppState>,
+                  headers: HeaderMap,
+                  client: ClientIp,
+                  ws: WebSocketUpgrade| {
                 upgrade(state, headers, client, ws, sockets.clone())
             },
         ),
@@ -184,8 +187,7 @@ impl Session {
                 message = queue.rx.recv() => match message {
                     Some(mut message) => {
                         if let ServerMessage::Joined { participant_id, ice_servers, .. } = &mut message {
-                            let room = self.room.as_deref().unwrap_or_default();
-                            *ice_servers = crate::turn::for_participant(&self.state, room, self.identity.client, &participant_id.to_string());
+                            *ice_servers = self.state.turn.ice_servers(std::time::SystemTime::now(), &participant_id.to_string());
                         }
                         let close = match &message {
                             ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
@@ -413,7 +415,10 @@ async fn close_politely(
         code,
         reason: Utf8Bytes::from_static(reason),
     };
-    if write(&mut sender, Message::Close(Some(frame))).await.is_err() {
+    if write(&mut sender, Message::Close(Some(frame)))
+        .await
+        .is_err()
+    {
         return;
     }
     let drain = async {

@@ -76,9 +76,7 @@ impl TestServer {
             .into_client_request()
             .unwrap();
         for (name, value) in headers {
-            request
-                .headers_mut()
-                .insert(*name, value.parse().unwrap());
+            request.headers_mut().insert(*name, value.parse().unwrap());
         }
         let (ws, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Client { ws })

@@ -12,7 +12,7 @@ pub struct Waiting {
     pub key: String,
     /// Display name.
     pub name: String,
-    /// A teacher of the room's school.
+    /// A teacher of the room (see [`Entry::teacher`](super::Entry)).
     pub teacher: bool,
     /// They were removed from this meeting before.
     pub removed: bool,
@@ -136,7 +136,11 @@ mod tests {
     fn is_full_at_the_cap_counting_both_queues() {
         let mut lobby = Lobby::default();
         for i in 0..LOBBY_CAP as u64 - 1 {
-            let reason = if i % 2 == 0 { WaitReason::Lobby } else { WaitReason::NotOpen };
+            let reason = if i % 2 == 0 {
+                WaitReason::Lobby
+            } else {
+                WaitReason::NotOpen
+            };
             lobby.push(reason, w(i, false));
         }
         assert!(!lobby.is_full());

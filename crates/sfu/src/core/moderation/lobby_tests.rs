@@ -53,7 +53,10 @@ fn a_removal_switches_the_lobby_on_so_a_stranger_in_a_fresh_browser_knocks() {
         r.enter(7, &guest("fresh-device")),
         Entered::Waiting(WaitReason::Lobby)
     );
-    assert!(!r.m.lobby.entries()[0].removed, "unrecognisable, so not marked");
+    assert!(
+        !r.m.lobby.entries()[0].removed,
+        "unrecognisable, so not marked"
+    );
     // A moderator may switch it off again, knowingly; then guests walk in.
     r.send(
         1,
@@ -71,9 +74,21 @@ fn a_removal_with_the_lobby_already_on_changes_no_settings() {
     let mut r = Room::school(true);
     r.enter(1, &teacher("t1"));
     r.enter(2, &guest("d2"));
-    r.send(1, ClientMessage::Admit { participant_ids: vec![p(2)] }).unwrap();
+    r.send(
+        1,
+        ClientMessage::Admit {
+            participant_ids: vec![p(2)],
+        },
+    )
+    .unwrap();
     r.effects.clear();
-    r.send(1, ClientMessage::Remove { participant_id: p(2) }).unwrap();
+    r.send(
+        1,
+        ClientMessage::Remove {
+            participant_id: p(2),
+        },
+    )
+    .unwrap();
     assert!(
         !r.effects
             .iter()
@@ -105,7 +120,10 @@ fn the_lobby_refuses_one_beyond_its_cap_and_changes_nothing() {
     assert_eq!(r.m.lobby.entries().len(), LOBBY_CAP);
     // A place that frees up is taken again.
     r.m.leave(r.t0, p(100), true, &mut r.effects);
-    assert_eq!(r.enter(98, &guest("now")), Entered::Waiting(WaitReason::Lobby));
+    assert_eq!(
+        r.enter(98, &guest("now")),
+        Entered::Waiting(WaitReason::Lobby)
+    );
 }
 
 #[test]
@@ -147,8 +165,20 @@ fn moderators_learn_each_knock_and_each_decision_as_a_change() {
     assert!(lobby_messages(&r, 2).is_empty(), "nobody who waits");
     // Admit two at once, deny one, one leaves: the ids only.
     r.effects.clear();
-    r.send(1, ClientMessage::Admit { participant_ids: vec![p(2), p(3)] }).unwrap();
-    r.send(1, ClientMessage::Deny { participant_ids: vec![p(5)] }).unwrap();
+    r.send(
+        1,
+        ClientMessage::Admit {
+            participant_ids: vec![p(2), p(3)],
+        },
+    )
+    .unwrap();
+    r.send(
+        1,
+        ClientMessage::Deny {
+            participant_ids: vec![p(5)],
+        },
+    )
+    .unwrap();
     r.m.leave(r.t0, p(6), true, &mut r.effects);
     let removed: Vec<Vec<ParticipantId>> = lobby_messages(&r, 1)
         .into_iter()

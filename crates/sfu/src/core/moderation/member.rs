@@ -15,7 +15,7 @@ pub struct Member {
     pub name: String,
     /// Owner, moderator or participant.
     pub role: Role,
-    /// A teacher of the room's school.
+    /// A teacher of the room (see [`Entry::teacher`](super::Entry)).
     pub teacher: bool,
     /// Microphone off (own switch, forced, or on arrival).
     pub audio_muted: bool,

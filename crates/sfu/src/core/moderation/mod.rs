@@ -55,7 +55,9 @@ pub enum RoomKind {
 pub struct Entry {
     /// Account id of a logged-in user, else the device cookie.
     pub key: String,
-    /// A teacher (or school admin) of the room's school.
+    /// A teacher of the room, who opens it and leads it: the teacher who
+    /// saved it, or, for a school room name nobody saved, any teacher or
+    /// school admin of the room's school (decided by the control plane).
     pub teacher: bool,
     /// The room's kind.
     pub kind: RoomKind,

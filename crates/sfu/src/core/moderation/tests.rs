@@ -165,13 +165,22 @@ fn with_the_lobby_on_guests_knock_and_moderators_see_them() {
     });
     assert_eq!(snapshot, Some(vec![2]));
     let change = r.sent_to(1).into_iter().rev().find_map(|m| match m {
-        ServerMessage::LobbyChanged { added, removed } => {
-            Some((added.iter().map(|w| w.id.0).collect::<Vec<_>>(), removed.clone()))
-        }
+        ServerMessage::LobbyChanged { added, removed } => Some((
+            added.iter().map(|w| w.id.0).collect::<Vec<_>>(),
+            removed.clone(),
+        )),
         _ => None,
     });
     assert_eq!(change, Some((vec![3], vec![])), "only the newcomer");
-    assert_eq!(r.m.lobby.entries().iter().map(|w| w.id.0).collect::<Vec<_>>(), vec![2, 3], "in arrival order");
+    assert_eq!(
+        r.m.lobby
+            .entries()
+            .iter()
+            .map(|w| w.id.0)
+            .collect::<Vec<_>>(),
+        vec![2, 3],
+        "in arrival order"
+    );
     r.effects.clear();
     r.send(
         1,
