@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a Debian 12 machine: Chromium (browser
 # tests), coturn (TURN tests), PostgreSQL (storage tests), iptables and iproute2 (blocked-UDP and network
-# tests), Node.js and npm (web build, e2e runner), and the npm packages of
-# web/ and tests/e2e/. Idempotent: apt is only asked when something is missing.
+# tests), Node.js and npm (web build, e2e runner), the npm packages of
+# web/ and tests/e2e/, cargo-fuzz (fuzz step, on the installed nightly
+# toolchain) and schemathesis in a virtual environment (API property tests).
+# Idempotent: apt, cargo and pip are only asked when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,9 @@ need npm npm
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 # Chromium needs fonts to render text in screenshots.
 [ -n "$(ls /usr/share/fonts/truetype/dejavu 2>/dev/null)" ] || missing+=(fonts-dejavu-core)
+# The API property tests run schemathesis from a virtual environment.
+need python3 python3
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
@@ -43,6 +48,27 @@ fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "install-test-deps: cargo-nextest missing; scripts/test.sh falls back to cargo test" >&2
+fi
+
+# Fuzzing (scripts/fuzz.sh) needs cargo-fuzz and a nightly toolchain; the
+# nightly cannot be downloaded here, it comes with the machine.
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  echo "install-test-deps: no nightly Rust toolchain; the fuzz step will fail" >&2
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  echo "install-test-deps: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
+fi
+
+# schemathesis, pinned in tests/api/requirements.txt, in the target folder
+# (not the system's Python, which Debian keeps for its own packages).
+target_dir="${CARGO_TARGET_DIR:-target}"
+venv="$target_dir/schemathesis-venv"
+pinned="$(sed -n 's/^schemathesis==//p' tests/api/requirements.txt)"
+if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$pinned" ]; then
+  echo "install-test-deps: installing schemathesis $pinned into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/api/requirements.txt
 fi
 
 # npm ci is cheap when node_modules already matches the lock file.

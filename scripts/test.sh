@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The one command that installs what the tests need and runs every test:
-# unit and integration tests of the Rust workspace, then the end-to-end tests
-# (real server, headless Chromium). Exits non-zero when anything fails.
+# unit and integration tests of the Rust workspace, property tests of the
+# JSON API against its OpenAPI document, the end-to-end tests (real server,
+# headless Chromium), then a time-bounded run of every fuzz target. Exits
+# non-zero when anything fails.
 #
 # Environment:
 #   CARGO_TARGET_DIR     shared target folder (default: target/)
 #   E2E_TIMEOUT_SCALE    multiplies e2e timeouts on slow machines (default 1)
 #   E2E_ONLY=PATTERN     run only e2e files whose name contains PATTERN
 #   SKIP_E2E=1           skip the e2e tests
+#   SKIP_API_PROPERTIES=1  skip the API property tests (API_PROPERTY_SECONDS: per role)
+#   SKIP_FUZZ=1          skip the fuzz step (FUZZ_SECONDS: per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -35,6 +39,13 @@ else
   cargo test --workspace 2>&1 | tee "$logs/rust.log" || failed+=("cargo test")
 fi
 
+if [ "${SKIP_API_PROPERTIES:-0}" != 1 ]; then
+  step "API property tests (no server error on any route, for any input)"
+  if ! bash scripts/api-property-test.sh; then
+    failed+=("API-property-tests")
+  fi
+fi
+
 if [ "${SKIP_E2E:-0}" != 1 ]; then
   step "end-to-end tests"
   target_dir="${CARGO_TARGET_DIR:-$root/target}"
@@ -53,6 +64,13 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   elif ! node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$logs/e2e.log"; then
     failed+=("e2e")
     echo "e2e artifacts (server logs, console logs, screenshots): $root/tests/e2e/artifacts" >&2
+  fi
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  step "fuzzing (every target of fuzz/Cargo.toml, time-bounded)"
+  if ! bash scripts/fuzz.sh; then
+    failed+=("fuzz")
   fi
 fi
 
