@@ -9,6 +9,7 @@ mod chat;
 mod hands;
 mod lobby;
 mod member;
+mod removed;
 mod roles;
 
 #[cfg(test)]
@@ -16,7 +17,6 @@ mod lobby_tests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use tafelrunde_protocol::{
@@ -29,6 +29,7 @@ pub use chat::HISTORY as CHAT_HISTORY;
 use hands::Hands;
 use lobby::{Lobby, Waiting};
 pub use member::Member;
+use removed::Removed;
 
 /// Connection-test rooms end after this long.
 pub const TEST_DURATION: Duration = Duration::from_secs(60);
@@ -123,7 +124,7 @@ pub struct Moderation {
     lobby: Lobby,
     /// Keys of removed people: they come back only through the lobby (and
     /// since a removal the lobby is on for everyone, see `actions.rs`).
-    removed: HashSet<String>,
+    removed: Removed,
     hands: Hands,
     chat: ChatLog,
     /// The owner's key while the owner is away, and until when it is kept.
@@ -145,7 +146,7 @@ impl Moderation {
             opened: kind != RoomKind::School,
             members: Vec::new(),
             lobby: Lobby::default(),
-            removed: HashSet::new(),
+            removed: Removed::default(),
             hands: Hands::default(),
             chat: ChatLog::default(),
             reserved_owner: None,
