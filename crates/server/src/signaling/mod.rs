@@ -187,7 +187,8 @@ impl Session {
                 message = queue.rx.recv() => match message {
                     Some(mut message) => {
                         if let ServerMessage::Joined { participant_id, ice_servers, .. } = &mut message {
-                            *ice_servers = self.state.turn.ice_servers(std::time::SystemTime::now(), &participant_id.to_string());
+                            let room = self.room.as_deref().unwrap_or_default();
+                            *ice_servers = crate::turn::for_participant(&self.state, room, self.identity.client, &participant_id.to_string());
                         }
                         let close = match &message {
                             ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
