@@ -9,8 +9,8 @@
 //!   a public URL). Programs that are no browser send no `Origin` and carry
 //!   nobody's cookies; they are let through.
 //! - **A share per network.** At most [`MAX_SOCKETS_PER_NETWORK`] sockets are
-//!   open at once from one client network (an IPv4 address, or an IPv6 /64);
-//!   the next one gets 429 until one closes.
+//!   open at once from one client network (an IPv4 address, or an IPv6 /64,
+//!   [`crate::client_ip::network`]); the next one gets 429 until one closes.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -73,20 +73,6 @@ impl Origin {
     }
 }
 
-/// The network an address counts as: an IPv4 address alone (also when it
-/// arrives IPv4-mapped on a dual-stack socket), else its IPv6 /64, which one
-/// connection owns whole and picks addresses from freely.
-fn network(ip: IpAddr) -> IpNet {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => IpNet::V4(ipnet::Ipv4Net::from(v4)),
-        IpAddr::V6(v6) => IpNet::V6(
-            ipnet::Ipv6Net::new(v6, 64)
-                .expect("64 is a valid IPv6 prefix")
-                .trunc(),
-        ),
-    }
-}
-
 /// The open sockets per network, for one server.
 #[derive(Debug, Default)]
 pub struct Sockets {
@@ -105,7 +91,7 @@ impl Sockets {
     /// has all of its share open. Without a known address (tests calling the
     /// router without a socket) there is nothing to count.
     pub fn take(self: &Arc<Self>, client: Option<IpAddr>) -> Option<Slot> {
-        let network = client.map(network);
+        let network = client.map(crate::client_ip::network);
         if let Some(network) = network {
             let mut open = self.open.lock().expect("not poisoned");
             let count = open.entry(network).or_default();
