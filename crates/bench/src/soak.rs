@@ -481,7 +481,9 @@ async fn churn(sfu: &SfuProcess, plan: &Plan, o: &Options) -> anyhow::Result<Soa
         procfs::cpu_time(pid),
     );
     let mut next = start + every;
-    println!("{}", header());
+    // The rows as they come, on stderr: a 30-minute run shows its progress;
+    // the report on stdout repeats them.
+    eprintln!("{}", header());
     while next <= end {
         tokio::time::sleep_until(next.into()).await;
         next += every;
@@ -512,7 +514,7 @@ async fn churn(sfu: &SfuProcess, plan: &Plan, o: &Options) -> anyhow::Result<Soa
                 _ => f64::NAN,
             },
         };
-        println!("{}", row(&clock(sample.secs), &sample));
+        eprintln!("{}", row(&clock(sample.secs), &sample));
         samples.push(sample);
         last = (now, received, cpu);
     }
