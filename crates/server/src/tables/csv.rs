@@ -6,7 +6,9 @@
 //!
 //! Line numbers are counted as the reading goes, in one pass over the text:
 //! the reader skips empty lines without counting them, so the number of a
-//! record is the newlines before its first byte.
+//! record is the line breaks before its first byte. A line break is `\n`,
+//! `\r\n` or a `\r` alone (old Mac files; the reader ends a record there
+//! too, so two records never share a number).
 //!
 //! [`Limits::line_bytes`]: super::Limits::line_bytes
 //! [`Limits::columns`]: super::Limits::columns
@@ -20,7 +22,7 @@ const RECORDS_BETWEEN_CLOCK_CHECKS: usize = 1024;
 
 pub(super) fn read(bytes: &[u8], lines: &mut Lines) -> Result<(), TableError> {
     let text = std::str::from_utf8(bytes).map_err(|e| TableError::NotUtf8 {
-        line: newlines(&bytes[..e.valid_up_to()]) + 1,
+        line: line_breaks(bytes, 0, e.valid_up_to()) + 1,
     })?;
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let text = &text.as_bytes()[bom..];
@@ -80,8 +82,15 @@ pub(super) fn read(bytes: &[u8], lines: &mut Lines) -> Result<(), TableError> {
     Ok(())
 }
 
-fn newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
+/// Line breaks in `text[from..to]`: `\n`, and `\r` unless a `\n` follows.
+fn line_breaks(text: &[u8], from: usize, to: usize) -> usize {
+    (from..to)
+        .filter(|&i| match text[i] {
+            b'\n' => true,
+            b'\r' => text.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        })
+        .count()
 }
 
 /// Line numbers by a running count: each call starts where the last one
@@ -90,8 +99,8 @@ fn newlines(bytes: &[u8]) -> usize {
 struct LineCounter {
     /// Bytes counted so far.
     at: usize,
-    /// Newlines in `text[..at]`.
-    newlines: usize,
+    /// Line breaks in `text[..at]`.
+    breaks: usize,
 }
 
 impl LineCounter {
@@ -103,8 +112,8 @@ impl LineCounter {
         while start < text.len() && matches!(text[start], b'\n' | b'\r') {
             start += 1;
         }
-        self.newlines += newlines(&text[self.at..start]);
+        self.breaks += line_breaks(text, self.at, start);
         self.at = start;
-        self.newlines + 1
+        self.breaks + 1
     }
 }

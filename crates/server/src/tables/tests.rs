@@ -40,6 +40,16 @@ fn csv_lines_are_numbered_as_an_editor_shows_them() {
     assert_eq!(t.rows[2].cells, vec!["4", "y"]);
 }
 
+/// Found by the fuzzer: a `\r` alone ends a record, so it is a line break.
+#[test]
+fn a_carriage_return_alone_is_a_line_break() {
+    let t = Table::read(b"a;b\r\n\r\nn\r&\r\n\"x\ry\";z\rlast").unwrap();
+    let numbers: Vec<usize> = t.rows.iter().map(|l| l.number).collect();
+    assert_eq!(numbers, vec![3, 4, 5, 7]);
+    let err = Table::read(b"a\rb\r\xff").unwrap_err();
+    assert_eq!(err.line(), Some(3));
+}
+
 #[test]
 fn a_csv_line_with_more_columns_than_the_limit_is_refused_with_its_line() {
     let wide = |n: usize| vec!["x"; n].join(";");
