@@ -6,6 +6,7 @@ use sqlx::Row;
 use super::{from_row, get, may_manage, password, require, Account, Status, COLUMNS};
 use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
+use crate::cpu::CpuPool;
 use crate::auth::onetime::{self, Purpose};
 use crate::schools::{self, Service};
 use crate::storage::{self, Db};
@@ -29,9 +30,30 @@ pub async fn setup_link(db: &Db, public_url: &str) -> ApiResult<Option<String>> 
     Ok(Some(onetime::link(public_url, Purpose::Setup, &secret)))
 }
 
+/// The hash of `new_password`, made on the CPU pool once `secret` is known
+/// to be a live link of `purpose` — outside the write transaction, which
+/// would otherwise hold SQLite's write lock for the whole hash. The caller
+/// checks the link again in its transaction (it may be used meanwhile).
+async fn hash_for_link(
+    db: &Db,
+    cpu: &CpuPool,
+    purpose: Purpose,
+    secret: &str,
+    new_password: &str,
+) -> ApiResult<String> {
+    let mut tx = db.pool().begin().await?;
+    let live = onetime::peek(&mut tx, purpose, secret).await?.is_some();
+    drop(tx);
+    if !live {
+        return Err(bad_link());
+    }
+    password::hash_on(cpu, new_password).await
+}
+
 /// Creates the first operator with the setup token; the token dies with it.
 pub async fn complete_setup(
     db: &Db,
+    cpu: &CpuPool,
     secret: &str,
     email: &str,
     new_password: &str,
@@ -39,6 +61,7 @@ pub async fn complete_setup(
     let email = super::normalize_email(email)
         .ok_or_else(|| ApiError::field("email", "not an e-mail address"))?;
     password::check_new(new_password, "password")?;
+    let password_hash = hash_for_link(db, cpu, Purpose::Setup, secret, new_password).await?;
     let mut tx = db.begin().await?;
     if onetime::peek(&mut tx, Purpose::Setup, secret)
         .await?
@@ -52,7 +75,7 @@ pub async fn complete_setup(
     sqlx::query("INSERT INTO accounts (id, email, role, status, password_hash, created_at, activated_at) VALUES ($1, $2, 'operator', 'active', $3, $4, $5)")
         .bind(&id)
         .bind(&email)
-        .bind(password::hash(new_password)?)
+        .bind(&password_hash)
         .bind(now)
         .bind(now)
         .execute(&mut *tx)
@@ -83,7 +106,12 @@ async fn check_school(db: &Db, account: &Account, guidance: &str) -> ApiResult<(
 }
 
 /// Sets the password of a pending account with its activation token.
-pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Account> {
+pub async fn activate(
+    db: &Db,
+    cpu: &CpuPool,
+    secret: &str,
+    new_password: &str,
+) -> ApiResult<Account> {
     password::check_new(new_password, "password")?;
     let mut tx = db.begin().await?;
     let Some(Some(id)) = onetime::peek(&mut tx, Purpose::Activation, secret).await? else {
@@ -99,9 +127,10 @@ pub async fn activate(db: &Db, secret: &str, new_password: &str) -> ApiResult<Ac
             "this account was already activated or is deactivated",
         ));
     }
+    let password_hash = password::hash_on(cpu, new_password).await?;
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1, status = 'active', activated_at = $2 WHERE id = $3 AND status = 'pending'")
-        .bind(password::hash(new_password)?)
+        .bind(&password_hash)
         .bind(storage::now())
         .bind(&id)
         .execute(&mut *tx)
@@ -279,8 +308,14 @@ pub async fn reset_link_for(db: &Db, public_url: &str, email: &str) -> ApiResult
 }
 
 /// Sets a new password with a reset token; every session of the account ends.
-pub async fn reset_password(db: &Db, secret: &str, new_password: &str) -> ApiResult<Account> {
+pub async fn reset_password(
+    db: &Db,
+    cpu: &CpuPool,
+    secret: &str,
+    new_password: &str,
+) -> ApiResult<Account> {
     password::check_new(new_password, "password")?;
+    let password_hash = hash_for_link(db, cpu, Purpose::Reset, secret, new_password).await?;
     let mut tx = db.begin().await?;
     let Some(Some(id)) = onetime::peek(&mut tx, Purpose::Reset, secret).await? else {
         return Err(bad_link());
@@ -298,7 +333,7 @@ pub async fn reset_password(db: &Db, secret: &str, new_password: &str) -> ApiRes
         return Err(bad_link());
     }
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-        .bind(password::hash(new_password)?)
+        .bind(&password_hash)
         .bind(&id)
         .execute(&mut *tx)
         .await?;

@@ -85,6 +85,17 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
     Ok(phc.to_string())
 }
 
+/// [`hash`] on the CPU pool, so that setting a password never holds an
+/// async worker; a full pool is answered with `serverBusy` (503).
+pub async fn hash_on(cpu: &crate::cpu::CpuPool, password: &str) -> Result<String, ApiError> {
+    let password = password.to_owned();
+    match cpu.run(move || hash(&password)).await {
+        Ok(hashed) => hashed,
+        Err(crate::cpu::CpuError::Busy) => Err(ApiError::server_busy()),
+        Err(e @ crate::cpu::CpuError::Panicked) => Err(ApiError::internal("hashing a password", e)),
+    }
+}
+
 /// Whether `password` matches the PHC string `phc` (with the algorithm,
 /// version and cost written in it; the comparison takes constant time).
 pub fn verify(password: &str, phc: &str) -> bool {

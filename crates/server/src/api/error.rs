@@ -79,16 +79,17 @@ impl ApiError {
     /// `503` with `Retry-After`: the bounded CPU pool (`crate::cpu`) is full;
     /// nothing was done, the same request may simply be sent again.
     pub fn busy() -> Response {
-        let mut response = Self::new(
+        Self::server_busy().into_response()
+    }
+
+    /// [`ApiError::busy`] as an error value, for code that returns
+    /// [`ApiResult`]; its response carries the same `Retry-After`.
+    pub fn server_busy() -> Self {
+        Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "serverBusy",
             "the server is busy; try again in a moment",
         )
-        .into_response();
-        response
-            .headers_mut()
-            .insert("retry-after", axum::http::HeaderValue::from(2u64));
-        response
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -172,7 +173,13 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(Body { error: &self })).into_response()
+        let mut response = (self.status, Json(Body { error: &self })).into_response();
+        if self.code == "serverBusy" {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(2u64));
+        }
+        response
     }
 }
 

@@ -231,6 +231,7 @@ pub async fn create_room(
     let name = RoomName::compose(school, &req.group, &req.short)?;
     let room = rooms::save(
         &control(&state)?.db,
+        &state.cpu,
         &s.account,
         &name,
         RoomSettings {
@@ -264,6 +265,7 @@ pub async fn update_room(
     Ok(Json(
         rooms::save(
             &c.db,
+            &state.cpu,
             &s.account,
             &parsed,
             RoomSettings {

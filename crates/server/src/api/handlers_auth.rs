@@ -89,7 +89,7 @@ pub async fn setup(
     JsonBody(req): JsonBody<SetupRequest>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
-    let account = lifecycle::complete_setup(&c.db, &req.token, &req.email, &req.password).await?;
+    let account = lifecycle::complete_setup(&c.db, &state.cpu, &req.token, &req.email, &req.password).await?;
     login_response(&state, &account).await
 }
 
@@ -244,7 +244,7 @@ pub async fn activate(
     JsonBody(req): JsonBody<TokenPassword>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
-    let account = lifecycle::activate(&c.db, &req.token, &req.password).await?;
+    let account = lifecycle::activate(&c.db, &state.cpu, &req.token, &req.password).await?;
     login_response(&state, &account).await
 }
 
@@ -303,7 +303,7 @@ pub async fn complete_reset(
     JsonBody(req): JsonBody<TokenPassword>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
-    let account = lifecycle::reset_password(&c.db, &req.token, &req.password).await?;
+    let account = lifecycle::reset_password(&c.db, &state.cpu, &req.token, &req.password).await?;
     login_response(&state, &account).await
 }
 

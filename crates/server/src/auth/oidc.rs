@@ -457,7 +457,7 @@ impl Oidc {
                 "this account is deactivated; ask your school admin",
             ));
         }
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         sqlx::query("UPDATE accounts SET oidc_subject = $1, status = 'active', activated_at = COALESCE(activated_at, $2) WHERE id = $3")
             .bind(&subject)
             .bind(storage::now())
@@ -489,7 +489,7 @@ impl Oidc {
     ) -> ApiResult<Account> {
         let id = crate::auth::token::new_id();
         let now = storage::now();
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         sqlx::query("INSERT INTO accounts (id, email, role, school, status, oidc_subject, created_at, activated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)")
             .bind(&id)
             .bind(email)

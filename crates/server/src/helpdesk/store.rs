@@ -47,7 +47,7 @@ pub async fn create(
     token: &Valid,
 ) -> ApiResult<Result<TicketId, Refusal>> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM helpdesk_form_tokens WHERE expires_at < $1")
         .bind(now)
         .execute(&mut *tx)
@@ -149,7 +149,7 @@ pub async fn update(
     assignee: Option<Option<String>>,
 ) -> ApiResult<Ticket> {
     let before = get(db, id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut changes = Vec::new();
     if let Some(s) = status.filter(|s| *s != before.status) {
         sqlx::query("UPDATE helpdesk_tickets SET status = $1 WHERE id = $2")
@@ -220,7 +220,7 @@ pub async fn add_entry(
     mailed: bool,
 ) -> ApiResult<()> {
     let ticket = get(db, id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO helpdesk_entries (ticket_id, at, author, kind, body, mailed) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -260,7 +260,7 @@ pub async fn add_entry(
 
 /// Deletes tickets last changed before `cutoff` (milliseconds), with their entries.
 pub async fn purge(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Entries first: SQLite enforces ON DELETE CASCADE only with its
     // foreign-key pragma on, so the job does not rely on it.
     sqlx::query(

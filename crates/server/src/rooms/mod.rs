@@ -130,6 +130,7 @@ pub async fn list(db: &Db, teacher: &Account) -> ApiResult<Vec<Room>> {
 /// Saves a room of the teacher's school (new, or new settings of their own).
 pub async fn save(
     db: &Db,
+    cpu: &crate::cpu::CpuPool,
     teacher: &Account,
     name: &RoomName,
     settings: RoomSettings,
@@ -150,7 +151,7 @@ pub async fn save(
                 "a room password may have at most 64 characters",
             ))
         }
-        Some(p) => Some(password::hash(p)?),
+        Some(p) => Some(password::hash_on(cpu, p).await?),
     };
     let full = name.full();
     let now = storage::now();

@@ -186,7 +186,7 @@ pub async fn apply(db: &Db, actor: &Actor, rows: Vec<SchoolRow>) -> ApiResult<Im
         rows: rows.len(),
         ..Default::default()
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for row in &rows {
         let existing = sqlx::query(
             "SELECT name, kind, town, itslearning, service FROM schools WHERE number = $1",
