@@ -354,8 +354,9 @@ impl Sim {
                     }
                 }
             }
+            // One batch, as the runtime reads them.
             while let Some((source, data)) = self.to_sfu.pop_front() {
-                self.shard.handle_receive(
+                self.shard.receive(
                     self.now,
                     Protocol::Udp,
                     source,
@@ -364,6 +365,7 @@ impl Sim {
                 );
                 moved = true;
             }
+            self.shard.drive_touched(self.now);
             while let Some(t) = self.shard.poll_transmit() {
                 moved = true;
                 let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) else {

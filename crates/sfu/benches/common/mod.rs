@@ -121,18 +121,20 @@ impl Fanout {
         out
     }
 
-    /// The measured part: the shard receives the publisher's datagrams and
-    /// produces what it sends.
+    /// The measured part: the shard receives the publisher's datagrams as
+    /// one batch, as the runtime reads them, and produces what it sends.
     #[inline(never)]
     pub fn forward(&mut self, datagrams: &[Vec<u8>], out: &mut Vec<Transmit>) {
         let source = self.sim.clients[self.publisher].addr;
+        let now = self.sim.now;
         for d in datagrams {
             self.sim
                 .shard
-                .handle_receive(self.sim.now, Protocol::Udp, source, self.sfu, d);
-            while let Some(t) = self.sim.shard.poll_transmit() {
-                out.push(t);
-            }
+                .receive(now, Protocol::Udp, source, self.sfu, d);
+        }
+        self.sim.shard.drive_touched(now);
+        while let Some(t) = self.sim.shard.poll_transmit() {
+            out.push(t);
         }
     }
 

@@ -12,7 +12,7 @@ use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSou
 use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
-use super::participant::subscriber_pt;
+use super::participant::{subscriber_pt, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW};
 use super::rewrite::RtpRewriter;
 use super::vp8::Vp8Numbers;
 use super::Shard;
@@ -67,7 +67,7 @@ impl Shard {
         let Some(codec) = source.incoming_codec(packet.header.payload_type) else {
             return;
         };
-        let room = source.room.clone();
+        let room = source.room;
         let (audio_muted, video_muted) = source.muted;
         let Some(track) = self.tracks.get_mut(&track_id) else {
             return;
@@ -107,7 +107,7 @@ impl Shard {
             }
         }
         if let (MediaKind::Audio, Some(level)) = (kind, packet.header.ext_vals.audio_level) {
-            if let Some(room) = self.rooms.get_mut(&room) {
+            if let Some(room) = self.rooms.get_mut(room) {
                 room.speakers.level(publisher, level.unsigned_abs(), now);
             }
         }
@@ -119,9 +119,11 @@ impl Shard {
             ..Default::default()
         };
 
-        let subscribers = track.subscribers.clone();
+        let mut fanout = std::mem::take(&mut self.fanout);
+        fanout.clear();
+        fanout.extend_from_slice(&track.subscribers);
         let mut need_keyframe = false;
-        for (subscriber, out_mid) in subscribers {
+        for &(subscriber, out_mid) in &fanout {
             let Some(sub) = self.participants.get_mut(&subscriber) else {
                 continue;
             };
@@ -184,9 +186,13 @@ impl Shard {
                     write = write.vp8_patch(patch);
                 }
             }
+            let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
             let written = self.call_rtc(subscriber, |rtc| {
                 match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
                     Some(tx) => {
+                        if size_cache {
+                            tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
+                        }
                         tx.write_rtp(write);
                         true
                     }
@@ -194,9 +200,10 @@ impl Shard {
                 }
             });
             if written == Some(true) {
-                self.dirty.push(subscriber);
+                self.touch(subscriber);
             }
         }
+        self.fanout = fanout;
         if need_keyframe {
             self.request_keyframe(now, track_id, layer, false);
         }
@@ -239,7 +246,7 @@ impl Shard {
             }
         });
         if sent.is_some() {
-            self.dirty.push(owner);
+            self.touch(owner);
         }
     }
 }

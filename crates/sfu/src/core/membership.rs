@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use str0m::bwe::Bitrate;
 use str0m::change::SdpOffer;
 use str0m::media::Mid;
@@ -18,7 +19,7 @@ use tracing::{info, warn};
 
 use super::moderation::{Entered, Entry, Moderation};
 use super::participant::{OutStream, Participant};
-use super::room::{Room, Track};
+use super::room::{Room, RoomId, Track};
 use super::sdp_check::offered_media;
 use super::Pending;
 use super::Shard;
@@ -45,7 +46,10 @@ impl Shard {
                 ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
             );
         }
-        let members = self.rooms.get(&room_name).map_or(0, |r| r.members.len());
+        let existing = self.room_ids.get(&room_name).copied();
+        let members = existing
+            .and_then(|r| self.rooms.get(r))
+            .map_or(0, |r| r.members.len());
         if members >= self.config.max_room_size {
             let message = format!(
                 "the room is full ({} participants)",
@@ -55,40 +59,41 @@ impl Shard {
         }
         self.next_tick.get_or_insert(now + super::policy::TICK);
         let grace = self.config.owner_grace;
-        let room = self
-            .rooms
-            .entry(room_name.clone())
-            .or_insert_with(|| Room::new(Moderation::new(entry.kind, entry.lobby, grace)));
+        let room_id = match existing {
+            Some(key) => key,
+            None => {
+                let moderation = Moderation::new(entry.kind, entry.lobby, grace);
+                let key = self.rooms.insert(Room::new(room_name.clone(), moderation));
+                self.room_ids.insert(room_name, key);
+                key
+            }
+        };
+        let room = &mut self.rooms[room_id];
         let mut effects = Vec::new();
         let entered = room.moderation.enter(now, id, &name, &entry, &mut effects);
         match entered {
-            Entered::Admitted => self.admit(now, id, &room_name),
+            Entered::Admitted => self.admit(now, id, room_id),
             Entered::Waiting(_) => {
-                self.waiting.insert(
-                    id,
-                    Pending {
-                        room: room_name.clone(),
-                    },
-                );
+                self.waiting.insert(id, Pending { room: room_id });
             }
             Entered::Refused(error) => {
                 self.refuse(id, error);
-                self.drop_room_if_idle(&room_name);
+                self.drop_room_if_idle(room_id);
                 return;
             }
         }
-        self.apply(now, &room_name, effects);
+        self.apply(now, room_id, effects);
     }
 
     /// Someone the moderation let in: create the media connection, send
     /// `joined`, tell the others.
-    pub(super) fn admit(&mut self, now: Instant, id: ParticipantId, room_name: &str) {
+    pub(super) fn admit(&mut self, now: Instant, id: ParticipantId, room_id: RoomId) {
         let mut rtc = match self.new_rtc(now) {
             Ok(rtc) => rtc,
             Err(e) => {
                 warn!(participant = %id, error = %e, "cannot create media connection");
                 let mut effects = Vec::new();
-                if let Some(room) = self.rooms.get_mut(room_name) {
+                if let Some(room) = self.rooms.get_mut(room_id) {
                     room.moderation.leave(now, id, true, &mut effects);
                 }
                 self.signal(
@@ -97,17 +102,18 @@ impl Shard {
                         reason: ByeReason::InternalError,
                     },
                 );
-                self.apply(now, room_name, effects);
+                self.apply(now, room_id, effects);
                 return;
             }
         };
-        let Some(room) = self.rooms.get_mut(room_name) else {
+        let Some(room) = self.rooms.get_mut(room_id) else {
             return;
         };
         let Some(welcome) = room.moderation.welcome(id) else {
             return;
         };
         let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
+        let room_name = room.name.clone();
         let tracks = room
             .members
             .iter()
@@ -122,16 +128,17 @@ impl Shard {
             id,
             Participant {
                 muted: (welcome.you.audio_muted, welcome.you.video_muted),
-                room: room_name.to_string(),
+                room: room_id,
                 rtc,
                 ufrag,
                 paths: Vec::new(),
-                published: HashMap::new(),
-                outgoing: HashMap::new(),
+                published: FxHashMap::default(),
+                outgoing: FxHashMap::default(),
                 incoming_codecs: Vec::new(),
                 layout: None,
                 downlink: None,
                 desired: 0,
+                queued: false,
             },
         );
         info!(participant = %id, members = welcome.others.len() + 1, "joined");
@@ -141,7 +148,7 @@ impl Shard {
             ServerMessage::Joined {
                 version: PROTOCOL_VERSION,
                 participant_id: id,
-                room: room_name.to_string(),
+                room: room_name,
                 participants: welcome.others,
                 tracks,
                 ice_servers: Vec::new(),
@@ -152,15 +159,12 @@ impl Shard {
             },
         );
         self.broadcast(
-            room_name,
+            room_id,
             id,
             ServerMessage::ParticipantJoined { participant: you },
         );
         // A newcomer learns who speaks now, not only who speaks next.
-        let speaker = self
-            .rooms
-            .get(room_name)
-            .and_then(|r| r.speakers.dominant());
+        let speaker = self.rooms.get(room_id).and_then(|r| r.speakers.dominant());
         if speaker.is_some() {
             self.signal(
                 id,
@@ -169,7 +173,7 @@ impl Shard {
                 },
             );
         }
-        self.apply(now, room_name, after);
+        self.apply(now, room_id, after);
     }
 
     fn new_rtc(&self, now: Instant) -> Result<Rtc, str0m::error::IceError> {
@@ -259,7 +263,7 @@ impl Shard {
         };
         let may_share = self.participants.get(&id).is_some_and(|p| {
             self.rooms
-                .get(&p.room)
+                .get(p.room)
                 .is_some_and(|r| r.moderation.may_share_screen(id))
         });
         if let Some(i) = publish
@@ -330,7 +334,7 @@ impl Shard {
         );
         self.update_published(now, id, publish);
         self.update_subscriptions(now, id, subscribe);
-        self.dirty.push(id);
+        self.touch(id);
         Ok(())
     }
 
@@ -338,7 +342,7 @@ impl Shard {
         let Some(p) = self.participants.get_mut(&id) else {
             return;
         };
-        let room = p.room.clone();
+        let room = p.room;
         let wanted: HashMap<Mid, &PublishedTrack> = publish
             .iter()
             .map(|t| (Mid::from(t.mid.as_str()), t))
@@ -378,12 +382,12 @@ impl Shard {
             p.published.remove(mid);
         }
         for (_, track) in gone {
-            self.remove_track(&room, track);
+            self.remove_track(room, track);
         }
         for track in added {
             let info = track.info();
             self.tracks.insert(track.id, track);
-            self.broadcast(&room, id, ServerMessage::TrackAdded { track: info });
+            self.broadcast(room, id, ServerMessage::TrackAdded { track: info });
         }
     }
 
@@ -396,10 +400,10 @@ impl Shard {
         let Some(p) = self.participants.get_mut(&id) else {
             return;
         };
-        let room = p.room.clone();
+        let room = p.room;
         // Only tracks of others in the same room; a track that ended while
         // the offer was on its way is skipped, the client learns of it anyway.
-        let allowed = |track: &TrackId, kind_of: &HashMap<TrackId, Track>| {
+        let allowed = |track: &TrackId, kind_of: &FxHashMap<TrackId, Track>| {
             kind_of.get(track).is_some_and(|t| {
                 t.owner != id
                     && self
@@ -461,7 +465,7 @@ impl Shard {
         }
     }
 
-    pub(super) fn remove_track(&mut self, room: &str, track_id: TrackId) {
+    pub(super) fn remove_track(&mut self, room: RoomId, track_id: TrackId) {
         let Some(track) = self.tracks.remove(&track_id) else {
             return;
         };
@@ -491,14 +495,14 @@ impl Shard {
         let now = self.last_now();
         if let Some(pending) = self.waiting.remove(&id) {
             let mut effects = Vec::new();
-            if let Some(room) = self.rooms.get_mut(&pending.room) {
+            if let Some(room) = self.rooms.get_mut(pending.room) {
                 room.moderation.leave(now, id, on_purpose, &mut effects);
             }
             if let Some(reason) = reason {
                 self.signal(id, ServerMessage::Bye { reason });
             }
-            self.apply(now, &pending.room, effects);
-            self.drop_room_if_idle(&pending.room);
+            self.apply(now, pending.room, effects);
+            self.drop_room_if_idle(pending.room);
             return;
         }
         let Some(mut p) = self.participants.remove(&id) else {
@@ -512,7 +516,7 @@ impl Shard {
             self.by_path.remove(path);
         }
         for track in p.published.values() {
-            self.remove_track(&p.room, *track);
+            self.remove_track(p.room, *track);
         }
         for (mid, out) in &p.outgoing {
             if let Some(t) = out.track.and_then(|t| self.tracks.get_mut(&t)) {
@@ -520,22 +524,22 @@ impl Shard {
             }
         }
         let mut effects = Vec::new();
-        if let Some(room) = self.rooms.get_mut(&p.room) {
+        if let Some(room) = self.rooms.get_mut(p.room) {
             room.speakers.remove(id);
             room.recent_speakers.retain(|s| *s != id);
             room.members.retain(|m| *m != id);
             room.moderation.leave(now, id, on_purpose, &mut effects);
         }
         self.broadcast(
-            &p.room,
+            p.room,
             id,
             ServerMessage::ParticipantLeft { participant_id: id },
         );
         if let Some(reason) = reason {
             self.signal(id, ServerMessage::Bye { reason });
         }
-        self.apply(now, &p.room, effects);
-        self.drop_room_if_idle(&p.room);
+        self.apply(now, p.room, effects);
+        self.drop_room_if_idle(p.room);
     }
 
     pub(super) fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {

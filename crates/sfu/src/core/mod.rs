@@ -14,6 +14,12 @@
 //! This is str0m's own rule, one level up: a shard drives each `Rtc` until it
 //! returns a timeout, and a timer heap remembers those timeouts so that only
 //! due connections are woken.
+//!
+//! A runtime that reads datagrams in batches feeds each with
+//! [`Shard::receive`] and then calls [`Shard::drive_touched`] once: the
+//! sender of each datagram is driven at once (str0m holds one received packet
+//! at a time), but every subscriber the batch wrote to is driven only once,
+//! however many packets it got.
 
 mod allocate;
 mod codec;
@@ -58,7 +64,9 @@ pub use timers::TimerHeap;
 pub use vp8::{Vp8Numbers, Vp8Rewriter};
 
 use participant::{Panicked, Participant};
-use room::{Room, Track};
+use room::{Room, RoomId, Track};
+use rustc_hash::FxHashMap;
+use slotmap::SlotMap;
 
 /// Settings of one shard.
 #[derive(Debug, Clone)]
@@ -128,17 +136,23 @@ pub struct Transmit {
 /// The state of one shard. See the module docs for how to drive it.
 pub struct Shard {
     config: ShardConfig,
-    rooms: HashMap<String, Room>,
-    participants: HashMap<ParticipantId, Participant>,
-    tracks: HashMap<TrackId, Track>,
+    rooms: SlotMap<RoomId, Room>,
+    /// Room name → its key, for joins (the only place a name is looked up).
+    room_ids: HashMap<String, RoomId>,
+    participants: FxHashMap<ParticipantId, Participant>,
+    tracks: FxHashMap<TrackId, Track>,
     by_ufrag: HashMap<String, ParticipantId>,
     by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
     timers: TimerHeap<ParticipantId>,
     keyframe_timers: TimerHeap<(TrackId, usize)>,
     next_tick: Option<Instant>,
     ticks: u32,
-    /// Participants with new input that must be driven to their timeout.
-    dirty: Vec<ParticipantId>,
+    /// Participants with new input that must be driven to their timeout, in
+    /// the order they were touched; each at most once (`Participant::queued`).
+    dirty: VecDeque<ParticipantId>,
+    /// Reused for the subscriber list of the track being forwarded, so that
+    /// forwarding a packet allocates nothing.
+    fanout: Vec<(ParticipantId, str0m::media::Mid)>,
     transmits: VecDeque<Transmit>,
     signals: VecDeque<(ParticipantId, ServerMessage)>,
     next_track: u64,
@@ -154,7 +168,7 @@ pub struct Shard {
 /// Someone waiting to enter a room.
 #[derive(Debug)]
 struct Pending {
-    room: String,
+    room: RoomId,
 }
 
 impl Shard {
@@ -162,16 +176,18 @@ impl Shard {
     pub fn new(config: ShardConfig) -> Self {
         Self {
             config,
-            rooms: HashMap::new(),
-            participants: HashMap::new(),
-            tracks: HashMap::new(),
+            rooms: SlotMap::with_key(),
+            room_ids: HashMap::new(),
+            participants: FxHashMap::default(),
+            tracks: FxHashMap::default(),
             by_ufrag: HashMap::new(),
             by_path: HashMap::new(),
             timers: TimerHeap::default(),
             keyframe_timers: TimerHeap::default(),
             next_tick: None,
             ticks: 0,
-            dirty: Vec::new(),
+            dirty: VecDeque::new(),
+            fanout: Vec::new(),
             transmits: VecDeque::new(),
             signals: VecDeque::new(),
             next_track: 1,
@@ -233,6 +249,21 @@ impl Shard {
         destination: SocketAddr,
         data: &[u8],
     ) -> Option<ParticipantId> {
+        let id = self.receive(now, proto, source, destination, data);
+        self.drive_touched(now);
+        id
+    }
+
+    /// [`Shard::handle_receive`] without driving the subscribers it wrote
+    /// to: call [`Shard::drive_touched`] after the last datagram of a batch.
+    pub fn receive(
+        &mut self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        destination: SocketAddr,
+        data: &[u8],
+    ) -> Option<ParticipantId> {
         self.now = Some(now);
         let id = self.route(proto, source, data)?;
         let Ok(contents) = data.try_into() else {
@@ -252,17 +283,22 @@ impl Shard {
             .call_rtc_fallible(id, |rtc| rtc.handle_input(input))
             .is_some()
         {
-            self.dirty.push(id);
+            self.drive(now, id);
         }
-        self.flush(now);
         Some(id)
+    }
+
+    /// Drive every connection that input since the last call touched.
+    pub fn drive_touched(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.flush(now);
     }
 
     /// Time passed: wake the connections and keyframe requests that are due.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = Some(now);
         while let Some(id) = self.timers.pop_due(now) {
-            self.dirty.push(id);
+            self.touch(id);
         }
         while let Some((track, layer)) = self.keyframe_timers.pop_due(now) {
             self.request_keyframe(now, track, layer, true);
@@ -317,14 +353,30 @@ impl Shard {
     /// Drive every participant with new input until its next timeout.
     fn flush(&mut self, now: Instant) {
         let mut woken = 0;
-        while let Some(id) = self.dirty.pop() {
+        while let Some(id) = self.dirty.pop_front() {
             woken += 1;
+            if let Some(p) = self.participants.get_mut(&id) {
+                p.queued = false;
+            }
             self.drive(now, id);
-            // Forwarding marks subscribers dirty; each is driven again, but a
-            // burst never spins forever.
+            // Forwarding touches subscribers again, but a burst never spins forever.
             if woken > 100_000 {
                 warn!("shard: too much work in one flush");
-                self.dirty.clear();
+                for id in std::mem::take(&mut self.dirty) {
+                    if let Some(p) = self.participants.get_mut(&id) {
+                        p.queued = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Remember that a connection has input to act on; it is driven once by
+    /// the next flush, however often it was touched.
+    fn touch(&mut self, id: ParticipantId) {
+        if let Some(p) = self.participants.get_mut(&id) {
+            if !std::mem::replace(&mut p.queued, true) {
+                self.dirty.push_back(id);
             }
         }
     }
@@ -405,7 +457,7 @@ impl Shard {
     }
 
     /// Send to every member of `room` except `except`.
-    fn broadcast(&mut self, room: &str, except: ParticipantId, message: ServerMessage) {
+    fn broadcast(&mut self, room: RoomId, except: ParticipantId, message: ServerMessage) {
         let Some(room) = self.rooms.get(room) else {
             return;
         };

@@ -12,12 +12,13 @@ use tafelrunde_protocol::{
 use tracing::debug;
 
 use super::moderation::{Effect, Now};
+use super::room::RoomId;
 use super::Shard;
 
 impl Shard {
     /// A moderation message (or `mute`) from a member.
     pub(super) fn moderate(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
-        let Some(room_name) = self.participants.get(&id).map(|p| p.room.clone()) else {
+        let Some(room_id) = self.participants.get(&id).map(|p| p.room) else {
             return;
         };
         let clock = Now {
@@ -25,7 +26,7 @@ impl Shard {
             unix_ms: self.unix_ms(now),
         };
         let mut effects = Vec::new();
-        let Some(room) = self.rooms.get_mut(&room_name) else {
+        let Some(room) = self.rooms.get_mut(room_id) else {
             return;
         };
         // Never log the message itself: chat text stays out of every log.
@@ -33,7 +34,7 @@ impl Shard {
             debug!(participant = %id, code = ?error.code, "moderation refused");
             self.refuse(id, error);
         }
-        self.apply(now, &room_name, effects);
+        self.apply(now, room_id, effects);
     }
 
     /// Someone in the lobby may only wait, ping or leave.
@@ -50,7 +51,7 @@ impl Shard {
 
     /// Carry out what the moderation decided, then bring the media path's
     /// mute flags and screen shares in line with it.
-    pub(super) fn apply(&mut self, now: Instant, room_name: &str, effects: Vec<Effect>) {
+    pub(super) fn apply(&mut self, now: Instant, room_id: RoomId, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::Send(to, message) => self.signal(to, message),
@@ -60,12 +61,12 @@ impl Shard {
                     }
                     let full = self
                         .rooms
-                        .get(room_name)
+                        .get(room_id)
                         .is_some_and(|r| r.members.len() >= self.config.max_room_size);
                     if full {
                         // Admitted from the lobby into a room that filled up meanwhile.
                         let mut more = Vec::new();
-                        if let Some(room) = self.rooms.get_mut(room_name) {
+                        if let Some(room) = self.rooms.get_mut(room_id) {
                             room.moderation.leave(now, id, true, &mut more);
                         }
                         let message = format!(
@@ -73,22 +74,22 @@ impl Shard {
                             self.config.max_room_size
                         );
                         self.refuse(id, ProtocolError::new(ErrorCode::RoomFull, message));
-                        self.apply(now, room_name, more);
+                        self.apply(now, room_id, more);
                     } else {
-                        self.admit(now, id, room_name);
+                        self.admit(now, id, room_id);
                     }
                 }
                 Effect::End(id, reason) => self.remove(id, Some(reason)),
                 Effect::StopScreen(id) => self.stop_screen(id),
             }
         }
-        self.sync_media(room_name);
+        self.sync_media(room_id);
     }
 
     /// The forwarding path drops the packets of what is muted, and screen
     /// shares end when their permission went.
-    fn sync_media(&mut self, room_name: &str) {
-        let Some(room) = self.rooms.get(room_name) else {
+    fn sync_media(&mut self, room_id: RoomId) {
+        let Some(room) = self.rooms.get(room_id) else {
             return;
         };
         let mut unshare = Vec::new();
@@ -127,12 +128,12 @@ impl Shard {
         if screens.is_empty() {
             return;
         }
-        let room = p.room.clone();
+        let room = p.room;
         for (mid, track) in screens {
             if let Some(p) = self.participants.get_mut(&id) {
                 p.published.remove(&mid);
             }
-            self.remove_track(&room, track);
+            self.remove_track(room, track);
         }
     }
 
@@ -140,22 +141,24 @@ impl Shard {
     /// idle rooms go. Called from the tick.
     pub(super) fn moderation_tick(&mut self, now: Instant) {
         let mut due = Vec::new();
-        for (name, room) in self.rooms.iter_mut() {
+        for (key, room) in self.rooms.iter_mut() {
             let mut effects = Vec::new();
             room.moderation.handle_timeout(now, &mut effects);
             if !effects.is_empty() || room.is_idle() {
-                due.push((name.clone(), effects));
+                due.push((key, effects));
             }
         }
-        for (name, effects) in due {
-            self.apply(now, &name, effects);
-            self.drop_room_if_idle(&name);
+        for (key, effects) in due {
+            self.apply(now, key, effects);
+            self.drop_room_if_idle(key);
         }
     }
 
-    pub(super) fn drop_room_if_idle(&mut self, room_name: &str) {
-        if self.rooms.get(room_name).is_some_and(|r| r.is_idle()) {
-            self.rooms.remove(room_name);
+    pub(super) fn drop_room_if_idle(&mut self, room_id: RoomId) {
+        if self.rooms.get(room_id).is_some_and(|r| r.is_idle()) {
+            if let Some(room) = self.rooms.remove(room_id) {
+                self.room_ids.remove(&room.name);
+            }
         }
     }
 

@@ -2,8 +2,11 @@
 //! receives on which transceiver.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
 use str0m::format::PayloadParams;
 use str0m::media::{Mid, Pt};
@@ -13,10 +16,23 @@ use tafelrunde_protocol::TrackId;
 
 use super::codec::VideoCodec;
 use super::rewrite::RtpRewriter;
+use super::room::RoomId;
 use super::vp8::Vp8Rewriter;
 
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
+/// How far back a subscriber's lost packets are resent. A resend older than a
+/// second comes after the browser's jitter buffer gave up on it (and after
+/// its keyframe request), so str0m's default of 3 s only costs memory: one
+/// cache entry per packet per subscriber per stream.
+pub const RESEND_WINDOW: Duration = Duration::from_secs(1);
+/// At most this many packets in that window: a second of a 720p layer at
+/// 2.5 Mbit/s is about 250 packets (str0m's default is 1024).
+pub const RESEND_PACKETS: usize = 300;
+/// Resends are dropped while they exceed this share of what a subscriber is
+/// sent (str0m's default): a link that loses more needs a lower layer, not
+/// more resends.
+pub const RESEND_RATIO_CAP: Option<f32> = Some(0.15);
 
 /// An outgoing transceiver: which track it carries and how its numbers run.
 #[derive(Debug)]
@@ -33,6 +49,8 @@ pub struct OutStream {
     pub target: Option<usize>,
     /// Publisher payload type → this subscriber's payload type.
     pub pt_map: Vec<(Pt, Option<Pt>)>,
+    /// str0m's resend cache of the stream was sized ([`RESEND_WINDOW`]).
+    pub resend_cache_sized: bool,
 }
 
 impl OutStream {
@@ -44,6 +62,7 @@ impl OutStream {
             current: None,
             target: None,
             pt_map: Vec::new(),
+            resend_cache_sized: false,
         }
     }
 }
@@ -54,8 +73,8 @@ pub struct Participant {
     /// (own switch, a moderator, or on arrival). Screen shares are not
     /// affected; they need their own permission. (audio, video)
     pub muted: (bool, bool),
-    /// The room's name.
-    pub room: String,
+    /// Its room.
+    pub room: RoomId,
     /// The WebRTC connection.
     pub rtc: Rtc,
     /// Our ICE ufrag in this connection.
@@ -63,9 +82,9 @@ pub struct Participant {
     /// Network paths this connection was seen on.
     pub paths: Vec<(Protocol, SocketAddr)>,
     /// Transceivers the browser sends on, and the track each carries.
-    pub published: HashMap<Mid, TrackId>,
+    pub published: FxHashMap<Mid, TrackId>,
     /// Transceivers the browser receives on.
-    pub outgoing: HashMap<Mid, OutStream>,
+    pub outgoing: FxHashMap<Mid, OutStream>,
     /// Codec of each incoming payload type, learnt on first use.
     pub incoming_codecs: Vec<(Pt, Option<IncomingCodec>)>,
     /// Visible tiles and their heights; `None` until the first `layout`
@@ -75,6 +94,8 @@ pub struct Participant {
     pub downlink: Option<u64>,
     /// What the estimator was last told we would like to send, bit/s.
     pub desired: u64,
+    /// Waiting in the shard's queue of connections to drive.
+    pub queued: bool,
 }
 
 /// What the SFU needs to know about a publisher's payload type.

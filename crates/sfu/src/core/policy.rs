@@ -29,19 +29,19 @@ impl Shard {
         self.ticks = self.ticks.wrapping_add(1);
         self.moderation_tick(now);
         let mut changes = Vec::new();
-        for (name, room) in self.rooms.iter_mut() {
+        for (key, room) in self.rooms.iter_mut() {
             if let Some(speaker) = room.speakers.tick(now) {
                 if let Some(who) = speaker {
                     room.spoke(who);
                 }
-                changes.push((name.clone(), speaker));
+                changes.push((key, speaker));
             }
         }
         for (room, speaker) in changes {
             let message = ServerMessage::DominantSpeaker {
                 participant_id: speaker,
             };
-            self.broadcast(&room, ParticipantId(0), message);
+            self.broadcast(room, ParticipantId(0), message);
         }
         if self.ticks % ALLOCATE_EVERY == 0 {
             for track in self.tracks.values_mut() {
@@ -65,7 +65,7 @@ impl Shard {
         };
         let recent = self
             .rooms
-            .get(&p.room)
+            .get(p.room)
             .map(|r| r.recent_speakers.clone())
             .unwrap_or_default();
         let mut outs = Vec::new();

@@ -10,6 +10,12 @@ use super::keyframe::KeyframeThrottle;
 use super::moderation::Moderation;
 use super::speaker::SpeakerDetector;
 
+slotmap::new_key_type! {
+    /// A room on its shard: a copyable key, so that the media path never
+    /// clones or hashes the room's name. Keys of removed rooms are not reused.
+    pub struct RoomId;
+}
+
 /// How many recent speakers are remembered for last-N.
 const RECENT_SPEAKERS: usize = 8;
 /// A layer that sent nothing for this long is gone (the publisher dropped it).
@@ -19,6 +25,8 @@ pub const LAYER_SILENCE: Duration = Duration::from_millis(1500);
 /// moderation state (roles, lobby, chat, hands).
 #[derive(Debug)]
 pub struct Room {
+    /// Its name, as the signaling side and the room's link know it.
+    pub name: String,
     /// Members with a media connection, in order of arrival.
     pub members: Vec<ParticipantId>,
     /// Roles, permissions, lobby, chat, hands.
@@ -31,8 +39,9 @@ pub struct Room {
 
 impl Room {
     /// An empty room.
-    pub fn new(moderation: Moderation) -> Self {
+    pub fn new(name: String, moderation: Moderation) -> Self {
         Self {
+            name,
             members: Vec::new(),
             moderation,
             speakers: SpeakerDetector::default(),

@@ -2,23 +2,25 @@
 //! due instead of polling every connection on every tick.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::hash::Hash;
 use std::time::Instant;
+
+use rustc_hash::FxHashMap;
 
 /// Deadlines by key. Setting a key's deadline again replaces the old one; stale
 /// heap entries are skipped lazily when they surface.
 #[derive(Debug)]
 pub struct TimerHeap<K: Copy + Eq + Hash + Ord> {
     heap: BinaryHeap<Reverse<(Instant, K)>>,
-    current: HashMap<K, Instant>,
+    current: FxHashMap<K, Instant>,
 }
 
 impl<K: Copy + Eq + Hash + Ord> Default for TimerHeap<K> {
     fn default() -> Self {
         Self {
             heap: BinaryHeap::new(),
-            current: HashMap::new(),
+            current: FxHashMap::default(),
         }
     }
 }
