@@ -129,7 +129,10 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_job_is_an_error_and_frees_its_slot() {
         let pool = CpuPool::new(1, 0);
-        assert_eq!(pool.run(|| panic!("bug")).await, Err::<(), _>(CpuError::Panicked));
+        assert_eq!(
+            pool.run(|| panic!("bug")).await,
+            Err::<(), _>(CpuError::Panicked)
+        );
         assert_eq!(pool.run(|| 1).await, Ok(1));
     }
 }

@@ -90,7 +90,10 @@ async fn the_privacy_texts_name_every_cookie_a_guest_gets() {
         .collect();
     assert!(login_cookies.contains(&"tafelrunde_session".to_string()));
     for cookie in &login_cookies {
-        assert!(service.contains(cookie.as_str()), "/datenschutz does not name {cookie}");
+        assert!(
+            service.contains(cookie.as_str()),
+            "/datenschutz does not name {cookie}"
+        );
     }
     env.close().await;
 }

@@ -301,7 +301,10 @@ fn audit_lines_in_the_log_name_accounts_by_id_not_by_email_address() {
     });
     let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).to_string();
     let audit: Vec<&str> = log.lines().filter(|l| l.contains("audit")).collect();
-    assert!(audit.len() >= 3, "setup, import and creation are audited: {log}");
+    assert!(
+        audit.len() >= 3,
+        "setup, import and creation are audited: {log}"
+    );
     for address in ["betrieb@land.example", "lehrerin@schule-am-see.de"] {
         assert!(!log.contains(address), "{address} is in the log:\n{log}");
     }

@@ -14,5 +14,5 @@ pub mod runtime;
 pub mod sim;
 
 pub use runtime::{
-    Entry, MediaConfig, MediaPlane, ParticipantHandle, RoomKind, SignalSink, StartError,
+    Busy, Entry, MediaConfig, MediaPlane, ParticipantHandle, RoomKind, SignalSink, StartError,
 };

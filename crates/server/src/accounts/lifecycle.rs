@@ -6,8 +6,8 @@ use sqlx::Row;
 use super::{from_row, get, may_manage, password, require, Account, Status, COLUMNS};
 use crate::api::error::{ApiError, ApiResult};
 use crate::audit::{self, Actor};
-use crate::cpu::CpuPool;
 use crate::auth::onetime::{self, Purpose};
+use crate::cpu::CpuPool;
 use crate::schools::{self, Service};
 use crate::storage::{self, Db};
 

@@ -89,7 +89,8 @@ pub async fn setup(
     JsonBody(req): JsonBody<SetupRequest>,
 ) -> ApiResult<Response> {
     let c = control(&state)?;
-    let account = lifecycle::complete_setup(&c.db, &state.cpu, &req.token, &req.email, &req.password).await?;
+    let account =
+        lifecycle::complete_setup(&c.db, &state.cpu, &req.token, &req.email, &req.password).await?;
     login_response(&state, &account).await
 }
 

@@ -27,7 +27,7 @@ use tafelrunde_protocol::{
     parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage,
     MAX_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
-use tafelrunde_sfu::ParticipantHandle;
+use tafelrunde_sfu::{Busy, ParticipantHandle};
 use tracing::debug;
 
 pub use guard::MAX_SOCKETS_PER_NETWORK;
@@ -335,8 +335,13 @@ impl Session {
                     Err(e) => return self.refuse(e, replies),
                 };
                 let sink = Box::new(queue.sink());
-                self.participant = Some(self.state.media.join(&room, &name, entry, sink));
-                self.room = Some(room);
+                match self.state.media.join(&room, &name, entry, sink) {
+                    Ok(participant) => {
+                        self.participant = Some(participant);
+                        self.room = Some(room);
+                    }
+                    Err(Busy) => return self.refuse(media_busy(), replies),
+                }
             }
             (ClientMessage::Join { .. }, Some(_)) => {
                 return self.refuse(
@@ -350,7 +355,11 @@ impl Session {
                     replies,
                 );
             }
-            (message, Some(participant)) => participant.send(message),
+            (message, Some(participant)) => {
+                if let Err(Busy) = participant.send(message) {
+                    return self.refuse(media_busy(), replies);
+                }
+            }
         }
         Flow::Continue
     }
@@ -430,4 +439,13 @@ async fn close_politely(
         }
     };
     let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+}
+
+/// The room's media shard is overloaded (its command queue is full): the
+/// message was not taken, and the client may try again in a moment.
+fn media_busy() -> ProtocolError {
+    ProtocolError::new(
+        ErrorCode::RateLimited,
+        "the media server is busy; try again in a moment",
+    )
 }

@@ -12,13 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Sender, TrySendError};
 
 pub use crate::core::moderation::{Entry, RoomKind};
 use tafelrunde_protocol::{ClientMessage, ParticipantId, ServerMessage};
 
 pub use framing::{push_frame, take_frames};
-use shard_thread::{RuntimeCommand, ShardThread};
+use shard_thread::{Exit, RuntimeCommand, ShardThread};
 
 /// Where signaling messages for one participant go (the WebSocket session).
 /// It must not block: the shard thread calls it.
@@ -74,16 +74,43 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
+/// Joins and messages waiting for one shard. A shard this far behind is
+/// overloaded: a further join or message is refused at once with
+/// [`Busy`] (the client is told to try again) instead of queueing without
+/// limit. 4096 is several seconds of signaling for a full shard.
+const COMMAND_QUEUE: usize = 4096;
+
+/// The shard's command queue is full: it is overloaded; try again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the media server is busy")]
+pub struct Busy;
+
 #[derive(Clone)]
 struct ShardHandle {
+    /// Joins and messages, bounded ([`COMMAND_QUEUE`]).
     commands: Sender<RuntimeCommand>,
+    /// Departures and the stop: never refused, so a participant always
+    /// leaves. Bounded by what it carries: one departure per participant
+    /// handle, and one stop.
+    exits: Sender<Exit>,
     waker: Arc<mio::Waker>,
 }
 
 impl ShardHandle {
-    fn send(&self, command: RuntimeCommand) {
-        // A stopped shard has nobody left to tell; dropping is right.
-        if self.commands.send(command).is_ok() {
+    fn send(&self, command: RuntimeCommand) -> Result<(), Busy> {
+        match self.commands.try_send(command) {
+            Ok(()) => {
+                let _ = self.waker.wake();
+                Ok(())
+            }
+            Err(TrySendError::Full(_)) => Err(Busy),
+            // A stopped shard has nobody left to tell; dropping is right.
+            Err(TrySendError::Disconnected(_)) => Ok(()),
+        }
+    }
+
+    fn exit(&self, exit: Exit) {
+        if self.exits.send(exit).is_ok() {
             let _ = self.waker.wake();
         }
     }
@@ -138,13 +165,14 @@ impl MediaPlane {
     /// Enter `room` as the person `entry` describes (the server's word, never
     /// the client's). The answer (`joined`, `waiting` or an error) and
     /// everything after arrives at `sink`. Dropping the handle leaves the room.
+    /// [`Busy`] when the room's shard is overloaded: nothing was joined.
     pub fn join(
         &self,
         room: &str,
         name: &str,
         entry: Entry,
         sink: Box<dyn SignalSink>,
-    ) -> ParticipantHandle {
+    ) -> Result<ParticipantHandle, Busy> {
         let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
         let shard = self.shards[shard_index(room, self.shards.len())].clone();
         shard.send(RuntimeCommand::Join {
@@ -153,15 +181,15 @@ impl MediaPlane {
             name: name.to_string(),
             entry,
             sink,
-        });
-        ParticipantHandle { id, shard }
+        })?;
+        Ok(ParticipantHandle { id, shard })
     }
 
     /// Tell every participant the server is stopping and stop the shards.
     /// Returns when every shard thread has ended.
     pub fn shutdown(&self) {
         for shard in &self.shards {
-            shard.send(RuntimeCommand::Stop);
+            shard.exit(Exit::Stop);
         }
         let threads = std::mem::take(&mut *self.threads.lock().expect("not poisoned"));
         for thread in threads {
@@ -192,28 +220,77 @@ impl ParticipantHandle {
         self.id
     }
 
-    /// Pass a message from the participant to its shard.
-    pub fn send(&self, message: ClientMessage) {
-        self.shard
-            .send(RuntimeCommand::Core(crate::core::Command::Message {
-                participant: self.id,
-                message,
-            }));
+    /// Pass a message from the participant to its shard; [`Busy`] when the
+    /// shard is overloaded and the message was dropped.
+    pub fn send(&self, message: ClientMessage) -> Result<(), Busy> {
+        self.shard.send(RuntimeCommand::Message {
+            participant: self.id,
+            message,
+        })
     }
 }
 
 impl Drop for ParticipantHandle {
     fn drop(&mut self) {
-        self.shard
-            .send(RuntimeCommand::Core(crate::core::Command::Disconnected {
-                participant: self.id,
-            }));
+        self.shard.exit(Exit::Participant(self.id));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A handle to a shard that never drains its queues, as an overloaded
+    /// shard would not, and the receiving ends to look into them.
+    fn stalled_shard() -> (
+        ShardHandle,
+        crossbeam_channel::Receiver<RuntimeCommand>,
+        crossbeam_channel::Receiver<Exit>,
+        mio::Poll,
+    ) {
+        let poll = mio::Poll::new().expect("poll");
+        let waker = Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).expect("waker"));
+        let (commands, commands_rx) = crossbeam_channel::bounded(COMMAND_QUEUE);
+        let (exits, exits_rx) = crossbeam_channel::unbounded();
+        let handle = ShardHandle {
+            commands,
+            exits,
+            waker,
+        };
+        (handle, commands_rx, exits_rx, poll)
+    }
+
+    #[test]
+    fn an_overloaded_shard_refuses_messages_but_every_participant_still_leaves() {
+        let (shard, commands, exits, _poll) = stalled_shard();
+        let handles: Vec<ParticipantHandle> = (0..3)
+            .map(|i| ParticipantHandle {
+                id: ParticipantId(i),
+                shard: shard.clone(),
+            })
+            .collect();
+        let mut taken = 0;
+        while handles[taken % 3].send(ClientMessage::Ping).is_ok() {
+            taken += 1;
+            assert!(taken <= COMMAND_QUEUE, "the queue has no bound");
+        }
+        assert_eq!(taken, COMMAND_QUEUE);
+        assert_eq!(handles[0].send(ClientMessage::Ping), Err(Busy));
+        assert_eq!(
+            commands.len(),
+            COMMAND_QUEUE,
+            "a refused message is not queued"
+        );
+        drop(handles);
+        let left: Vec<ParticipantId> = exits
+            .try_iter()
+            .map(|e| match e {
+                Exit::Participant(id) => id,
+                Exit::Stop => panic!("nobody stopped the shard"),
+            })
+            .collect();
+        assert_eq!(left, [ParticipantId(0), ParticipantId(1), ParticipantId(2)]);
+    }
 
     #[test]
     fn rooms_spread_over_shards_stably() {

@@ -64,8 +64,17 @@ pub enum RuntimeCommand {
         entry: Entry,
         sink: Box<dyn SignalSink>,
     },
-    /// Anything else for the core.
-    Core(Command),
+    /// A message of a participant.
+    Message {
+        participant: ParticipantId,
+        message: tafelrunde_protocol::ClientMessage,
+    },
+}
+
+/// What must reach the shard even when it is overloaded.
+pub enum Exit {
+    /// The participant's signaling is gone.
+    Participant(ParticipantId),
     /// Tell everyone and stop.
     Stop,
 }
@@ -159,20 +168,22 @@ impl ShardThread {
             registry.register(listener, LISTENER, Interest::READABLE)?;
         }
         let waker = Arc::new(Waker::new(registry, WAKER)?);
-        let (tx, rx) = crossbeam_channel::unbounded();
+        let (tx, rx) = crossbeam_channel::bounded(super::COMMAND_QUEUE);
+        let (exits_tx, exits_rx) = crossbeam_channel::unbounded();
         let join = std::thread::Builder::new()
             .name(format!("shard-{}", self.index))
-            .spawn(move || self.run(rx))?;
+            .spawn(move || self.run(rx, exits_rx))?;
         Ok((
             ShardHandle {
                 commands: tx,
+                exits: exits_tx,
                 waker,
             },
             join,
         ))
     }
 
-    fn run(mut self, commands: Receiver<RuntimeCommand>) {
+    fn run(mut self, commands: Receiver<RuntimeCommand>, exits: Receiver<Exit>) {
         info!(shard = self.index, udp = %self.udp_candidate, tcp = ?self.tcp_candidate, "media shard running");
         let mut events = Events::with_capacity(256);
         let mut buf = vec![0u8; 2048];
@@ -190,7 +201,7 @@ impl ShardThread {
             let mut stop = false;
             for event in events.iter() {
                 match event.token() {
-                    WAKER => stop |= self.take_commands(now, &commands),
+                    WAKER => stop |= self.take_commands(now, &commands, &exits),
                     UDP => self.read_udp(now, &mut buf),
                     LISTENER => self.accept(),
                     token => self.on_connection(now, token, event.is_readable()),
@@ -206,7 +217,40 @@ impl ShardThread {
     }
 
     /// Returns true when the shard must stop.
-    fn take_commands(&mut self, now: Instant, commands: &Receiver<RuntimeCommand>) -> bool {
+    fn take_commands(
+        &mut self,
+        now: Instant,
+        commands: &Receiver<RuntimeCommand>,
+        exits: &Receiver<Exit>,
+    ) -> bool {
+        // Exits are taken first and carried out last: a participant's join
+        // was queued before its departure, so every departure seen here
+        // meets its join below, never the other way round.
+        let exits: Vec<Exit> = exits.try_iter().collect();
+        let mut stop = self.take_joins_and_messages(now, commands);
+        for exit in exits {
+            match exit {
+                Exit::Participant(participant) => {
+                    self.sinks.remove(&participant);
+                    self.shard
+                        .handle_command(now, Command::Disconnected { participant });
+                }
+                Exit::Stop => {
+                    self.shard.handle_command(now, Command::Shutdown);
+                    stop = true;
+                }
+            }
+            self.send_output();
+        }
+        stop
+    }
+
+    /// Returns true when the signaling side is gone.
+    fn take_joins_and_messages(
+        &mut self,
+        now: Instant,
+        commands: &Receiver<RuntimeCommand>,
+    ) -> bool {
         loop {
             let command = match commands.try_recv() {
                 Ok(command) => command,
@@ -235,16 +279,16 @@ impl ShardThread {
                         },
                     );
                 }
-                RuntimeCommand::Core(command) => {
-                    if let Command::Disconnected { participant } = &command {
-                        self.sinks.remove(participant);
-                    }
-                    self.shard.handle_command(now, command);
-                }
-                RuntimeCommand::Stop => {
-                    self.shard.handle_command(now, Command::Shutdown);
-                    return true;
-                }
+                RuntimeCommand::Message {
+                    participant,
+                    message,
+                } => self.shard.handle_command(
+                    now,
+                    Command::Message {
+                        participant,
+                        message,
+                    },
+                ),
             }
             self.send_output();
         }
