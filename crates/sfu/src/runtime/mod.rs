@@ -5,6 +5,7 @@
 mod framing;
 mod shard_thread;
 mod tcp;
+mod udp_batch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -17,6 +17,7 @@ use tafelrunde_protocol::{ParticipantId, ServerMessage};
 use tracing::{debug, info, warn};
 
 use super::tcp::{ReadOutcome, TcpConnection};
+use super::udp_batch::{BatchReader, BatchWriter};
 use super::{MediaConfig, ShardHandle, SignalSink, StartError};
 use crate::core::moderation::Entry;
 use crate::core::{Command, Shard, ShardConfig};
@@ -27,11 +28,6 @@ const LISTENER: Token = Token(2);
 const FIRST_CONNECTION: usize = 3;
 /// More TCP connections than this per shard are refused.
 const MAX_TCP_CONNECTIONS: usize = 4096;
-/// Datagrams read before the subscribers they reached are driven: large
-/// enough that a subscriber is driven once for many packets under load,
-/// small enough that the first packet of a batch waits well under a
-/// millisecond.
-const BATCH: usize = 64;
 
 /// Socket buffers of a shard's UDP port. One socket carries every
 /// participant of the shard, so bursts of hundreds of connections meet in its
@@ -91,6 +87,8 @@ pub struct ShardThread {
     connections: HashMap<Token, TcpConnection>,
     by_peer: HashMap<SocketAddr, Token>,
     next_token: usize,
+    reader: BatchReader,
+    writer: BatchWriter,
 }
 
 impl ShardThread {
@@ -147,6 +145,8 @@ impl ShardThread {
             connections: HashMap::new(),
             by_peer: HashMap::new(),
             next_token: FIRST_CONNECTION,
+            reader: BatchReader::new(),
+            writer: BatchWriter::new(),
         })
     }
 
@@ -186,7 +186,6 @@ impl ShardThread {
     fn run(mut self, commands: Receiver<RuntimeCommand>, exits: Receiver<Exit>) {
         info!(shard = self.index, udp = %self.udp_candidate, tcp = ?self.tcp_candidate, "media shard running");
         let mut events = Events::with_capacity(256);
-        let mut buf = vec![0u8; 2048];
         loop {
             let timeout = self
                 .shard
@@ -202,7 +201,7 @@ impl ShardThread {
             for event in events.iter() {
                 match event.token() {
                     WAKER => stop |= self.take_commands(now, &commands, &exits),
-                    UDP => self.read_udp(now, &mut buf),
+                    UDP => self.read_udp(now),
                     LISTENER => self.accept(),
                     token => self.on_connection(now, token, event.is_readable()),
                 }
@@ -296,34 +295,23 @@ impl ShardThread {
 
     /// Read what the socket holds, a batch at a time: each datagram goes to
     /// its sender's connection at once, the subscribers it reached are driven
-    /// once per batch.
-    fn read_udp(&mut self, now: Instant, buf: &mut [u8]) {
+    /// once per batch. The poll is edge-triggered, so the socket is read
+    /// until it is empty.
+    fn read_udp(&mut self, now: Instant) {
         loop {
-            let mut drained = false;
-            for _ in 0..BATCH {
-                match self.udp.recv_from(buf) {
-                    Ok((n, source)) => {
-                        self.shard.receive(
-                            now,
-                            Protocol::Udp,
-                            source,
-                            self.udp_candidate,
-                            &buf[..n],
-                        );
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        drained = true;
-                        break;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // ICMP errors from a departed peer surface here; they concern nobody else.
-                    Err(e) => debug!(error = %e, "UDP receive error"),
+            let (shard, candidate) = (&mut self.shard, self.udp_candidate);
+            let read = self.reader.read(&self.udp, |source, data| {
+                shard.receive(now, Protocol::Udp, source, candidate, data);
+            });
+            match read {
+                Ok(0) => return,
+                Ok(_) => {
+                    self.shard.drive_touched(now);
+                    self.send_output();
                 }
-            }
-            self.shard.drive_touched(now);
-            self.send_output();
-            if drained {
-                return;
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // ICMP errors from a departed peer surface here; they concern nobody else.
+                Err(e) => debug!(error = %e, "UDP receive error"),
             }
         }
     }
@@ -400,11 +388,7 @@ impl ShardThread {
     fn send_output(&mut self) {
         while let Some(t) = self.shard.poll_transmit() {
             match t.proto {
-                Protocol::Udp => {
-                    // A full send buffer drops the packet: media heals by
-                    // NACK or the next keyframe, and nobody else waits.
-                    let _ = self.udp.send_to(&t.contents, t.destination);
-                }
+                Protocol::Udp => self.writer.push(&self.udp, t.destination, t.contents),
                 _ => {
                     let Some(token) = self.by_peer.get(&t.destination).copied() else {
                         continue;
@@ -419,6 +403,7 @@ impl ShardThread {
                 }
             }
         }
+        self.writer.flush(&self.udp);
         while let Some((participant, message)) = self.shard.poll_signal() {
             let bye = matches!(message, ServerMessage::Bye { .. });
             if let Some(sink) = self.sinks.get(&participant) {
