@@ -47,6 +47,10 @@ pub struct VideoDemand {
     /// with nothing sent it never learns better; seeing nothing is worse
     /// than a congested picture.
     pub must_show: bool,
+    /// Subject to the downlink estimate. Only a choice of layers is: a
+    /// video with one layer is not held back by an estimate that has not
+    /// grown yet.
+    pub within_budget: bool,
 }
 
 /// Upgrades must fit into this share of the estimate; keeping a layer only
@@ -76,7 +80,8 @@ pub fn allocate(
             continue;
         };
         let cost = demands[i].layers[lowest].cost();
-        if demands[i].must_show || budget.is_none_or(|b| spent + cost <= b) {
+        let exempt = demands[i].must_show || !demands[i].within_budget;
+        if exempt || budget.is_none_or(|b| spent + cost <= b) {
             targets[i] = Some(lowest);
             spent += cost;
         }
@@ -163,6 +168,7 @@ mod tests {
             layers: simulcast(),
             current: None,
             must_show: false,
+            within_budget: true,
         }
     }
 
@@ -240,6 +246,7 @@ mod tests {
             }],
             current: None,
             must_show: true,
+            within_budget: true,
         };
         let t = allocate(&[video(Some(300)), screen], 20, Some(1_000_000));
         assert_eq!(t, vec![None, Some(0)]);
@@ -247,6 +254,35 @@ mod tests {
         let mut hidden = video(None);
         hidden.must_show = true;
         assert_eq!(allocate(&[hidden], 20, Some(1_000_000)), vec![None]);
+    }
+
+    #[test]
+    fn a_video_without_a_choice_of_layers_is_not_held_back_by_the_estimate() {
+        // Ten cameras of one 360p layer at 500 kbit/s against the first
+        // estimate of 2.5 Mbit/s: all are shown (last-N still applies); a
+        // simulcast camera beside them is fitted into what is left.
+        let single = VideoDemand {
+            priority: 0,
+            tile_height: Some(180),
+            layers: vec![LayerView {
+                height: 360,
+                bitrate: 500_000,
+                available: true,
+            }],
+            current: None,
+            must_show: false,
+            within_budget: false,
+        };
+        let mut demands = vec![single; 10];
+        demands.push(video(Some(180)));
+        let t = allocate(&demands, 20, Some(2_500_000));
+        assert_eq!(t[..10], [Some(0); 10]);
+        assert_eq!(
+            t[10], None,
+            "the estimate is spent: the simulcast camera waits"
+        );
+        let t = allocate(&demands, 8, Some(2_500_000));
+        assert_eq!(t.iter().filter(|t| t.is_some()).count(), 8, "last-N holds");
     }
 
     #[test]
@@ -286,6 +322,7 @@ mod tests {
             }],
             current: None,
             must_show: false,
+            within_budget: true,
         };
         assert_eq!(allocate(&[d], 20, None), vec![Some(0)]);
     }

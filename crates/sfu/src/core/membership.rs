@@ -233,7 +233,8 @@ impl Shard {
                 let Some(p) = self.participants.get_mut(&id) else {
                     return;
                 };
-                p.layout = Some(tiles.iter().map(|t| (t.track_id, t.height)).collect());
+                let tiles = tiles.iter().enumerate();
+                p.layout = Some(tiles.map(|(i, t)| (t.track_id, (t.height, i))).collect());
                 self.reallocate(now, id);
                 self.update_layers_of_subscriptions(now, id);
             }

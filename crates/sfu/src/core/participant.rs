@@ -87,9 +87,9 @@ pub struct Participant {
     pub outgoing: FxHashMap<Mid, OutStream>,
     /// Codec of each incoming payload type, learnt on first use.
     pub incoming_codecs: Vec<(Pt, Option<IncomingCodec>)>,
-    /// Visible tiles and their heights; `None` until the first `layout`
+    /// Visible tiles: their heights and places in the layout; `None` until the first `layout`
     /// (then every video counts as visible and large).
-    pub layout: Option<HashMap<TrackId, u32>>,
+    pub layout: Option<HashMap<TrackId, (u32, usize)>>,
     /// Estimated downlink (str0m's TWCC estimate), bit/s.
     pub downlink: Option<u64>,
     /// What the estimator was last told we would like to send, bit/s.

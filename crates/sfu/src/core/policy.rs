@@ -68,8 +68,7 @@ impl Shard {
             .get(p.room)
             .map(|r| r.recent_speakers.clone())
             .unwrap_or_default();
-        let mut outs = Vec::new();
-        let mut demands = Vec::new();
+        let mut videos = Vec::new();
         let mut audio = 0;
         for (mid, out) in &p.outgoing {
             let Some(track) = out.track.and_then(|t| self.tracks.get(&t)) else {
@@ -84,19 +83,32 @@ impl Shard {
                 (_, Some(rank)) => 100 - rank as u32,
                 _ => 0,
             };
-            let tile_height = match &p.layout {
-                None => Some(u32::MAX),
-                Some(layout) => layout.get(&track.id).copied(),
+            let (tile_height, place) = match &p.layout {
+                None => (Some(u32::MAX), 0),
+                Some(layout) => match layout.get(&track.id) {
+                    Some((height, place)) => (Some(*height), *place),
+                    None => (None, usize::MAX),
+                },
             };
-            outs.push((*mid, track.id));
-            demands.push(VideoDemand {
+            let demand = VideoDemand {
                 priority,
                 tile_height,
                 layers: track.views(now),
                 current: out.current,
                 must_show: track.source == TrackSource::Screen,
-            });
+                // Only a choice of layers is fitted into the estimate. A
+                // single-layer video is shown or not by last-N and the
+                // layout; holding it back until the estimate has grown kept
+                // a class's cameras dark for seconds.
+                within_budget: track.layers.len() > 1,
+            };
+            videos.push(((place, track.id), (*mid, track.id), demand));
         }
+        // Equal priorities keep the layout's order, then the tracks' age:
+        // the same videos are chosen every time, whatever order the
+        // subscriber's transceivers are kept in.
+        videos.sort_unstable_by_key(|(order, _, _)| *order);
+        let (outs, demands): (Vec<_>, Vec<_>) = videos.into_iter().map(|(_, o, d)| (o, d)).unzip();
         // The estimator only learns what we send or probe for: an estimate
         // near what we asked for says "no congestion", not "no more room".
         // Only an estimate clearly below it limits the layers.
