@@ -441,6 +441,10 @@ impl Peer {
         }
         if let Some(i) = mid.and_then(|m| self.awaiting.iter().position(|(a, _)| *a == m)) {
             let (_, at) = self.awaiting.swap_remove(i);
+            if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+                let ms = now.saturating_duration_since(at).as_millis();
+                eprintln!("peer {}: first packet of a new track (video {video}) after {ms} ms", self.local);
+            }
             stats
                 .track_to_first_packet
                 .saturating_record(now.saturating_duration_since(at).as_millis().max(1) as u64);

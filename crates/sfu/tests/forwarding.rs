@@ -151,3 +151,61 @@ fn leaving_ends_the_tracks_at_the_others() {
     ));
     assert_eq!(sim.shard.participant_count(), 1);
 }
+
+#[test]
+fn a_late_subscriber_gets_the_picture_at_once_without_a_keyframe_request() {
+    let mut sim = Sim::new();
+    let ada = sim.join("klasse-7a", "Ada");
+    let bob = sim.join("klasse-7a", "Bob");
+    let carl = sim.join("klasse-7a", "Carl");
+    sim.publish(ada);
+    sim.subscribe_all(bob);
+    // Carl is connected, but does not receive Ada yet.
+    sim.publish(carl);
+    sim.run_for(Duration::from_secs(2));
+    assert!(sim.clients[carl].rtc.is_connected());
+
+    sim.send_media(ada, 0, true);
+    for frame in 1..=10u64 {
+        sim.run_for(Duration::from_millis(20));
+        sim.send_media(ada, frame, false);
+    }
+    sim.run_for(Duration::from_millis(10));
+    assert_eq!(sim.received(bob, MediaKind::Video).len(), 11);
+    let requests = sim.clients[ada].keyframe_requests;
+
+    // 200 ms into Ada's picture group, Carl starts her video.
+    sim.subscribe_all(carl);
+    sim.run_for(Duration::from_millis(20));
+    sim.send_media(ada, 11, false);
+    sim.run_for(Duration::from_millis(20));
+
+    let video = sim.received(carl, MediaKind::Video);
+    let frames: Vec<u8> = video.iter().map(|m| m.data[1]).collect();
+    assert_eq!(
+        frames,
+        (0..=11).collect::<Vec<u8>>(),
+        "the picture group from its keyframe, then the live frame, all within one frame's time"
+    );
+    assert_eq!(
+        video[0].data[0] & 1,
+        0,
+        "the first frame Carl gets is a keyframe"
+    );
+    assert_eq!(
+        sim.clients[ada].keyframe_requests, requests,
+        "nobody asked Ada for a keyframe"
+    );
+    // Replayed frames are squeezed just before the live one, so that the
+    // browser shows the present at once instead of playing the past.
+    let ticks =
+        |m: &&str0m::media::MediaData| m.time.rebase(str0m::media::Frequency::NINETY_KHZ).numer();
+    let (first, last) = (ticks(&video[0]), ticks(&video[11]));
+    assert_eq!(last - first, 11, "one tick apart, not 20 ms");
+    let bob_video = sim.received(bob, MediaKind::Video);
+    assert_eq!(
+        ticks(&bob_video[11]) - ticks(&bob_video[0]),
+        11 * 3000,
+        "Bob's are live"
+    );
+}

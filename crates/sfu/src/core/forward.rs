@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use str0m::media::Mid;
+
 use str0m::bwe::BweKind;
 use str0m::media::KeyframeRequestKind;
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor, Vp8Patch};
@@ -12,7 +14,9 @@ use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSou
 use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
-use super::participant::{subscriber_pt, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW};
+use super::participant::{
+    subscriber_pt, IncomingCodec, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW,
+};
 use super::rewrite::RtpRewriter;
 use super::vp8::Vp8Numbers;
 use super::Shard;
@@ -84,50 +88,36 @@ impl Shard {
         let Some(layer) = track.layer_of(rid) else {
             return;
         };
-
-        // The VP8 descriptor is parsed once per packet: for the keyframe and
-        // for every subscriber's picture-number patch.
-        let vp8 = match codec.video {
-            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&packet.payload).ok(),
-            _ => None,
-        };
-        let keyframe = match (&vp8, codec.video) {
-            (Some(descriptor), _) => descriptor.starts_keyframe(&packet.payload),
-            (None, Some(VideoCodec::Vp8)) | (None, None) => false,
-            (None, Some(c)) => starts_keyframe(c, &packet.payload),
-        };
+        let packet = Incoming::new(packet, track.kind, codec);
+        let keyframe = packet.starts_keyframe();
         let kind = track.kind;
-        {
+        let replay_ready = {
             let l = &mut track.layers[layer];
-            l.meter.add(packet.payload.len());
+            l.meter.add(packet.rtp.payload.len());
             l.last_packet = Some(now);
             if keyframe {
                 l.keyframes.keyframe_received();
                 self.keyframe_timers.remove((track_id, layer));
             }
-        }
-        if let (MediaKind::Audio, Some(level)) = (kind, packet.header.ext_vals.audio_level) {
+            l.pictures.picture(now).is_some()
+        };
+        if let (MediaKind::Audio, Some(level)) = (kind, packet.rtp.header.ext_vals.audio_level) {
             if let Some(room) = self.rooms.get_mut(room) {
                 room.speakers.level(publisher, level.unsigned_abs(), now);
             }
         }
-        let clock_rate = codec.params.spec().clock_rate.get();
-        let ext_vals = ExtensionValues {
-            audio_level: packet.header.ext_vals.audio_level,
-            voice_activity: packet.header.ext_vals.voice_activity,
-            video_orientation: packet.header.ext_vals.video_orientation,
-            ..Default::default()
-        };
 
         let mut fanout = std::mem::take(&mut self.fanout);
         fanout.clear();
         fanout.extend_from_slice(&track.subscribers);
         let mut need_keyframe = false;
+        let mut starts = Vec::new();
         for &(subscriber, out_mid) in &fanout {
-            let Some(sub) = self.participants.get_mut(&subscriber) else {
-                continue;
-            };
-            let Some(out) = sub.outgoing.get_mut(&out_mid) else {
+            let Some(out) = self
+                .participants
+                .get_mut(&subscriber)
+                .and_then(|sub| sub.outgoing.get_mut(&out_mid))
+            else {
                 continue;
             };
             if out.track != Some(track_id) {
@@ -144,68 +134,165 @@ impl Shard {
                     continue;
                 }
                 if kind == MediaKind::Video && !keyframe {
-                    need_keyframe = true;
+                    // A fresh start need not wait: the picture group so far
+                    // is replayed (after this loop). A switch between layers
+                    // waits for the target's keyframe.
+                    if out.current.is_none() && replay_ready {
+                        starts.push((subscriber, out_mid));
+                    } else {
+                        need_keyframe = true;
+                    }
                     continue;
                 }
                 if out.current.is_none() {
                     // Resuming after a pause (or starting): no gap in the numbers.
-                    if let Some(rewriter) = &mut out.rewriter {
-                        rewriter.rebase();
-                    }
-                    out.vp8.rebase();
+                    out.restart();
                 }
                 out.current = Some(layer);
             }
-            let Some(pt) = subscriber_pt(&sub.rtc, out, packet.header.payload_type, &codec.params)
-            else {
-                continue;
-            };
-            let rewriter = out
-                .rewriter
-                .get_or_insert_with(|| RtpRewriter::new(clock_rate));
-            let Some(numbers) =
-                rewriter.rewrite(*ssrc, *packet.seq_no, packet.header.timestamp, now)
-            else {
-                continue;
-            };
-            let mut write = RtpWrite::new(
-                pt,
-                numbers.seq.into(),
-                numbers.timestamp,
-                packet.timestamp,
-                packet.payload.clone(),
-            )
-            .marker(packet.header.marker)
-            .ext_vals(ext_vals.clone())
-            .nackable(kind == MediaKind::Video);
-            if let Some(descriptor) = &vp8 {
-                let out_numbers =
-                    out.vp8
-                        .rewrite(*ssrc, descriptor.picture_id(), descriptor.tl0_pic_idx());
-                if let Some(patch) = vp8_patch(descriptor, out_numbers) {
-                    write = write.vp8_patch(patch);
-                }
-            }
-            let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
-            let written = self.call_rtc(subscriber, |rtc| {
-                match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
-                    Some(tx) => {
-                        if size_cache {
-                            tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
-                        }
-                        tx.write_rtp(write);
-                        true
-                    }
-                    None => false,
-                }
-            });
-            if written == Some(true) {
-                self.touch(subscriber);
-            }
+            self.write(now, subscriber, out_mid, &packet, None);
         }
         self.fanout = fanout;
+        for (subscriber, out_mid) in starts {
+            self.start_mid_picture(now, track_id, layer, subscriber, out_mid, &packet);
+        }
+        if kind == MediaKind::Video {
+            if let (Some(track), PacketRef::Owned(rtp)) =
+                (self.tracks.get_mut(&track_id), packet.rtp)
+            {
+                track.layers[layer].pictures.push(now, rtp, keyframe);
+            }
+        }
         if need_keyframe {
             self.request_keyframe(now, track_id, layer, false);
+        }
+    }
+
+    /// Start a subscriber on a layer between keyframes: the packets since the
+    /// last keyframe, then the live one. Their timestamps are squeezed into
+    /// the ticks just before the live packet's, so the browser decodes up to
+    /// the present at once instead of playing the past behind everyone.
+    fn start_mid_picture(
+        &mut self,
+        now: Instant,
+        track_id: TrackId,
+        layer: usize,
+        subscriber: ParticipantId,
+        out_mid: Mid,
+        live: &Incoming,
+    ) {
+        let Some(track) = self.tracks.get_mut(&track_id) else {
+            return;
+        };
+        // Taken out while it is written to the subscriber (a rare event, not
+        // per packet), and put back after.
+        let pictures = std::mem::take(&mut track.layers[layer].pictures);
+        if let Some(cached) = pictures.picture(now) {
+            let cached: Vec<&RtpPacket> = cached.collect();
+            let live_ts = live.rtp.header.timestamp;
+            // Frames before the live packet's own (whose first packets may
+            // be cached already: they keep its timestamp).
+            let earlier = count_frames(cached.iter().filter(|p| p.header.timestamp != live_ts));
+            if let Some(out) = self
+                .participants
+                .get_mut(&subscriber)
+                .and_then(|s| s.outgoing.get_mut(&out_mid))
+            {
+                out.restart();
+                out.current = Some(layer);
+            }
+            let mut frame = 0;
+            for (i, rtp) in cached.iter().enumerate() {
+                let ts = rtp.header.timestamp;
+                if i > 0 && ts != cached[i - 1].header.timestamp {
+                    frame += 1;
+                }
+                let squeezed = if ts == live_ts {
+                    live_ts
+                } else {
+                    live_ts.wrapping_sub(earlier - frame)
+                };
+                let packet = Incoming::borrowed(rtp, live);
+                self.write(now, subscriber, out_mid, &packet, Some(squeezed));
+            }
+            self.write(now, subscriber, out_mid, live, None);
+        }
+        if let Some(track) = self.tracks.get_mut(&track_id) {
+            track.layers[layer].pictures = pictures;
+        }
+    }
+
+    /// Write one packet into a subscriber's stream: its payload type, its
+    /// continuous numbers and VP8 picture numbers. `timestamp` replaces the
+    /// packet's RTP timestamp (a replayed packet).
+    fn write(
+        &mut self,
+        now: Instant,
+        subscriber: ParticipantId,
+        out_mid: Mid,
+        packet: &Incoming,
+        timestamp: Option<u32>,
+    ) {
+        let Some(sub) = self.participants.get_mut(&subscriber) else {
+            return;
+        };
+        let Some(out) = sub.outgoing.get_mut(&out_mid) else {
+            return;
+        };
+        let rtp = packet.rtp.as_ref();
+        let codec = &packet.codec;
+        let Some(pt) = subscriber_pt(&sub.rtc, out, rtp.header.payload_type, &codec.params) else {
+            return;
+        };
+        let clock_rate = codec.params.spec().clock_rate.get();
+        let rewriter = out
+            .rewriter
+            .get_or_insert_with(|| RtpRewriter::new(clock_rate));
+        let source_ts = timestamp.unwrap_or(rtp.header.timestamp);
+        let Some(numbers) = rewriter.rewrite(*rtp.header.ssrc, *rtp.seq_no, source_ts, now) else {
+            return;
+        };
+        let ext_vals = ExtensionValues {
+            audio_level: rtp.header.ext_vals.audio_level,
+            voice_activity: rtp.header.ext_vals.voice_activity,
+            video_orientation: rtp.header.ext_vals.video_orientation,
+            ..Default::default()
+        };
+        let mut write = RtpWrite::new(
+            pt,
+            numbers.seq.into(),
+            numbers.timestamp,
+            rtp.timestamp,
+            rtp.payload.clone(),
+        )
+        .marker(rtp.header.marker)
+        .ext_vals(ext_vals)
+        .nackable(packet.kind == MediaKind::Video);
+        if let Some(descriptor) = &packet.vp8 {
+            let out_numbers = out.vp8.rewrite(
+                *rtp.header.ssrc,
+                descriptor.picture_id(),
+                descriptor.tl0_pic_idx(),
+            );
+            if let Some(patch) = vp8_patch(descriptor, out_numbers) {
+                write = write.vp8_patch(patch);
+            }
+        }
+        let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
+        let written = self.call_rtc(subscriber, |rtc| {
+            match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
+                Some(tx) => {
+                    if size_cache {
+                        tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
+                    }
+                    tx.write_rtp(write);
+                    true
+                }
+                None => false,
+            }
+        });
+        if written == Some(true) {
+            self.touch(subscriber);
         }
     }
 
@@ -267,4 +354,87 @@ fn vp8_patch(descriptor: &Vp8Descriptor, numbers: Vp8Numbers) -> Option<Vp8Patch
     build(numbers.picture_id)
         .or_else(|_| build(numbers.picture_id.map(|p| p & 0x7f)))
         .ok()
+}
+
+/// A publisher's packet as the forwarder needs it: the VP8 descriptor is
+/// parsed once, for the keyframe and for every subscriber's patch.
+struct Incoming<'a> {
+    rtp: PacketRef<'a>,
+    kind: MediaKind,
+    codec: IncomingCodec,
+    vp8: Option<Vp8Descriptor>,
+}
+
+/// The live packet (owned, it goes to the picture cache afterwards) or a
+/// cached one. Not boxed: that would allocate for every packet.
+#[allow(clippy::large_enum_variant)]
+enum PacketRef<'a> {
+    Owned(RtpPacket),
+    Borrowed(&'a RtpPacket),
+}
+
+impl AsRef<RtpPacket> for PacketRef<'_> {
+    fn as_ref(&self) -> &RtpPacket {
+        match self {
+            PacketRef::Owned(p) => p,
+            PacketRef::Borrowed(p) => p,
+        }
+    }
+}
+
+impl std::ops::Deref for PacketRef<'_> {
+    type Target = RtpPacket;
+    fn deref(&self) -> &RtpPacket {
+        self.as_ref()
+    }
+}
+
+impl<'a> Incoming<'a> {
+    fn new(rtp: RtpPacket, kind: MediaKind, codec: IncomingCodec) -> Self {
+        let vp8 = match codec.video {
+            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&rtp.payload).ok(),
+            _ => None,
+        };
+        Self {
+            rtp: PacketRef::Owned(rtp),
+            kind,
+            codec,
+            vp8,
+        }
+    }
+
+    /// A cached packet of the same track as `live`.
+    fn borrowed(rtp: &'a RtpPacket, live: &Incoming) -> Self {
+        let vp8 = match live.codec.video {
+            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&rtp.payload).ok(),
+            _ => None,
+        };
+        Self {
+            rtp: PacketRef::Borrowed(rtp),
+            kind: live.kind,
+            codec: live.codec.clone(),
+            vp8,
+        }
+    }
+
+    fn starts_keyframe(&self) -> bool {
+        match (&self.vp8, self.codec.video) {
+            (Some(descriptor), _) => descriptor.starts_keyframe(&self.rtp.payload),
+            (None, Some(VideoCodec::Vp8)) | (None, None) => false,
+            (None, Some(c)) => starts_keyframe(c, &self.rtp.payload),
+        }
+    }
+}
+
+/// Frames in a run of packets (a frame's packets share a timestamp).
+fn count_frames<'a>(packets: impl Iterator<Item = &'a &'a RtpPacket>) -> u32 {
+    let mut frames = 0;
+    let mut last = None;
+    for p in packets {
+        if last != Some(p.header.timestamp) {
+            frames += 1;
+            last = Some(p.header.timestamp);
+        }
+    }
+    frames
 }

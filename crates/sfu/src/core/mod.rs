@@ -24,6 +24,7 @@
 mod allocate;
 mod codec;
 mod forward;
+mod gop_cache;
 mod keyframe;
 mod membership;
 mod moderate;

@@ -54,6 +54,15 @@ pub struct OutStream {
 }
 
 impl OutStream {
+    /// Forwarding starts or resumes: the next packet continues the numbers
+    /// where they stopped, whatever source it comes from.
+    pub fn restart(&mut self) {
+        if let Some(rewriter) = &mut self.rewriter {
+            rewriter.rebase();
+        }
+        self.vp8.rebase();
+    }
+
     pub fn new() -> Self {
         Self {
             track: None,
@@ -128,7 +137,7 @@ impl Participant {
             .codec_config()
             .find(|p| p.pt() == pt)
             .map(|params| IncomingCodec {
-                params: params.clone(),
+                params: *params,
                 video: match params.spec().codec {
                     str0m::format::Codec::Vp8 => Some(VideoCodec::Vp8),
                     str0m::format::Codec::H264 => Some(VideoCodec::H264),
@@ -162,10 +171,7 @@ pub fn subscriber_pt(
     if let Some((_, pt)) = out.pt_map.iter().find(|(p, _)| *p == incoming_pt) {
         return *pt;
     }
-    let pt = rtc
-        .codec_config()
-        .match_params(params.clone())
-        .map(|p| p.pt());
+    let pt = rtc.codec_config().match_params(*params).map(|p| p.pt());
     out.pt_map.push((incoming_pt, pt));
     pt
 }

@@ -43,7 +43,7 @@ impl Shard {
             };
             self.broadcast(room, ParticipantId(0), message);
         }
-        if self.ticks % ALLOCATE_EVERY == 0 {
+        if self.ticks.is_multiple_of(ALLOCATE_EVERY) {
             for track in self.tracks.values_mut() {
                 track.layers.iter_mut().for_each(|l| l.meter.tick(now));
             }
@@ -135,7 +135,18 @@ impl Shard {
             if out.target != target {
                 out.target = target;
                 if let Some(layer) = target.filter(|t| out.current != Some(*t)) {
-                    keyframes.push((track, layer));
+                    // A fresh start replays the layer's picture group, if
+                    // it has one; only a switch, or a start without one,
+                    // needs a keyframe.
+                    let replay = out.current.is_none()
+                        && self.tracks.get(&track).is_some_and(|t| {
+                            t.layers
+                                .get(layer)
+                                .is_some_and(|l| l.pictures.picture(now).is_some())
+                        });
+                    if !replay {
+                        keyframes.push((track, layer));
+                    }
                 }
             }
         }

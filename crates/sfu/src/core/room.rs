@@ -3,9 +3,11 @@
 use std::time::{Duration, Instant};
 
 use str0m::media::{Mid, Rid};
+use str0m::rtp::RtpPacket;
 use tafelrunde_protocol::{MediaKind, ParticipantId, TrackId, TrackInfo, TrackSource};
 
 use super::allocate::LayerView;
+use super::gop_cache::GopCache;
 use super::keyframe::KeyframeThrottle;
 use super::moderation::Moderation;
 use super::speaker::SpeakerDetector;
@@ -120,6 +122,8 @@ pub struct Layer {
     pub unneeded_since: Option<Instant>,
     /// Keyframe requests for this layer.
     pub keyframes: KeyframeThrottle,
+    /// Its packets since the last keyframe, for subscribers who start it.
+    pub pictures: GopCache<RtpPacket>,
 }
 
 /// A track one participant publishes, and who receives it.
@@ -163,6 +167,7 @@ impl Track {
             grace_until: now + LAYER_SILENCE,
             unneeded_since: None,
             keyframes: KeyframeThrottle::new(keyframe_interval),
+            pictures: GopCache::default(),
         };
         let layers = if layers.is_empty() {
             vec![layer(None, 720)]
