@@ -19,15 +19,12 @@ use tracing::{info, warn};
 
 use super::moderation::{Entered, Entry, Moderation};
 use super::participant::{OutStream, Participant};
+use super::policy::INITIAL_DOWNLINK_KBPS;
 use super::room::{Room, RoomId, Track};
-use super::sdp_check::offered_media;
+use super::sdp_check::{check_layers, offered_media};
 use super::Pending;
 use super::Shard;
 
-/// The downlink assumed for a new subscriber until the estimator knows
-/// better: a typical home connection; lower estimates follow within a
-/// second, higher ones are probed for.
-pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// Tiles a client may report in one `layout`.
 const MAX_TILES: usize = 500;
 
@@ -546,64 +543,4 @@ impl Shard {
     pub(super) fn refuse(&mut self, id: ParticipantId, error: ProtocolError) {
         self.signal(id, error.to_message());
     }
-}
-
-/// Simulcast layers must be video, few, named like RIDs, and announced in the SDP.
-fn check_layers(
-    i: usize,
-    track: &PublishedTrack,
-    sdp_rids: &[String],
-) -> Result<(), ProtocolError> {
-    let bad = |field: String, message: String| {
-        Err(ProtocolError::field(
-            ErrorCode::InvalidField,
-            field,
-            message,
-        ))
-    };
-    if track.layers.is_empty() {
-        return Ok(());
-    }
-    if track.kind != MediaKind::Video {
-        return bad(
-            format!("publish[{i}].layers"),
-            "only video has simulcast layers".into(),
-        );
-    }
-    if track.layers.len() > 4 {
-        return bad(
-            format!("publish[{i}].layers"),
-            "at most 4 simulcast layers".into(),
-        );
-    }
-    for (j, layer) in track.layers.iter().enumerate() {
-        let field = format!("publish[{i}].layers[{j}]");
-        let valid_rid = (1..=16).contains(&layer.rid.len())
-            && layer.rid.chars().all(|c| c.is_ascii_alphanumeric());
-        if !valid_rid {
-            return bad(
-                format!("{field}.rid"),
-                format!("{:?} is not a valid RID", layer.rid),
-            );
-        }
-        if !sdp_rids.contains(&layer.rid) {
-            return bad(
-                format!("{field}.rid"),
-                format!("the offer does not send RID {:?}", layer.rid),
-            );
-        }
-        if track.layers[..j].iter().any(|l| l.rid == layer.rid) {
-            return bad(
-                format!("{field}.rid"),
-                format!("RID {:?} appears twice", layer.rid),
-            );
-        }
-        if !(1..=4320).contains(&layer.height) {
-            return bad(
-                format!("{field}.height"),
-                format!("height {} is out of range", layer.height),
-            );
-        }
-    }
-    Ok(())
 }

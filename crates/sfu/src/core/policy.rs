@@ -9,6 +9,10 @@ use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, Trac
 use super::allocate::{allocate, VideoDemand};
 use super::Shard;
 
+/// The downlink assumed for a new subscriber until the estimator knows
+/// better: a typical home connection; lower estimates follow within a
+/// second, higher ones are probed for.
+pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// How often speakers are re-evaluated.
 pub const TICK: Duration = Duration::from_millis(100);
 /// Layers and bandwidth are re-allocated every this many ticks.
@@ -113,7 +117,7 @@ impl Shard {
         // near what we asked for says "no congestion", not "no more room".
         // Only an estimate clearly below it limits the layers.
         let app_limited = |d: u64| d as f64 >= 0.9 * p.desired as f64;
-        let initial = super::membership::INITIAL_DOWNLINK_KBPS * 1000;
+        let initial = INITIAL_DOWNLINK_KBPS * 1000;
         let budget = p
             .downlink
             .map(|d| if app_limited(d) { d.max(initial) } else { d })

@@ -2,7 +2,7 @@
 //! `publish` / `subscribe` lists do not match its media sections is refused
 //! without changing anything.
 
-use tafelrunde_protocol::MediaKind;
+use tafelrunde_protocol::{ErrorCode, MediaKind, ProtocolError, PublishedTrack};
 
 /// Direction of a media section, from the offerer's (the browser's) view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,66 @@ pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
         }
     }
     media
+}
+
+/// Simulcast layers must be video, few, named like RIDs, and announced in the SDP.
+pub fn check_layers(
+    i: usize,
+    track: &PublishedTrack,
+    sdp_rids: &[String],
+) -> Result<(), ProtocolError> {
+    let bad = |field: String, message: String| {
+        Err(ProtocolError::field(
+            ErrorCode::InvalidField,
+            field,
+            message,
+        ))
+    };
+    if track.layers.is_empty() {
+        return Ok(());
+    }
+    if track.kind != MediaKind::Video {
+        return bad(
+            format!("publish[{i}].layers"),
+            "only video has simulcast layers".into(),
+        );
+    }
+    if track.layers.len() > 4 {
+        return bad(
+            format!("publish[{i}].layers"),
+            "at most 4 simulcast layers".into(),
+        );
+    }
+    for (j, layer) in track.layers.iter().enumerate() {
+        let field = format!("publish[{i}].layers[{j}]");
+        let valid_rid = (1..=16).contains(&layer.rid.len())
+            && layer.rid.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid_rid {
+            return bad(
+                format!("{field}.rid"),
+                format!("{:?} is not a valid RID", layer.rid),
+            );
+        }
+        if !sdp_rids.contains(&layer.rid) {
+            return bad(
+                format!("{field}.rid"),
+                format!("the offer does not send RID {:?}", layer.rid),
+            );
+        }
+        if track.layers[..j].iter().any(|l| l.rid == layer.rid) {
+            return bad(
+                format!("{field}.rid"),
+                format!("RID {:?} appears twice", layer.rid),
+            );
+        }
+        if !(1..=4320).contains(&layer.height) {
+            return bad(
+                format!("{field}.height"),
+                format!("height {} is out of range", layer.height),
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
