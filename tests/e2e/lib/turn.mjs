@@ -1,7 +1,10 @@
 // A coturn TURN server of the test's own on 127.0.0.1 (TURN REST shared
 // secret, as Tafelrunde hands out credentials), stopped with the test.
-// --allow-loopback-peers is for tests only: it lets coturn relay to
-// 127.0.0.1, where the test's Tafelrunde listens.
+// It is hardened as docs/operating.md tells operators to: every peer address
+// denied, then the media server's allowed (here 127.0.0.1), no multicast, no
+// TCP relay, quotas. --allow-loopback-peers is for tests only: coturn refuses
+// loopback peers before it looks at the allowed list, and the test's
+// Tafelrunde listens on 127.0.0.1.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,6 +54,11 @@ export async function startTurn({ artifacts }) {
     '--min-port=49152', '--max-port=49999',
     '-n', '--no-cli', '--no-tls', '--no-dtls', '--log-file=stdout', `--pidfile=${path.join(dir, 'turn.pid')}`,
     '--allow-loopback-peers',
+    '--denied-peer-ip=0.0.0.0-255.255.255.255',
+    '--denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    '--allowed-peer-ip=127.0.0.1',
+    '--no-multicast-peers', '--no-tcp-relay',
+    '--user-quota=12', '--total-quota=1200', '--max-bps=3000000',
   ];
   const usePdeathsig = fs.existsSync('/usr/bin/setpriv');
   const child = usePdeathsig
