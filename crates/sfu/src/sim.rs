@@ -59,6 +59,7 @@ pub struct Sim {
 }
 
 impl Sim {
+    #[allow(clippy::new_without_default)] // a simulation is made on purpose, never by default
     pub fn new() -> Self {
         let provider = str0m::crypto::from_feature_flags();
         provider.clone().install_process_default();

@@ -355,10 +355,10 @@ impl Shard {
         // In the order the client listed them, so that track ids are stable.
         for spec in publish {
             let mid = Mid::from(spec.mid.as_str());
-            if !p.published.contains_key(&mid) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = p.published.entry(mid) {
                 let track = TrackId(self.next_track);
                 self.next_track += 1;
-                p.published.insert(mid, track);
+                slot.insert(track);
                 let layers: Vec<(String, u32)> = spec
                     .layers
                     .iter()

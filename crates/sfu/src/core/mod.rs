@@ -328,8 +328,8 @@ impl Shard {
             self.next_tick = None;
         }
         [
-            self.timers.next(),
-            self.keyframe_timers.next(),
+            self.timers.next_due(),
+            self.keyframe_timers.next_due(),
             self.next_tick,
         ]
         .into_iter()

@@ -120,7 +120,7 @@ impl<K: Copy + Eq + Hash + Ord> SpeakerDetector<K> {
             }
         };
         let held = now.saturating_duration_since(first_seen) >= HOLD;
-        if (held && tenure_over) || (self.dominant.is_none() && held) {
+        if held && (tenure_over || self.dominant.is_none()) {
             self.challenger = None;
             return self.change(Some(candidate), now);
         }

@@ -47,7 +47,7 @@ impl<K: Copy + Eq + Hash + Ord> TimerHeap<K> {
     }
 
     /// The earliest deadline.
-    pub fn next(&mut self) -> Option<Instant> {
+    pub fn next_due(&mut self) -> Option<Instant> {
         self.drop_stale();
         self.heap.peek().map(|Reverse((at, _))| *at)
     }
@@ -89,11 +89,11 @@ mod tests {
         h.set(1u32, ms(30));
         h.set(2, ms(10));
         h.set(3, ms(20));
-        assert_eq!(h.next(), Some(ms(10)));
+        assert_eq!(h.next_due(), Some(ms(10)));
         assert_eq!(h.pop_due(ms(20)), Some(2));
         assert_eq!(h.pop_due(ms(20)), Some(3));
         assert_eq!(h.pop_due(ms(20)), None);
-        assert_eq!(h.next(), Some(ms(30)));
+        assert_eq!(h.next_due(), Some(ms(30)));
     }
 
     #[test]
@@ -106,7 +106,7 @@ mod tests {
         h.set(2, ms(20));
         h.remove(2);
         assert_eq!(h.pop_due(ms(40)), None);
-        assert_eq!(h.next(), Some(ms(50)));
+        assert_eq!(h.next_due(), Some(ms(50)));
         for i in 0..1000 {
             h.set(1, ms(100 + i));
         }

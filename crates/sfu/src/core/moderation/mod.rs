@@ -89,6 +89,9 @@ pub struct Now {
 }
 
 /// What the shard must do after a moderation decision.
+// Effects are few and short-lived (a handful per message), so the size of
+// the message variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Send a message to a member or a waiting person.
