@@ -443,7 +443,10 @@ impl Peer {
             let (_, at) = self.awaiting.swap_remove(i);
             if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
                 let ms = now.saturating_duration_since(at).as_millis();
-                eprintln!("peer {}: first packet of a new track (video {video}) after {ms} ms", self.local);
+                eprintln!(
+                    "peer {}: first packet of a new track (video {video}) after {ms} ms",
+                    self.local
+                );
             }
             stats
                 .track_to_first_packet

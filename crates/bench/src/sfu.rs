@@ -151,6 +151,11 @@ pub fn start_tafelrunde(
         .arg("--max-room-size")
         .arg(max_room_size.max(2).to_string())
         .args(extra)
+        // Every synthetic client comes from 127.0.0.1: one client network,
+        // whose share of signaling sockets (256 by default) a storm of 300
+        // would exceed. An environment variable, so that older binaries,
+        // which do not know the setting, still start.
+        .env("TAFELRUNDE_SOCKETS_PER_NETWORK", "100000")
         // Whatever it keeps on disk (its database) stays in our work folder.
         .current_dir(&dir)
         .stdin(Stdio::null())

@@ -96,6 +96,10 @@ pub struct HttpConfig {
     /// `10.0.0.0/8`) whose `X-Forwarded-For` header names the client; the
     /// per-address limits then count the real client, not the proxy.
     pub trusted_proxies: Vec<String>,
+    /// Signaling connections open at once from one client network (an IPv4
+    /// address or an IPv6 /64). A school whose pupils all come from one NAT
+    /// address needs one per participant in its lessons at the same time.
+    pub sockets_per_network: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -144,6 +148,7 @@ impl Default for HttpConfig {
             tls_cert: None,
             tls_key: None,
             trusted_proxies: Vec::new(),
+            sockets_per_network: crate::signaling::MAX_SOCKETS_PER_NETWORK,
         }
     }
 }
@@ -283,6 +288,9 @@ pub struct ServeArgs {
     /// Seconds a room keeps the owner's role after the owner's connection dropped [default: 300].
     #[arg(long, env = "TAFELRUNDE_OWNER_GRACE", value_name = "SECONDS")]
     pub owner_grace: Option<u64>,
+    /// Signaling connections open at once from one client network (IPv4 address or IPv6 /64) [default: 256].
+    #[arg(long, env = "TAFELRUNDE_SOCKETS_PER_NETWORK", value_name = "N")]
+    pub sockets_per_network: Option<usize>,
 }
 
 /// A configuration that cannot be used, with the reason.
@@ -374,6 +382,7 @@ impl Config {
             self.rooms.open = true;
         }
         set(&mut self.rooms.owner_grace, &a.owner_grace);
+        set(&mut self.http.sockets_per_network, &a.sockets_per_network);
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

@@ -34,6 +34,8 @@ pub struct Control {
     pub trusted_proxies: crate::client_ip::TrustedProxies,
     /// Whether rooms other than school rooms exist (`[rooms] open`).
     pub open_rooms: bool,
+    /// Signaling sockets open at once per client network (`[http] sockets_per_network`).
+    pub sockets_per_network: usize,
 }
 
 impl Control {
@@ -57,6 +59,7 @@ impl Control {
             oidc: None,
             trusted_proxies: Default::default(),
             open_rooms: false,
+            sockets_per_network: crate::signaling::MAX_SOCKETS_PER_NETWORK,
         })
     }
 

@@ -124,6 +124,7 @@ async fn open_control(
     control.trusted_proxies =
         crate::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)?;
     control.open_rooms = config.rooms.open;
+    control.sockets_per_network = config.http.sockets_per_network;
     info!(database = ?control.db.kind(), "database ready");
     crate::storage::retention::spawn(control.db.clone());
     Ok(Arc::new(control))

@@ -8,8 +8,9 @@
 //!   host the request was sent to (a server reached as `localhost` without
 //!   a public URL). Programs that are no browser send no `Origin` and carry
 //!   nobody's cookies; they are let through.
-//! - **A share per network.** At most [`MAX_SOCKETS_PER_NETWORK`] sockets are
-//!   open at once from one client network (an IPv4 address, or an IPv6 /64,
+//! - **A share per network.** At most `[http] sockets_per_network` sockets
+//!   ([`MAX_SOCKETS_PER_NETWORK`] unless configured) are open at once from
+//!   one client network (an IPv4 address, or an IPv6 /64,
 //!   [`crate::client_ip::network`]); the next one gets 429 until one closes.
 
 use std::collections::HashMap;
@@ -90,12 +91,12 @@ impl Sockets {
     /// A place for one more socket from `client`, or `None` when its network
     /// has all of its share open. Without a known address (tests calling the
     /// router without a socket) there is nothing to count.
-    pub fn take(self: &Arc<Self>, client: Option<IpAddr>) -> Option<Slot> {
+    pub fn take(self: &Arc<Self>, client: Option<IpAddr>, limit: usize) -> Option<Slot> {
         let network = client.map(crate::client_ip::network);
         if let Some(network) = network {
             let mut open = self.open.lock().expect("not poisoned");
             let count = open.entry(network).or_default();
-            if *count >= MAX_SOCKETS_PER_NETWORK {
+            if *count >= limit {
                 return None;
             }
             *count += 1;
@@ -173,20 +174,24 @@ mod tests {
         let same_64: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
         let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
         let mut held: Vec<Slot> = (0..MAX_SOCKETS_PER_NETWORK)
-            .map(|_| sockets.take(Some(a)).unwrap())
+            .map(|_| sockets.take(Some(a), MAX_SOCKETS_PER_NETWORK).unwrap())
             .collect();
         assert!(
-            sockets.take(Some(same_64)).is_none(),
+            sockets
+                .take(Some(same_64), MAX_SOCKETS_PER_NETWORK)
+                .is_none(),
             "the /64 is one network"
         );
-        assert!(sockets.take(Some(other)).is_some());
+        assert!(sockets.take(Some(other), MAX_SOCKETS_PER_NETWORK).is_some());
         held.pop();
-        assert!(sockets.take(Some(same_64)).is_some());
+        assert!(sockets
+            .take(Some(same_64), MAX_SOCKETS_PER_NETWORK)
+            .is_some());
         drop(held);
         assert!(
             sockets.open.lock().unwrap().is_empty(),
             "nothing kept for closed sockets"
         );
-        assert!(sockets.take(None).is_some());
+        assert!(sockets.take(None, MAX_SOCKETS_PER_NETWORK).is_some());
     }
 }

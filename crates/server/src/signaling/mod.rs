@@ -81,12 +81,14 @@ async fn upgrade(
         )
             .into_response();
     }
-    let Some(slot) = sockets.take(client) else {
+    let limit = state
+        .control
+        .as_ref()
+        .map_or(MAX_SOCKETS_PER_NETWORK, |c| c.sockets_per_network);
+    let Some(slot) = sockets.take(client, limit) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "at most {MAX_SOCKETS_PER_NETWORK} signaling connections per network are open at once"
-            ),
+            format!("at most {limit} signaling connections per network are open at once"),
         )
             .into_response();
     };

@@ -35,6 +35,11 @@ impl Server {
     /// Starts the server on `data_dir` (created if missing) and waits until
     /// it listens.
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// [`Server::start`] with more command-line flags.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> Self {
         let bin = env!("CARGO_BIN_EXE_tafelrunde");
         let args = [
             "serve",
@@ -62,6 +67,7 @@ impl Server {
         let mut child = command
             .args(args)
             .arg(data_dir)
+            .args(extra)
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
