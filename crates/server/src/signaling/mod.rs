@@ -43,6 +43,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// A write to the client that takes longer than this means it stopped
 /// reading (its buffers and ours are full): the connection is dropped.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Read and write buffer of a signaling socket, to begin with.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 /// Errors tolerated per minute before the connection is closed.
 const MAX_ERRORS_PER_MINUTE: usize = 20;
 /// Sustained message rate, and the burst above it.
@@ -97,10 +99,16 @@ async fn upgrade(
     let device = new_device.then(|| identity.device.clone());
     let secure = crate::device::secure(&state);
     // Nothing beyond the protocol's limit is buffered: a larger frame is
-    // refused by its header (close 1009) before its payload is read.
+    // refused by its header (close 1009) before its payload is read. The
+    // buffers start small: tungstenite zero-fills its whole read buffer on
+    // every read, so its default of 128 KiB was 128 KiB of memory for every
+    // participant, where most messages are a few hundred bytes; a larger one
+    // (an SDP offer) grows the buffer as it comes.
     let mut response = ws
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             Session::new(state, identity).run(socket).await;
             drop(slot);
