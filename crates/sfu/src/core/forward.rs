@@ -189,10 +189,8 @@ impl Shard {
         let pictures = std::mem::take(&mut track.layers[layer].pictures);
         if let Some(cached) = pictures.picture(now) {
             let cached: Vec<&RtpPacket> = cached.collect();
-            let live_ts = live.rtp.header.timestamp;
-            // Frames before the live packet's own (whose first packets may
-            // be cached already: they keep its timestamp).
-            let earlier = count_frames(cached.iter().filter(|p| p.header.timestamp != live_ts));
+            let stamps: Vec<u32> = cached.iter().map(|p| p.header.timestamp).collect();
+            let squeezed = squeeze(&stamps, live.rtp.header.timestamp);
             if let Some(out) = self
                 .participants
                 .get_mut(&subscriber)
@@ -201,19 +199,9 @@ impl Shard {
                 out.restart();
                 out.current = Some(layer);
             }
-            let mut frame = 0;
-            for (i, rtp) in cached.iter().enumerate() {
-                let ts = rtp.header.timestamp;
-                if i > 0 && ts != cached[i - 1].header.timestamp {
-                    frame += 1;
-                }
-                let squeezed = if ts == live_ts {
-                    live_ts
-                } else {
-                    live_ts.wrapping_sub(earlier - frame)
-                };
+            for (rtp, timestamp) in cached.iter().zip(squeezed) {
                 let packet = Incoming::borrowed(rtp, live);
-                self.write(now, subscriber, out_mid, &packet, Some(squeezed));
+                self.write(now, subscriber, out_mid, &packet, Some(timestamp));
             }
             self.write(now, subscriber, out_mid, live, None);
         }
@@ -426,15 +414,58 @@ impl<'a> Incoming<'a> {
     }
 }
 
-/// Frames in a run of packets (a frame's packets share a timestamp).
-fn count_frames<'a>(packets: impl Iterator<Item = &'a &'a RtpPacket>) -> u32 {
-    let mut frames = 0;
-    let mut last = None;
-    for p in packets {
-        if last != Some(p.header.timestamp) {
-            frames += 1;
-            last = Some(p.header.timestamp);
-        }
+/// The timestamps replayed packets get: every earlier frame one tick apart,
+/// oldest first, just before the live packet's `live`; packets of the live
+/// packet's own frame keep it. Frames are ranked by their age relative to
+/// the live packet, not by arrival, so a packet that arrived out of order
+/// keeps its frame's timestamp.
+fn squeeze(stamps: &[u32], live: u32) -> Vec<u32> {
+    // Age in ticks before the live packet (negative: after it, a late live packet).
+    let age = |ts: u32| live.wrapping_sub(ts) as i32;
+    let mut frames: Vec<i32> = stamps
+        .iter()
+        .map(|ts| age(*ts))
+        .filter(|a| *a != 0)
+        .collect();
+    frames.sort_unstable_by(|a, b| b.cmp(a));
+    frames.dedup();
+    stamps
+        .iter()
+        .map(|ts| match frames.iter().position(|a| *a == age(*ts)) {
+            // The oldest of n frames goes n ticks before the live packet.
+            Some(rank) => live.wrapping_sub((frames.len() - rank) as u32),
+            None => live,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::squeeze;
+
+    #[test]
+    fn replayed_frames_are_squeezed_before_the_live_one_in_the_order_of_their_age() {
+        // Frames at 0, 3000, 6000; the live packet belongs to 9000, whose
+        // first packet is cached already.
+        let stamps = [0, 0, 3000, 6000, 6000, 9000];
+        assert_eq!(squeeze(&stamps, 9000), [8997, 8997, 8998, 8999, 8999, 9000]);
     }
-    frames
+
+    #[test]
+    fn a_packet_out_of_order_keeps_its_frames_timestamp() {
+        // The last packet of frame 3000 arrived after the first of 9000 (the
+        // live frame), and one of 6000 before the rest of 3000.
+        let stamps = [0, 3000, 6000, 3000, 9000, 3000];
+        assert_eq!(squeeze(&stamps, 9000), [8997, 8998, 8999, 8998, 9000, 8998]);
+        // A late live packet, older than the cached frames after it: no
+        // overflow, and every frame still gets a timestamp of its own before
+        // the live one's.
+        assert_eq!(squeeze(&[0, 6000, 9000], 3000), [2997, 2998, 2999]);
+    }
+
+    #[test]
+    fn timestamps_that_wrap_around_are_ranked_by_age() {
+        let stamps = [u32::MAX - 2999, 1000, 4000];
+        assert_eq!(squeeze(&stamps, 7000), [6997, 6998, 6999]);
+    }
 }
