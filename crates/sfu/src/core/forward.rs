@@ -4,10 +4,8 @@
 
 use std::time::Instant;
 
-use str0m::media::Mid;
-
 use str0m::bwe::BweKind;
-use str0m::media::KeyframeRequestKind;
+use str0m::media::{KeyframeRequestKind, Mid};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor, Vp8Patch};
 use str0m::{Event, IceConnectionState};
 use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSource};
@@ -15,7 +13,8 @@ use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
 use super::participant::{
-    subscriber_pt, IncomingCodec, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW,
+    subscriber_pt, IncomingCodec, Panicked, Participant, RESEND_PACKETS, RESEND_RATIO_CAP,
+    RESEND_WINDOW,
 };
 use super::rewrite::RtpRewriter;
 use super::vp8::Vp8Numbers;
@@ -99,7 +98,7 @@ impl Shard {
                 l.keyframes.keyframe_received();
                 self.keyframe_timers.remove((track_id, layer));
             }
-            l.pictures.picture(now).is_some()
+            l.pictures.replayable(now)
         };
         if let (MediaKind::Audio, Some(level)) = (kind, packet.rtp.header.ext_vals.audio_level) {
             if let Some(room) = self.rooms.get_mut(room) {
@@ -113,11 +112,10 @@ impl Shard {
         let mut need_keyframe = false;
         let mut starts = Vec::new();
         for &(subscriber, out_mid) in &fanout {
-            let Some(out) = self
-                .participants
-                .get_mut(&subscriber)
-                .and_then(|sub| sub.outgoing.get_mut(&out_mid))
-            else {
+            let Some(sub) = self.participants.get_mut(&subscriber) else {
+                continue;
+            };
+            let Some(out) = sub.outgoing.get_mut(&out_mid) else {
                 continue;
             };
             if out.track != Some(track_id) {
@@ -150,7 +148,8 @@ impl Shard {
                 }
                 out.current = Some(layer);
             }
-            self.write(now, subscriber, out_mid, &packet, None);
+            let written = write_rtp(sub, out_mid, &packet, None, now);
+            self.written(subscriber, written);
         }
         self.fanout = fanout;
         for (subscriber, out_mid) in starts {
@@ -199,88 +198,30 @@ impl Shard {
                 out.restart();
                 out.current = Some(layer);
             }
-            for (rtp, timestamp) in cached.iter().zip(squeezed) {
-                let packet = Incoming::borrowed(rtp, live);
-                self.write(now, subscriber, out_mid, &packet, Some(timestamp));
+            let replayed = cached.iter().zip(squeezed.into_iter().map(Some));
+            let packets = replayed
+                .map(|(rtp, timestamp)| (Incoming::borrowed(rtp, live), timestamp))
+                .chain([(live.reborrow(), None)]);
+            for (packet, timestamp) in packets {
+                let Some(sub) = self.participants.get_mut(&subscriber) else {
+                    break;
+                };
+                let written = write_rtp(sub, out_mid, &packet, timestamp, now);
+                self.written(subscriber, written);
             }
-            self.write(now, subscriber, out_mid, live, None);
         }
         if let Some(track) = self.tracks.get_mut(&track_id) {
             track.layers[layer].pictures = pictures;
         }
     }
 
-    /// Write one packet into a subscriber's stream: its payload type, its
-    /// continuous numbers and VP8 picture numbers. `timestamp` replaces the
-    /// packet's RTP timestamp (a replayed packet).
-    fn write(
-        &mut self,
-        now: Instant,
-        subscriber: ParticipantId,
-        out_mid: Mid,
-        packet: &Incoming,
-        timestamp: Option<u32>,
-    ) {
-        let Some(sub) = self.participants.get_mut(&subscriber) else {
-            return;
-        };
-        let Some(out) = sub.outgoing.get_mut(&out_mid) else {
-            return;
-        };
-        let rtp = packet.rtp.as_ref();
-        let codec = &packet.codec;
-        let Some(pt) = subscriber_pt(&sub.rtc, out, rtp.header.payload_type, &codec.params) else {
-            return;
-        };
-        let clock_rate = codec.params.spec().clock_rate.get();
-        let rewriter = out
-            .rewriter
-            .get_or_insert_with(|| RtpRewriter::new(clock_rate));
-        let source_ts = timestamp.unwrap_or(rtp.header.timestamp);
-        let Some(numbers) = rewriter.rewrite(*rtp.header.ssrc, *rtp.seq_no, source_ts, now) else {
-            return;
-        };
-        let ext_vals = ExtensionValues {
-            audio_level: rtp.header.ext_vals.audio_level,
-            voice_activity: rtp.header.ext_vals.voice_activity,
-            video_orientation: rtp.header.ext_vals.video_orientation,
-            ..Default::default()
-        };
-        let mut write = RtpWrite::new(
-            pt,
-            numbers.seq.into(),
-            numbers.timestamp,
-            rtp.timestamp,
-            rtp.payload.clone(),
-        )
-        .marker(rtp.header.marker)
-        .ext_vals(ext_vals)
-        .nackable(packet.kind == MediaKind::Video);
-        if let Some(descriptor) = &packet.vp8 {
-            let out_numbers = out.vp8.rewrite(
-                *rtp.header.ssrc,
-                descriptor.picture_id(),
-                descriptor.tl0_pic_idx(),
-            );
-            if let Some(patch) = vp8_patch(descriptor, out_numbers) {
-                write = write.vp8_patch(patch);
-            }
-        }
-        let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
-        let written = self.call_rtc(subscriber, |rtc| {
-            match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
-                Some(tx) => {
-                    if size_cache {
-                        tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
-                    }
-                    tx.write_rtp(write);
-                    true
-                }
-                None => false,
-            }
-        });
-        if written == Some(true) {
-            self.touch(subscriber);
+    /// After a write: a subscriber newly queued is driven by the next
+    /// flush; one whose connection panicked ends alone.
+    fn written(&mut self, subscriber: ParticipantId, written: Result<Written, Panicked>) {
+        match written {
+            Ok(Written::Queued) => self.dirty.push_back(subscriber),
+            Ok(Written::AlreadyQueued | Written::Dropped) => {}
+            Err(Panicked) => self.panicked(subscriber),
         }
     }
 
@@ -344,6 +285,93 @@ fn vp8_patch(descriptor: &Vp8Descriptor, numbers: Vp8Numbers) -> Option<Vp8Patch
         .ok()
 }
 
+/// What became of a write into a subscriber's stream.
+enum Written {
+    /// Written; the subscriber must be queued to be driven.
+    Queued,
+    /// Written; the subscriber waits to be driven already.
+    AlreadyQueued,
+    /// Not written (no such stream, no matching payload type, a packet from
+    /// before the stream's current source).
+    Dropped,
+}
+
+/// Write one packet into a subscriber's stream: its payload type, its
+/// continuous numbers and VP8 picture numbers. `timestamp` replaces the
+/// packet's RTP timestamp (a replayed packet). Takes the subscriber looked
+/// up once by the caller: this runs for every subscriber of every packet.
+fn write_rtp(
+    sub: &mut Participant,
+    out_mid: Mid,
+    packet: &Incoming,
+    timestamp: Option<u32>,
+    now: Instant,
+) -> Result<Written, Panicked> {
+    let Some(out) = sub.outgoing.get_mut(&out_mid) else {
+        return Ok(Written::Dropped);
+    };
+    let rtp = &*packet.rtp;
+    let codec = &packet.codec;
+    let Some(pt) = subscriber_pt(&sub.rtc, out, rtp.header.payload_type, &codec.params) else {
+        return Ok(Written::Dropped);
+    };
+    let clock_rate = codec.params.spec().clock_rate.get();
+    let rewriter = out
+        .rewriter
+        .get_or_insert_with(|| RtpRewriter::new(clock_rate));
+    let source_ts = timestamp.unwrap_or(rtp.header.timestamp);
+    let Some(numbers) = rewriter.rewrite(*rtp.header.ssrc, *rtp.seq_no, source_ts, now) else {
+        return Ok(Written::Dropped);
+    };
+    let ext_vals = ExtensionValues {
+        audio_level: rtp.header.ext_vals.audio_level,
+        voice_activity: rtp.header.ext_vals.voice_activity,
+        video_orientation: rtp.header.ext_vals.video_orientation,
+        ..Default::default()
+    };
+    let mut write = RtpWrite::new(
+        pt,
+        numbers.seq.into(),
+        numbers.timestamp,
+        rtp.timestamp,
+        rtp.payload.clone(),
+    )
+    .marker(rtp.header.marker)
+    .ext_vals(ext_vals)
+    .nackable(packet.kind == MediaKind::Video);
+    if let Some(descriptor) = &packet.vp8 {
+        let out_numbers = out.vp8.rewrite(
+            *rtp.header.ssrc,
+            descriptor.picture_id(),
+            descriptor.tl0_pic_idx(),
+        );
+        if let Some(patch) = vp8_patch(descriptor, out_numbers) {
+            write = write.vp8_patch(patch);
+        }
+    }
+    let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
+    let written = sub.with_rtc(
+        |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
+            Some(tx) => {
+                if size_cache {
+                    tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
+                }
+                tx.write_rtp(write);
+                true
+            }
+            None => false,
+        },
+    )?;
+    if !written {
+        return Ok(Written::Dropped);
+    }
+    Ok(if sub.queue() {
+        Written::Queued
+    } else {
+        Written::AlreadyQueued
+    })
+}
+
 /// A publisher's packet as the forwarder needs it: the VP8 descriptor is
 /// parsed once, for the keyframe and for every subscriber's patch.
 struct Incoming<'a> {
@@ -361,8 +389,9 @@ enum PacketRef<'a> {
     Borrowed(&'a RtpPacket),
 }
 
-impl AsRef<RtpPacket> for PacketRef<'_> {
-    fn as_ref(&self) -> &RtpPacket {
+impl std::ops::Deref for PacketRef<'_> {
+    type Target = RtpPacket;
+    fn deref(&self) -> &RtpPacket {
         match self {
             PacketRef::Owned(p) => p,
             PacketRef::Borrowed(p) => p,
@@ -370,37 +399,35 @@ impl AsRef<RtpPacket> for PacketRef<'_> {
     }
 }
 
-impl std::ops::Deref for PacketRef<'_> {
-    type Target = RtpPacket;
-    fn deref(&self) -> &RtpPacket {
-        self.as_ref()
-    }
-}
-
 impl<'a> Incoming<'a> {
     fn new(rtp: RtpPacket, kind: MediaKind, codec: IncomingCodec) -> Self {
+        Self::of(PacketRef::Owned(rtp), kind, codec)
+    }
+
+    /// A cached packet of the same track as `live`.
+    fn borrowed(rtp: &'a RtpPacket, live: &Incoming) -> Self {
+        Self::of(PacketRef::Borrowed(rtp), live.kind, live.codec.clone())
+    }
+
+    /// The live packet again, borrowed (the replay writes it last).
+    fn reborrow(&self) -> Incoming<'_> {
+        Incoming {
+            rtp: PacketRef::Borrowed(&self.rtp),
+            kind: self.kind,
+            codec: self.codec.clone(),
+            vp8: self.vp8,
+        }
+    }
+
+    fn of(rtp: PacketRef<'a>, kind: MediaKind, codec: IncomingCodec) -> Self {
         let vp8 = match codec.video {
             Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&rtp.payload).ok(),
             _ => None,
         };
         Self {
-            rtp: PacketRef::Owned(rtp),
+            rtp,
             kind,
             codec,
-            vp8,
-        }
-    }
-
-    /// A cached packet of the same track as `live`.
-    fn borrowed(rtp: &'a RtpPacket, live: &Incoming) -> Self {
-        let vp8 = match live.codec.video {
-            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&rtp.payload).ok(),
-            _ => None,
-        };
-        Self {
-            rtp: PacketRef::Borrowed(rtp),
-            kind: live.kind,
-            codec: live.codec.clone(),
             vp8,
         }
     }

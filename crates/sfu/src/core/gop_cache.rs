@@ -55,8 +55,13 @@ impl<P> GopCache<P> {
     /// The cached packets, oldest (the keyframe) first, while they may be
     /// replayed.
     pub fn picture(&self, now: Instant) -> Option<impl Iterator<Item = &P>> {
-        let started = self.started?;
-        (now.saturating_duration_since(started) <= MAX_AGE).then(|| self.packets.iter())
+        self.replayable(now).then(|| self.packets.iter())
+    }
+
+    /// Whether a subscriber starting now would get a picture group.
+    pub fn replayable(&self, now: Instant) -> bool {
+        self.started
+            .is_some_and(|started| now.saturating_duration_since(started) <= MAX_AGE)
     }
 
     fn forget(&mut self) {
@@ -70,10 +75,6 @@ impl<P> GopCache<P> {
 mod tests {
     use super::*;
 
-    fn packet(seq: u64) -> u64 {
-        seq
-    }
-
     fn seqs(cache: &GopCache<u64>, now: Instant) -> Option<Vec<u64>> {
         cache.picture(now).map(|p| p.copied().collect())
     }
@@ -83,17 +84,17 @@ mod tests {
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
         let mut cache = GopCache::default();
-        cache.push(ms(0), packet(1), false);
+        cache.push(ms(0), 1, false);
         assert_eq!(
             seqs(&cache, ms(0)),
             None,
             "nothing before the first keyframe"
         );
-        cache.push(ms(10), packet(2), true);
-        cache.push(ms(20), packet(3), false);
+        cache.push(ms(10), 2, true);
+        cache.push(ms(20), 3, false);
         assert_eq!(seqs(&cache, ms(20)), Some(vec![2, 3]));
-        cache.push(ms(30), packet(4), true);
-        cache.push(ms(40), packet(5), false);
+        cache.push(ms(30), 4, true);
+        cache.push(ms(40), 5, false);
         assert_eq!(seqs(&cache, ms(40)), Some(vec![4, 5]));
     }
 
@@ -102,19 +103,19 @@ mod tests {
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
         let mut cache = GopCache::default();
-        cache.push(ms(0), packet(1), true);
+        cache.push(ms(0), 1, true);
         assert_eq!(seqs(&cache, ms(1001)), None, "too old to replay");
-        cache.push(ms(1001), packet(2), false);
+        cache.push(ms(1001), 2, false);
         assert_eq!(cache.packets.len(), 0, "freed by the next packet");
-        cache.push(ms(1002), packet(3), false);
+        cache.push(ms(1002), 3, false);
         assert_eq!(seqs(&cache, ms(1002)), None, "until the next keyframe");
 
-        cache.push(ms(2000), packet(10), true);
+        cache.push(ms(2000), 10, true);
         for seq in 11..10 + MAX_PACKETS as u64 {
-            cache.push(ms(2001), packet(seq), false);
+            cache.push(ms(2001), seq, false);
         }
         assert_eq!(seqs(&cache, ms(2001)).map(|s| s.len()), Some(MAX_PACKETS));
-        cache.push(ms(2002), packet(500), false);
+        cache.push(ms(2002), 500, false);
         assert_eq!(seqs(&cache, ms(2002)), None, "too long to replay");
         assert!(
             cache.packets.capacity() <= 2 * KEPT,

@@ -375,10 +375,12 @@ impl Shard {
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
     fn touch(&mut self, id: ParticipantId) {
-        if let Some(p) = self.participants.get_mut(&id) {
-            if !std::mem::replace(&mut p.queued, true) {
-                self.dirty.push_back(id);
-            }
+        if self
+            .participants
+            .get_mut(&id)
+            .is_some_and(Participant::queue)
+        {
+            self.dirty.push_back(id);
         }
     }
 
@@ -424,11 +426,17 @@ impl Shard {
         match participant.with_rtc(f) {
             Ok(value) => Some(value),
             Err(Panicked) => {
-                error!(participant = %id, "media connection panicked; ending this participant only");
-                self.remove(id, Some(ByeReason::InternalError));
+                self.panicked(id);
                 None
             }
         }
+    }
+
+    /// A call into a participant's connection panicked: that participant
+    /// ends with `bye {internalError}`, the shard and the others go on.
+    fn panicked(&mut self, id: ParticipantId) {
+        error!(participant = %id, "media connection panicked; ending this participant only");
+        self.remove(id, Some(ByeReason::InternalError));
     }
 
     /// [`Self::call_rtc`] for str0m calls that can fail: an error ends that

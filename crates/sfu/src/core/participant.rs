@@ -2,12 +2,11 @@
 //! receives on which transceiver.
 
 use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use str0m::format::PayloadParams;
 use str0m::media::{Mid, Pt};
 use str0m::net::Protocol;
@@ -121,6 +120,12 @@ pub struct IncomingCodec {
 pub struct Panicked;
 
 impl Participant {
+    /// Mark it as waiting to be driven; true when it was not waiting yet (the
+    /// caller then puts it in the shard's queue).
+    pub fn queue(&mut self) -> bool {
+        !std::mem::replace(&mut self.queued, true)
+    }
+
     /// Run `f` on the connection; a panic inside str0m is caught so that it
     /// ends this participant only, never the shard.
     pub fn with_rtc<T>(&mut self, f: impl FnOnce(&mut Rtc) -> T) -> Result<T, Panicked> {

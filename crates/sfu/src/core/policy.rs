@@ -146,7 +146,7 @@ impl Shard {
                         && self.tracks.get(&track).is_some_and(|t| {
                             t.layers
                                 .get(layer)
-                                .is_some_and(|l| l.pictures.picture(now).is_some())
+                                .is_some_and(|l| l.pictures.replayable(now))
                         });
                     if !replay {
                         keyframes.push((track, layer));
