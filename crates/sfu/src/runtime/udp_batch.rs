@@ -78,7 +78,8 @@ impl BatchReader {
         })?;
         for (buffer, (len, source)) in self.buffers.iter().zip(&self.received[..count]) {
             if let Some(source) = source {
-                each(*source, &buffer[..*len]);
+                // A larger datagram was cut to the buffer; never index past it.
+                each(*source, &buffer[..(*len).min(DATAGRAM)]);
             }
         }
         Ok(count)
@@ -194,5 +195,27 @@ mod tests {
                 .expect("read"),
             0
         );
+    }
+
+    #[test]
+    fn a_datagram_larger_than_the_buffer_is_cut_not_fatal() {
+        // Anyone can send the media port a 60 KB datagram; WebRTC never does.
+        let a = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let b = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let to = b.local_addr().expect("address");
+        let mut writer = BatchWriter::new();
+        writer.push(&a, to, vec![7; 60_000]);
+        writer.push(&a, to, vec![8; 100]);
+        writer.flush(&a);
+        let mut reader = BatchReader::new();
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while got.len() < 2 && Instant::now() < deadline {
+            reader
+                .read(&b, |_, data| got.push(data.to_vec()))
+                .expect("read");
+        }
+        assert_eq!(got[0], vec![7; DATAGRAM], "cut to the buffer");
+        assert_eq!(got[1], vec![8; 100], "the next one is whole");
     }
 }
