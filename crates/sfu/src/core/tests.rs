@@ -231,3 +231,34 @@ fn datagrams_from_strangers_are_dropped_without_a_scan() {
     assert_eq!(routed, None);
     assert_eq!(s.poll_transmit().map(|t| t.destination), None);
 }
+
+#[test]
+fn a_layout_of_too_many_tiles_is_refused_and_the_last_layout_stays() {
+    use tafelrunde_protocol::{TileSize, TrackId};
+    let mut s = shard(10);
+    join(&mut s, 1, "a");
+    signals(&mut s);
+    let tile = |i: u64| TileSize {
+        track_id: TrackId(i),
+        width: 320,
+        height: 180,
+    };
+    let layout = |tiles: Vec<TileSize>| Command::Message {
+        participant: ParticipantId(1),
+        message: ClientMessage::Layout { tiles },
+    };
+    s.handle_command(Instant::now(), layout(vec![tile(7), tile(9)]));
+    assert!(
+        signals(&mut s).is_empty(),
+        "a fair layout is taken silently"
+    );
+    s.handle_command(Instant::now(), layout((0..501).map(tile).collect()));
+    let out = signals(&mut s);
+    assert!(
+        matches!(&out[..], [(1, ServerMessage::Error { code: ErrorCode::InvalidField, field: Some(f), .. })] if f == "tiles"),
+        "{out:?}"
+    );
+    let kept = s.participants[&ParticipantId(1)].layout.as_ref().unwrap();
+    assert_eq!(kept.len(), 2, "the last fair layout stays");
+    assert_eq!(kept[&TrackId(9)], (180, 1), "with its order");
+}
