@@ -69,6 +69,10 @@ use room::{Room, RoomId, Track};
 use rustc_hash::FxHashMap;
 use slotmap::SlotMap;
 
+/// Pacer steps one drive takes at most: a keyframe of a screen share is
+/// some 100 packets; more waits for the next turn of the loop.
+const DRIVE_STEPS: usize = 128;
+
 /// Settings of one shard.
 #[derive(Debug, Clone)]
 pub struct ShardConfig {
@@ -385,7 +389,14 @@ impl Shard {
     }
 
     /// Move one connection's time forward and handle all it has to say.
+    ///
+    /// str0m's pacer releases one packet per time step, and asks for the
+    /// next step at once while it lets the burst through. Those steps are
+    /// taken here rather than through the timer heap, so one subscriber's
+    /// packets leave side by side (and go as one offloaded message); the
+    /// number of steps is bounded so that no connection holds the shard.
     fn drive(&mut self, now: Instant, id: ParticipantId) {
+        let mut steps = 0;
         if self
             .call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now)))
             .is_none()
@@ -403,6 +414,15 @@ impl Shard {
                 return;
             };
             match output {
+                Output::Timeout(at) if at <= now && steps < DRIVE_STEPS => {
+                    steps += 1;
+                    if self
+                        .call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now)))
+                        .is_none()
+                    {
+                        return;
+                    }
+                }
                 Output::Timeout(at) => {
                     self.timers.set(id, at);
                     return;
