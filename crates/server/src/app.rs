@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::Router;
-use tafelrunde_sfu::MediaPlane;
+use tafelrunde_sfu::RoomHost;
 use tokio::sync::watch;
 
 use crate::turn::TurnConfig;
@@ -13,8 +13,8 @@ use crate::{assets, signaling};
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// The media plane.
-    pub media: Arc<MediaPlane>,
+    /// Where rooms live (this process's media plane).
+    pub rooms: Arc<dyn RoomHost>,
     /// Becomes true when the server begins to shut down.
     pub shutting_down: watch::Receiver<bool>,
     /// TURN servers handed to browsers.

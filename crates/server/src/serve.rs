@@ -42,7 +42,7 @@ async fn serve(config: Config, media: Arc<MediaPlane>) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let control = open_control(&config, &format!("{scheme}://{addr}")).await?;
     let state = AppState {
-        media: media.clone(),
+        rooms: media.clone(),
         shutting_down: shutdown_rx,
         turn: Arc::new(config.turn.clone()),
         control: Some(control.clone()),

@@ -27,7 +27,7 @@ use tafelrunde_protocol::{
     parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage,
     MAX_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
-use tafelrunde_sfu::{Busy, ParticipantHandle};
+use tafelrunde_sfu::{Busy, RoomSeat};
 use tracing::debug;
 
 pub use guard::MAX_SOCKETS_PER_NETWORK;
@@ -145,7 +145,7 @@ async fn write(sender: &mut Sender, message: Message) -> Result<(), ()> {
 struct Session {
     state: AppState,
     identity: Identity,
-    participant: Option<ParticipantHandle>,
+    participant: Option<Box<dyn RoomSeat>>,
     /// The room joined, for the one-service-per-school watch.
     room: Option<String>,
     errors: Vec<Instant>,
@@ -345,7 +345,7 @@ impl Session {
                     Err(e) => return self.refuse(e, replies),
                 };
                 let sink = Box::new(queue.sink());
-                match self.state.media.join(&room, &name, entry, sink) {
+                match self.state.rooms.join(&room, &name, entry, sink) {
                     Ok(participant) => {
                         self.participant = Some(participant);
                         self.room = Some(room);

@@ -44,7 +44,7 @@ impl TestServer {
             ttl_seconds: None,
         });
         let router = app(AppState {
-            media: media.clone(),
+            rooms: media.clone(),
             shutting_down,
             turn,
             control: None,

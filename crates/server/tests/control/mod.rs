@@ -115,7 +115,7 @@ impl Env {
         let media = Arc::new(MediaPlane::start(&config.media_config()).unwrap());
         let (shutdown, shutting_down) = watch::channel(false);
         let state = AppState {
-            media: media.clone(),
+            rooms: media.clone(),
             shutting_down,
             turn: Arc::new(turn),
             control: Some(control.clone()),

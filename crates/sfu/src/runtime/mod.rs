@@ -15,18 +15,11 @@ use std::time::Duration;
 
 use crossbeam_channel::{Sender, TrySendError};
 
-pub use crate::core::moderation::{Entry, RoomKind};
-use tafelrunde_protocol::{ClientMessage, ParticipantId, ServerMessage};
+use crate::room_host::{Busy, Entry, RoomHost, RoomSeat, SignalSink};
+use tafelrunde_protocol::{ClientMessage, ParticipantId};
 
 pub use framing::{push_frame, take_frames};
 use shard_thread::{Exit, RuntimeCommand, ShardThread};
-
-/// Where signaling messages for one participant go (the WebSocket session).
-/// It must not block: the shard thread calls it.
-pub trait SignalSink: Send + 'static {
-    /// Deliver one message.
-    fn send(&self, message: ServerMessage);
-}
 
 /// Settings of the media plane.
 #[derive(Debug, Clone)]
@@ -80,11 +73,6 @@ pub enum StartError {
 /// [`Busy`] (the client is told to try again) instead of queueing without
 /// limit. 4096 is several seconds of signaling for a full shard.
 const COMMAND_QUEUE: usize = 4096;
-
-/// The shard's command queue is full: it is overloaded; try again shortly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the media server is busy")]
-pub struct Busy;
 
 #[derive(Clone)]
 struct ShardHandle {
@@ -163,29 +151,6 @@ impl MediaPlane {
         &self.tcp_addrs
     }
 
-    /// Enter `room` as the person `entry` describes (the server's word, never
-    /// the client's). The answer (`joined`, `waiting` or an error) and
-    /// everything after arrives at `sink`. Dropping the handle leaves the room.
-    /// [`Busy`] when the room's shard is overloaded: nothing was joined.
-    pub fn join(
-        &self,
-        room: &str,
-        name: &str,
-        entry: Entry,
-        sink: Box<dyn SignalSink>,
-    ) -> Result<ParticipantHandle, Busy> {
-        let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
-        let shard = self.shards[shard_index(room, self.shards.len())].clone();
-        shard.send(RuntimeCommand::Join {
-            participant: id,
-            room: room.to_string(),
-            name: name.to_string(),
-            entry,
-            sink,
-        })?;
-        Ok(ParticipantHandle { id, shard })
-    }
-
     /// Tell every participant the server is stopping and stop the shards.
     /// Returns when every shard thread has ended.
     pub fn shutdown(&self) {
@@ -199,6 +164,29 @@ impl MediaPlane {
     }
 }
 
+impl RoomHost for MediaPlane {
+    /// A room lives on the shard its name picks; a [`Busy`] shard's command
+    /// queue is full.
+    fn join(
+        &self,
+        room: &str,
+        name: &str,
+        entry: Entry,
+        sink: Box<dyn SignalSink>,
+    ) -> Result<Box<dyn RoomSeat>, Busy> {
+        let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
+        let shard = self.shards[shard_index(room, self.shards.len())].clone();
+        shard.send(RuntimeCommand::Join {
+            participant: id,
+            room: room.to_string(),
+            name: name.to_string(),
+            entry,
+            sink,
+        })?;
+        Ok(Box::new(ParticipantHandle { id, shard }))
+    }
+}
+
 /// Every room lives on exactly one shard, chosen by its name, so that all of
 /// a room's forwarding stays within one thread without locks.
 fn shard_index(room: &str, shards: usize) -> usize {
@@ -209,21 +197,18 @@ fn shard_index(room: &str, shards: usize) -> usize {
     (hash % shards as u64) as usize
 }
 
-/// A participant's link to its shard, held by its signaling session.
-pub struct ParticipantHandle {
+/// A participant's seat on a local shard.
+struct ParticipantHandle {
     id: ParticipantId,
     shard: ShardHandle,
 }
 
-impl ParticipantHandle {
-    /// The participant's id.
-    pub fn id(&self) -> ParticipantId {
+impl RoomSeat for ParticipantHandle {
+    fn id(&self) -> ParticipantId {
         self.id
     }
 
-    /// Pass a message from the participant to its shard; [`Busy`] when the
-    /// shard is overloaded and the message was dropped.
-    pub fn send(&self, message: ClientMessage) -> Result<(), Busy> {
+    fn send(&self, message: ClientMessage) -> Result<(), Busy> {
         self.shard.send(RuntimeCommand::Message {
             participant: self.id,
             message,

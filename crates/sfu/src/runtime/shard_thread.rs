@@ -18,9 +18,10 @@ use tracing::{debug, info, warn};
 
 use super::tcp::{ReadOutcome, TcpConnection};
 use super::udp_batch::{BatchReader, BatchWriter};
-use super::{MediaConfig, ShardHandle, SignalSink, StartError};
+use super::{MediaConfig, ShardHandle, StartError};
 use crate::core::moderation::Entry;
 use crate::core::{Command, Shard, ShardConfig};
+use crate::room_host::SignalSink;
 
 const WAKER: Token = Token(0);
 const UDP: Token = Token(1);
