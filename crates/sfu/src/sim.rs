@@ -48,6 +48,72 @@ pub struct Client {
     pub unsubscribed: Vec<TrackInfo>,
     /// Loss (percent) on the path from the SFU to this client.
     pub downlink_loss: u64,
+    /// A bottleneck on the path from the SFU to this client; `None` is a
+    /// link that takes everything at once.
+    pub downlink: Option<Link>,
+}
+
+/// A slow link: datagrams leave at `kbps`, one after the other, and wait in a
+/// buffer of `buffer` datagrams before it; a full buffer drops (as a home
+/// router does).
+pub struct Link {
+    pub kbps: u64,
+    pub buffer: usize,
+    busy_until: Option<Instant>,
+    queue: VecDeque<(Instant, SocketAddr, Vec<u8>)>,
+}
+
+impl Link {
+    pub fn new(kbps: u64, buffer: usize) -> Self {
+        Self {
+            kbps,
+            buffer,
+            busy_until: None,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// Take a datagram at `now`; false when the buffer is full and it is lost.
+    fn push(&mut self, now: Instant, source: SocketAddr, contents: Vec<u8>) -> bool {
+        if self.queue.len() >= self.buffer {
+            return false;
+        }
+        let start = self.busy_until.map_or(now, |b| b.max(now));
+        let bits = contents.len() as u64 * 8;
+        let done = start + Duration::from_micros(bits * 1_000 / self.kbps);
+        self.busy_until = Some(done);
+        self.queue.push_back((done, source, contents));
+        true
+    }
+
+    /// The next datagram through the link by `now`.
+    fn pop(&mut self, now: Instant) -> Option<(SocketAddr, Vec<u8>)> {
+        if self.queue.front()?.0 > now {
+            return None;
+        }
+        self.queue
+            .pop_front()
+            .map(|(_, source, contents)| (source, contents))
+    }
+}
+
+impl Client {
+    /// A datagram from the SFU arrives.
+    fn receive(&mut self, now: Instant, source: SocketAddr, contents: &[u8]) {
+        let Ok(contents) = contents.try_into() else {
+            return;
+        };
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source,
+                destination: self.addr,
+                contents,
+            },
+        );
+        self.rtc.handle_input(input).expect("client input");
+    }
 }
 
 pub struct Sim {
@@ -61,6 +127,12 @@ pub struct Sim {
 impl Sim {
     #[allow(clippy::new_without_default)] // a simulation is made on purpose, never by default
     pub fn new() -> Self {
+        Self::with_bandwidth_estimation(false)
+    }
+
+    /// A simulation whose shard estimates each subscriber's downlink (and
+    /// paces what it sends), as a production server does.
+    pub fn with_bandwidth_estimation(bandwidth_estimation: bool) -> Self {
         let provider = str0m::crypto::from_feature_flags();
         provider.clone().install_process_default();
         let cert = provider
@@ -73,7 +145,7 @@ impl Sim {
             keyframe_interval: Duration::from_millis(500),
             max_room_size: 100,
             max_videos: 20,
-            bandwidth_estimation: false,
+            bandwidth_estimation,
             owner_grace: Duration::from_secs(300),
             dtls_cert: cert,
         });
@@ -112,6 +184,7 @@ impl Sim {
             pending: None,
             unsubscribed: Vec::new(),
             downlink_loss: 0,
+            downlink: None,
         });
         self.shard.handle_command(
             self.now,
@@ -375,19 +448,20 @@ impl Sim {
                 if c.downlink_loss > 0 && self.rng.chance(c.downlink_loss) {
                     continue;
                 }
-                let Ok(contents) = t.contents.as_slice().try_into() else {
-                    continue;
-                };
-                let input = Input::Receive(
-                    self.now,
-                    Receive {
-                        proto: Protocol::Udp,
-                        source: t.source,
-                        destination: t.destination,
-                        contents,
-                    },
-                );
-                c.rtc.handle_input(input).expect("client input");
+                match &mut c.downlink {
+                    Some(link) => {
+                        link.push(self.now, t.source, t.contents);
+                    }
+                    None => c.receive(self.now, t.source, &t.contents),
+                }
+            }
+            for c in &mut self.clients {
+                while let Some((source, contents)) =
+                    c.downlink.as_mut().and_then(|l| l.pop(self.now))
+                {
+                    moved = true;
+                    c.receive(self.now, source, &contents);
+                }
             }
             while let Some((to, message)) = self.shard.poll_signal() {
                 moved = true;
