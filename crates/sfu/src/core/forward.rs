@@ -2,19 +2,21 @@
 //! stream, with rewritten numbers and the subscriber's layer; keyframe
 //! requests the other way.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use str0m::bwe::BweKind;
 use str0m::media::{KeyframeRequestKind, Mid};
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor, Vp8Patch};
+use str0m::rtp::{
+    ExtensionValues, RtpPacket, RtpWrite, StreamTxQueueInfo, Vp8Descriptor, Vp8Patch,
+};
 use str0m::{Event, IceConnectionState};
 use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSource};
 use tracing::{debug, info};
 
 use super::codec::{starts_keyframe, VideoCodec};
 use super::participant::{
-    subscriber_pt, IncomingCodec, Panicked, Participant, RESEND_PACKETS, RESEND_RATIO_CAP,
-    RESEND_WINDOW,
+    subscriber_pt, IncomingCodec, Panicked, Participant, DOWN_QUEUE_DELAY, DOWN_QUEUE_PACKETS,
+    DOWN_QUEUE_RESUME, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW,
 };
 use super::rewrite::RtpRewriter;
 use super::vp8::Vp8Numbers;
@@ -135,7 +137,7 @@ impl Shard {
                     // A fresh start need not wait: the picture group so far
                     // is replayed (after this loop). A switch between layers
                     // waits for the target's keyframe.
-                    if out.current.is_none() && replay_ready {
+                    if out.current.is_none() && replay_ready && !out.resync {
                         starts.push((subscriber, out_mid));
                     } else {
                         need_keyframe = true;
@@ -149,6 +151,7 @@ impl Shard {
                 out.current = Some(layer);
             }
             let written = write_rtp(sub, out_mid, &packet, None, now);
+            need_keyframe |= matches!(written, Ok(Written::Overflowed));
             self.written(subscriber, written);
         }
         self.fanout = fanout;
@@ -220,7 +223,7 @@ impl Shard {
     fn written(&mut self, subscriber: ParticipantId, written: Result<Written, Panicked>) {
         match written {
             Ok(Written::Queued) => self.dirty.push_back(subscriber),
-            Ok(Written::AlreadyQueued | Written::Dropped) => {}
+            Ok(Written::AlreadyQueued | Written::Dropped | Written::Overflowed) => {}
             Err(Panicked) => self.panicked(subscriber),
         }
     }
@@ -294,6 +297,9 @@ enum Written {
     /// Not written (no such stream, no matching payload type, a packet from
     /// before the stream's current source).
     Dropped,
+    /// Not written: the subscriber's queue is full. The stream now waits for
+    /// a keyframe, which the caller asks for.
+    Overflowed,
 }
 
 /// Write one packet into a subscriber's stream: its payload type, its
@@ -350,25 +356,58 @@ fn write_rtp(
         }
     }
     let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
+    let resync = out.resync;
+    let bound = match (packet.kind, resync) {
+        (MediaKind::Audio, _) => None,
+        (MediaKind::Video, false) => Some(DOWN_QUEUE_DELAY),
+        (MediaKind::Video, true) => Some(DOWN_QUEUE_RESUME),
+    };
     let written = sub.with_rtc(
         |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
             Some(tx) => {
                 if size_cache {
                     tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
                 }
+                if bound.is_some_and(|b| backlogged(tx.queue_info(), b, now)) {
+                    return Some(false);
+                }
                 tx.write_rtp(write);
-                true
+                Some(true)
             }
-            None => false,
+            None => None,
         },
     )?;
-    if !written {
-        return Ok(Written::Dropped);
+    match written {
+        None => return Ok(Written::Dropped),
+        Some(false) => {
+            if let Some(out) = sub.outgoing.get_mut(&out_mid) {
+                out.current = None;
+                out.resync = true;
+            }
+            return Ok(Written::Overflowed);
+        }
+        Some(true) if resync => {
+            if let Some(out) = sub.outgoing.get_mut(&out_mid) {
+                out.resync = false;
+            }
+        }
+        Some(true) => {}
     }
     Ok(if sub.queue() {
         Written::Queued
     } else {
         Written::AlreadyQueued
+    })
+}
+
+/// Whether a subscriber's stream holds more than `bound` of queued media
+/// (by the age of its oldest unsent packet), or [`DOWN_QUEUE_PACKETS`].
+/// str0m samples the queue at each pacer step; no sample means no queue yet.
+fn backlogged(queue: Option<&dyn StreamTxQueueInfo>, bound: Duration, now: Instant) -> bool {
+    queue.is_some_and(|q| {
+        q.packet_count() >= DOWN_QUEUE_PACKETS
+            || q.first_unsent()
+                .is_some_and(|first| now.saturating_duration_since(first) > bound)
     })
 }
 

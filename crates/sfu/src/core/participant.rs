@@ -28,6 +28,18 @@ pub const RESEND_WINDOW: Duration = Duration::from_secs(1);
 /// At most this many packets in that window: a second of a 720p layer at
 /// 2.5 Mbit/s is about 250 packets (str0m's default is 1024).
 pub const RESEND_PACKETS: usize = 300;
+/// How far one subscriber's copy of a video may fall behind in its queue
+/// (str0m's pacer holds what its downlink estimate does not let through).
+/// Beyond it the video is dropped up to the next keyframe, and one is asked
+/// for: a pupil on a weak link sees a fresh picture after a pause, not one
+/// that drifts seconds behind (str0m alone drains only at 2 s). Audio is
+/// never paced, so it never waits here behind video.
+pub const DOWN_QUEUE_DELAY: Duration = Duration::from_millis(300);
+/// The same bound in packets, for a queue that fills faster than it ages.
+pub const DOWN_QUEUE_PACKETS: usize = 256;
+/// After an overflow, forwarding resumes at a keyframe only when what is
+/// still queued is this young; otherwise it waits for the next keyframe.
+pub const DOWN_QUEUE_RESUME: Duration = Duration::from_millis(100);
 /// Resends are dropped while they exceed this share of what a subscriber is
 /// sent (str0m's default): a link that loses more needs a lower layer, not
 /// more resends.
@@ -50,6 +62,9 @@ pub struct OutStream {
     pub pt_map: Vec<(Pt, Option<Pt>)>,
     /// str0m's resend cache of the stream was sized ([`RESEND_WINDOW`]).
     pub resend_cache_sized: bool,
+    /// The subscriber's queue overflowed ([`DOWN_QUEUE_DELAY`]): video is
+    /// dropped until a keyframe finds the queue drained ([`DOWN_QUEUE_RESUME`]).
+    pub resync: bool,
 }
 
 impl OutStream {
@@ -71,6 +86,7 @@ impl OutStream {
             target: None,
             pt_map: Vec::new(),
             resend_cache_sized: false,
+            resync: false,
         }
     }
 }
