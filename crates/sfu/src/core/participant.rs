@@ -20,14 +20,16 @@ use super::vp8::Vp8Rewriter;
 
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
-/// How far back a subscriber's lost packets are resent. A resend older than a
-/// second comes after the browser's jitter buffer gave up on it (and after
-/// its keyframe request), so str0m's default of 3 s only costs memory: one
-/// cache entry per packet per subscriber per stream.
-pub const RESEND_WINDOW: Duration = Duration::from_secs(1);
-/// At most this many packets in that window: a second of a 720p layer at
-/// 2.5 Mbit/s is about 250 packets (str0m's default is 1024).
-pub const RESEND_PACKETS: usize = 300;
+/// How far back a subscriber's lost packets are resent: half a second, as
+/// Janus' `min_nack_queue`. A resend older than that comes after the
+/// browser's jitter buffer gave up on it (and asked for a keyframe) on any
+/// path with a round trip under 250 ms; str0m's default of 3 s only costs
+/// memory: one cache entry per packet per subscriber per stream, some 60 KiB
+/// per video a pupil sees at this window.
+pub const RESEND_WINDOW: Duration = Duration::from_millis(500);
+/// At most this many packets in that window: half a second of a 720p layer
+/// at 2.5 Mbit/s is about 125 packets (str0m's default is 1024).
+pub const RESEND_PACKETS: usize = 150;
 /// How far one subscriber's copy of a video may fall behind in its queue
 /// (str0m's pacer holds what its downlink estimate does not let through).
 /// Beyond it the video is dropped up to the next keyframe, and one is asked
