@@ -119,6 +119,25 @@ mod tests {
     }
 
     #[test]
+    fn a_destination_the_kernel_refuses_loses_only_its_own_datagrams() {
+        // An IPv4 socket cannot send to an IPv6 address: the kernel refuses
+        // those messages, offloaded or not; the run behind them still goes.
+        let a = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let b = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let refused: SocketAddr = "[2001:db8::1]:9".parse().expect("address");
+        let mut writer = BatchWriter::new();
+        for _ in 0..3 {
+            writer.push(&a, refused, vec![1; 1_000]);
+        }
+        let frame: Vec<Vec<u8>> = (2..6).map(|i| vec![i; 1_000]).collect();
+        for packet in &frame {
+            writer.push(&a, b.local_addr().expect("b"), packet.clone());
+        }
+        writer.flush(&a);
+        assert_eq!(read_all(&mut BatchReader::new(), &b, 4), frame);
+    }
+
+    #[test]
     fn a_datagram_larger_than_the_buffer_is_cut_not_fatal() {
         // Anyone can send the media port a 60 KB datagram; WebRTC never does.
         let a = UdpSocket::bind("127.0.0.1:0").expect("bind");

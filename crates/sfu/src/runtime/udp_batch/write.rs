@@ -88,6 +88,15 @@ impl BatchWriter {
                     self.offload = Some(false);
                     offload = false;
                 }
+                // This path refused the offloaded call (a segment larger
+                // than its MTU, say): the same datagrams go one by one.
+                Err(_) if plan.segment.is_some() => {
+                    let plain = gso::plan(&self.shape[..last], start, false);
+                    start = match self.send(socket, &plain) {
+                        Ok(()) => plain.messages[plain.count - 1].end,
+                        Err(_) => plain.messages[0].end,
+                    };
+                }
                 Err(_) => start = first,
             }
         }
