@@ -366,7 +366,11 @@ impl Peer {
         if !matches!(event, Event::RtpPacket(_))
             && std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some()
         {
-            eprintln!("peer {}: {event:?}", self.local);
+            eprintln!(
+                "peer {} at {:?}: {event:?}",
+                self.local,
+                now.duration_since(self.started)
+            );
         }
         match event {
             Event::Connected => {

@@ -156,6 +156,9 @@ impl Session {
                     .get("sdp")
                     .and_then(Value::as_str)
                     .ok_or_else(|| anyhow!("answer without sdp"))?;
+                if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+                    eprintln!("--- tafelrunde answer\n{sdp}");
+                }
                 let answer = SdpAnswer::from_sdp_string(sdp).context("answer parses")?;
                 let pending = self
                     .pending
