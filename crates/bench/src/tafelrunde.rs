@@ -67,9 +67,16 @@ async fn run(
     peer: PeerHandle,
 ) -> anyhow::Result<()> {
     peer.peer.borrow_mut().joined_at = Some(Instant::now());
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+    // As a browser does: no Nagle delay on the signaling socket (a small
+    // `mute` followed by the offer otherwise waits for the server's delayed
+    // acknowledgement, 40 ms).
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
         .await
         .context("signaling connect")?;
+    if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+        let since = peer.peer.borrow().joined_at.map(|j| j.elapsed());
+        eprintln!("--- tafelrunde signaling open ({since:?} after the join began)");
+    }
     let join = json!({"type": "join", "version": 1, "room": plan.room_name(), "name": plan.name});
     send(&mut ws, &join).await?;
     let mut s = Session {
@@ -133,6 +140,10 @@ impl Session {
     async fn handle(&mut self, ws: &mut Ws, m: &Value, ctx: &Ctx) -> anyhow::Result<bool> {
         match m.get("type").and_then(Value::as_str).unwrap_or("") {
             "joined" => {
+                if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+                    let since = self.peer.peer.borrow().joined_at.map(|j| j.elapsed());
+                    eprintln!("--- tafelrunde joined ({since:?} after the join began)");
+                }
                 let tracks = m
                     .get("tracks")
                     .and_then(Value::as_array)
@@ -157,7 +168,8 @@ impl Session {
                     .and_then(Value::as_str)
                     .ok_or_else(|| anyhow!("answer without sdp"))?;
                 if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-                    eprintln!("--- tafelrunde answer\n{sdp}");
+                    let since = self.peer.peer.borrow().joined_at.map(|j| j.elapsed());
+                    eprintln!("--- tafelrunde answer ({since:?} after the join began)\n{sdp}");
                 }
                 let answer = SdpAnswer::from_sdp_string(sdp).context("answer parses")?;
                 let pending = self
