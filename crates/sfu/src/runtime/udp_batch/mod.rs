@@ -147,14 +147,7 @@ mod tests {
         writer.push(&a, to, vec![7; 60_000]);
         writer.push(&a, to, vec![8; 100]);
         writer.flush(&a);
-        let mut reader = BatchReader::new();
-        let mut got = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while got.len() < 2 && Instant::now() < deadline {
-            reader
-                .read(&b, |_, data| got.push(data.to_vec()))
-                .expect("read");
-        }
+        let got = read_all(&mut BatchReader::new(), &b, 2);
         assert_eq!(got[0], vec![7; DATAGRAM], "cut to the buffer");
         assert_eq!(got[1], vec![8; 100], "the next one is whole");
     }
