@@ -38,10 +38,10 @@ pub struct Plan {
     pub segment: Option<u16>,
 }
 
-/// Plan the next call from `start` of the queue (destination and length of
-/// each datagram). Without `offload`, every datagram is a message of its own.
+/// Plan the next call from `start` of the queue (each datagram with its
+/// destination). Without `offload`, every datagram is a message of its own.
 /// Order is kept: the call covers a contiguous stretch of the queue.
-pub fn plan(queue: &[(SocketAddr, usize)], start: usize, offload: bool) -> Plan {
+pub fn plan(queue: &[(SocketAddr, impl AsRef<[u8]>)], start: usize, offload: bool) -> Plan {
     let mut plan = Plan {
         messages: std::array::from_fn(|_| 0..0),
         count: 0,
@@ -50,7 +50,7 @@ pub fn plan(queue: &[(SocketAddr, usize)], start: usize, offload: bool) -> Plan 
     let mut longest_single = 0;
     let mut i = start;
     while i < queue.len() && plan.count < BATCH {
-        let (destination, size) = queue[i];
+        let (destination, size) = (queue[i].0, queue[i].1.as_ref().len());
         let end = if offload && size <= MAX_SEGMENT {
             run_end(queue, i, destination, size)
         } else {
@@ -80,15 +80,16 @@ pub fn plan(queue: &[(SocketAddr, usize)], start: usize, offload: bool) -> Plan 
 
 /// Where the run that starts at `start` ends (exclusive).
 fn run_end(
-    queue: &[(SocketAddr, usize)],
+    queue: &[(SocketAddr, impl AsRef<[u8]>)],
     start: usize,
     destination: SocketAddr,
     size: usize,
 ) -> usize {
     let mut end = start + 1;
     let mut bytes = size;
-    while let Some(&(to, len)) = queue.get(end) {
-        if to != destination
+    while let Some((to, datagram)) = queue.get(end) {
+        let len = datagram.as_ref().len();
+        if *to != destination
             || len > size
             || end - start == MAX_SEGMENTS
             || bytes + len > MAX_RUN_BYTES
@@ -113,6 +114,15 @@ mod tests {
         SocketAddr::from(([127, 0, 0, 1], port))
     }
 
+    /// Plan over datagrams of these destinations and lengths.
+    fn plan_of(shape: &[(SocketAddr, usize)], start: usize, offload: bool) -> Plan {
+        let queue: Vec<_> = shape
+            .iter()
+            .map(|&(to, len)| (to, vec![0u8; len]))
+            .collect();
+        plan(&queue, start, offload)
+    }
+
     fn messages(plan: &Plan) -> Vec<Range<usize>> {
         plan.messages[..plan.count].to_vec()
     }
@@ -132,7 +142,7 @@ mod tests {
             (to(2), 1_100),
             (to(2), 700),
         ];
-        let plan = plan(&queue, 0, true);
+        let plan = plan_of(&queue, 0, true);
         assert_eq!(messages(&plan), vec![0..1, 1..5, 5..6, 6..10]);
         assert_eq!(plan.segment, Some(1_100));
     }
@@ -140,7 +150,7 @@ mod tests {
     #[test]
     fn without_offload_every_datagram_is_a_message() {
         let queue = [(to(1), 1_100), (to(1), 1_100), (to(2), 1_100)];
-        let plan = plan(&queue, 0, false);
+        let plan = plan_of(&queue, 0, false);
         assert_eq!(messages(&plan), vec![0..1, 1..2, 2..3]);
         assert_eq!(plan.segment, None);
     }
@@ -157,7 +167,7 @@ mod tests {
             (to(2), 1_000),
             (to(2), 1_000),
         ];
-        let plan = plan(&queue, 0, true);
+        let plan = plan_of(&queue, 0, true);
         assert_eq!(messages(&plan), vec![0..3, 3..6, 6..8]);
         assert_eq!(plan.segment, Some(1_000));
     }
@@ -172,12 +182,12 @@ mod tests {
             (to(3), 900),
         ];
         // The single 1 200-byte datagram would be cut at 1 000 bytes.
-        let first = plan(&queue, 0, true);
+        let first = plan_of(&queue, 0, true);
         assert_eq!(messages(&first), vec![0..2]);
-        let second = plan(&queue, 2, true);
+        let second = plan_of(&queue, 2, true);
         assert_eq!(messages(&second), vec![2..3]);
         assert_eq!(second.segment, None, "the 900-byte run needs another call");
-        let third = plan(&queue, 3, true);
+        let third = plan_of(&queue, 3, true);
         assert_eq!(messages(&third), vec![3..5]);
         assert_eq!(third.segment, Some(900));
     }
@@ -185,19 +195,19 @@ mod tests {
     #[test]
     fn a_run_respects_the_kernels_limits() {
         let many: Vec<_> = (0..100).map(|_| (to(1), 1_000)).collect();
-        let plan = plan(&many, 0, true);
+        let plan = plan_of(&many, 0, true);
         assert_eq!(messages(&plan)[0], 0..MAX_SEGMENTS, "64 segments at most");
         let big: Vec<_> = (0..60).map(|_| (to(1), 1_300)).collect();
-        let plan = super::plan(&big, 0, true);
+        let plan = plan_of(&big, 0, true);
         assert_eq!(messages(&plan)[0], 0..50, "65 000 bytes at most");
         let large = [(to(1), 1_500), (to(1), 1_500)];
-        assert_eq!(messages(&super::plan(&large, 0, true)), vec![0..1, 1..2]);
+        assert_eq!(messages(&plan_of(&large, 0, true)), vec![0..1, 1..2]);
     }
 
     #[test]
     fn a_call_holds_at_most_a_batch_of_messages() {
         let queue: Vec<_> = (0..200u16).map(|i| (to(i), 100)).collect();
-        let plan = plan(&queue, 0, true);
+        let plan = plan_of(&queue, 0, true);
         assert_eq!(plan.count, BATCH);
         assert_eq!(plan.messages[BATCH - 1], BATCH - 1..BATCH);
     }

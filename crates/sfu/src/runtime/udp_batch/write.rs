@@ -34,8 +34,6 @@ thread_local! {
 /// Collects datagrams and sends them in batches.
 pub struct BatchWriter {
     queued: Vec<(SocketAddr, Vec<u8>)>,
-    /// Destination and length of each queued datagram, for the plan.
-    shape: Vec<(SocketAddr, usize)>,
     /// Whether the kernel takes segmentation offload; asked on first use.
     offload: Option<bool>,
 }
@@ -44,7 +42,6 @@ impl BatchWriter {
     pub fn new() -> Self {
         Self {
             queued: Vec::with_capacity(QUEUE),
-            shape: Vec::with_capacity(QUEUE),
             offload: None,
         }
     }
@@ -56,7 +53,6 @@ impl BatchWriter {
         destination: SocketAddr,
         datagram: Vec<u8>,
     ) {
-        self.shape.push((destination, datagram.len()));
         self.queued.push((destination, datagram));
         if self.queued.len() == QUEUE {
             self.flush(socket);
@@ -76,7 +72,7 @@ impl BatchWriter {
             .get_or_insert_with(|| setsockopt(socket, sockopt::UdpGsoSegment, &0).is_ok());
         let mut start = 0;
         while start < self.queued.len() {
-            let plan = gso::plan(&self.shape, start, offload);
+            let plan = gso::plan(&self.queued, start, offload);
             let first = plan.messages[0].end;
             let last = plan.messages[plan.count - 1].end;
             match self.send(socket, &plan) {
@@ -91,7 +87,7 @@ impl BatchWriter {
                 // This path refused the offloaded call (a segment larger
                 // than its MTU, say): the same datagrams go one by one.
                 Err(_) if plan.segment.is_some() => {
-                    let plain = gso::plan(&self.shape[..last], start, false);
+                    let plain = gso::plan(&self.queued[..last], start, false);
                     start = match self.send(socket, &plain) {
                         Ok(()) => plain.messages[plain.count - 1].end,
                         Err(_) => plain.messages[0].end,
@@ -101,7 +97,6 @@ impl BatchWriter {
             }
         }
         self.queued.clear();
-        self.shape.clear();
     }
 
     fn send<S: AsRawFd>(&self, socket: &S, plan: &Plan) -> Result<(), Errno> {
