@@ -73,10 +73,7 @@ async fn run(
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
         .await
         .context("signaling connect")?;
-    if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-        let since = peer.peer.borrow().joined_at.map(|j| j.elapsed());
-        eprintln!("--- tafelrunde signaling open ({since:?} after the join began)");
-    }
+    debug_step(&peer, "signaling open", "");
     let join = json!({"type": "join", "version": 1, "room": plan.room_name(), "name": plan.name});
     send(&mut ws, &join).await?;
     let mut s = Session {
@@ -122,6 +119,15 @@ async fn run(
     }
 }
 
+/// With TAFELRUNDE_BENCH_DEBUG set: a step of the join, with the time since
+/// it began, and what came with it (an SDP).
+fn debug_step(peer: &PeerHandle, step: &str, detail: &str) {
+    if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
+        let since = peer.peer.borrow().joined_at.map(|j| j.elapsed());
+        eprintln!("--- tafelrunde {step} ({since:?} after the join began)\n{detail}");
+    }
+}
+
 async fn send(ws: &mut Ws, value: &Value) -> anyhow::Result<()> {
     ws.send(Message::text(value.to_string()))
         .await
@@ -140,10 +146,7 @@ impl Session {
     async fn handle(&mut self, ws: &mut Ws, m: &Value, ctx: &Ctx) -> anyhow::Result<bool> {
         match m.get("type").and_then(Value::as_str).unwrap_or("") {
             "joined" => {
-                if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-                    let since = self.peer.peer.borrow().joined_at.map(|j| j.elapsed());
-                    eprintln!("--- tafelrunde joined ({since:?} after the join began)");
-                }
+                debug_step(&self.peer, "joined", "");
                 let tracks = m
                     .get("tracks")
                     .and_then(Value::as_array)
@@ -167,10 +170,7 @@ impl Session {
                     .get("sdp")
                     .and_then(Value::as_str)
                     .ok_or_else(|| anyhow!("answer without sdp"))?;
-                if std::env::var_os("TAFELRUNDE_BENCH_DEBUG").is_some() {
-                    let since = self.peer.peer.borrow().joined_at.map(|j| j.elapsed());
-                    eprintln!("--- tafelrunde answer ({since:?} after the join began)\n{sdp}");
-                }
+                debug_step(&self.peer, "answer", sdp);
                 let answer = SdpAnswer::from_sdp_string(sdp).context("answer parses")?;
                 let pending = self
                     .pending
