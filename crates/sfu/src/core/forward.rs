@@ -2,24 +2,17 @@
 //! stream, with rewritten numbers and the subscriber's layer; keyframe
 //! requests the other way.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use str0m::bwe::BweKind;
 use str0m::media::{KeyframeRequestKind, Mid};
-use str0m::rtp::{
-    ExtensionValues, RtpPacket, RtpWrite, StreamTxQueueInfo, Vp8Descriptor, Vp8Patch,
-};
+use str0m::rtp::RtpPacket;
 use str0m::{Event, IceConnectionState};
 use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSource};
 use tracing::{debug, info};
 
-use super::codec::{starts_keyframe, VideoCodec};
-use super::participant::{
-    subscriber_pt, IncomingCodec, Panicked, Participant, DOWN_QUEUE_DELAY, DOWN_QUEUE_PACKETS,
-    DOWN_QUEUE_RESUME, RESEND_PACKETS, RESEND_RATIO_CAP, RESEND_WINDOW,
-};
-use super::rewrite::RtpRewriter;
-use super::vp8::Vp8Numbers;
+use super::incoming::{Incoming, PacketRef};
+use super::peer::{Panicked, Written};
 use super::Shard;
 
 impl Shard {
@@ -150,7 +143,7 @@ impl Shard {
                 }
                 out.current = Some(layer);
             }
-            let written = write_rtp(sub, out_mid, &packet, None, now);
+            let written = sub.write(out_mid, &packet, None, now);
             need_keyframe |= matches!(written, Ok(Written::Overflowed));
             self.written(subscriber, written);
         }
@@ -209,7 +202,7 @@ impl Shard {
                 let Some(sub) = self.participants.get_mut(&subscriber) else {
                     break;
                 };
-                let written = write_rtp(sub, out_mid, &packet, timestamp, now);
+                let written = sub.write(out_mid, &packet, timestamp, now);
                 self.written(subscriber, written);
             }
         }
@@ -266,216 +259,6 @@ impl Shard {
         });
         if sent.is_some() {
             self.touch(owner);
-        }
-    }
-}
-
-/// The descriptor patch for rewritten numbers. PictureID keeps its 7- or
-/// 15-bit form: a 7-bit one is rewritten within 7 bits.
-fn vp8_patch(descriptor: &Vp8Descriptor, numbers: Vp8Numbers) -> Option<Vp8Patch> {
-    let build = |picture_id: Option<u16>| {
-        let mut builder = descriptor.patch();
-        if let Some(p) = picture_id {
-            builder = builder.picture_id(p);
-        }
-        if let Some(t) = numbers.tl0_pic_idx {
-            builder = builder.tl0_pic_idx(t);
-        }
-        builder.build()
-    };
-    build(numbers.picture_id)
-        .or_else(|_| build(numbers.picture_id.map(|p| p & 0x7f)))
-        .ok()
-}
-
-/// What became of a write into a subscriber's stream.
-enum Written {
-    /// Written; the subscriber must be queued to be driven.
-    Queued,
-    /// Written; the subscriber waits to be driven already.
-    AlreadyQueued,
-    /// Not written (no such stream, no matching payload type, a packet from
-    /// before the stream's current source).
-    Dropped,
-    /// Not written: the subscriber's queue is full. The stream now waits for
-    /// a keyframe, which the caller asks for.
-    Overflowed,
-}
-
-/// Write one packet into a subscriber's stream: its payload type, its
-/// continuous numbers and VP8 picture numbers. `timestamp` replaces the
-/// packet's RTP timestamp (a replayed packet). Takes the subscriber looked
-/// up once by the caller: this runs for every subscriber of every packet.
-fn write_rtp(
-    sub: &mut Participant,
-    out_mid: Mid,
-    packet: &Incoming,
-    timestamp: Option<u32>,
-    now: Instant,
-) -> Result<Written, Panicked> {
-    let Some(out) = sub.outgoing.get_mut(&out_mid) else {
-        return Ok(Written::Dropped);
-    };
-    let rtp = &*packet.rtp;
-    let codec = &packet.codec;
-    let Some(pt) = subscriber_pt(&sub.rtc, out, rtp.header.payload_type, &codec.params) else {
-        return Ok(Written::Dropped);
-    };
-    let clock_rate = codec.params.spec().clock_rate.get();
-    let rewriter = out
-        .rewriter
-        .get_or_insert_with(|| RtpRewriter::new(clock_rate));
-    let source_ts = timestamp.unwrap_or(rtp.header.timestamp);
-    let Some(numbers) = rewriter.rewrite(*rtp.header.ssrc, *rtp.seq_no, source_ts, now) else {
-        return Ok(Written::Dropped);
-    };
-    let ext_vals = ExtensionValues {
-        audio_level: rtp.header.ext_vals.audio_level,
-        voice_activity: rtp.header.ext_vals.voice_activity,
-        video_orientation: rtp.header.ext_vals.video_orientation,
-        ..Default::default()
-    };
-    let mut write = RtpWrite::new(
-        pt,
-        numbers.seq.into(),
-        numbers.timestamp,
-        rtp.timestamp,
-        rtp.payload.clone(),
-    )
-    .marker(rtp.header.marker)
-    .ext_vals(ext_vals)
-    .nackable(packet.kind == MediaKind::Video);
-    if let Some(descriptor) = &packet.vp8 {
-        let out_numbers = out.vp8.rewrite(
-            *rtp.header.ssrc,
-            descriptor.picture_id(),
-            descriptor.tl0_pic_idx(),
-        );
-        if let Some(patch) = vp8_patch(descriptor, out_numbers) {
-            write = write.vp8_patch(patch);
-        }
-    }
-    let size_cache = !std::mem::replace(&mut out.resend_cache_sized, true);
-    let resync = out.resync;
-    let bound = match (packet.kind, resync) {
-        (MediaKind::Audio, _) => None,
-        (MediaKind::Video, false) => Some(DOWN_QUEUE_DELAY),
-        (MediaKind::Video, true) => Some(DOWN_QUEUE_RESUME),
-    };
-    let written = sub.with_rtc(
-        |rtc| match rtc.direct_api().stream_tx_by_mid(out_mid, None) {
-            Some(tx) => {
-                if size_cache {
-                    tx.set_rtx_cache(RESEND_PACKETS, RESEND_WINDOW, RESEND_RATIO_CAP);
-                }
-                if bound.is_some_and(|b| backlogged(tx.queue_info(), b, now)) {
-                    return Some(false);
-                }
-                tx.write_rtp(write);
-                Some(true)
-            }
-            None => None,
-        },
-    )?;
-    match written {
-        None => return Ok(Written::Dropped),
-        Some(false) => {
-            if let Some(out) = sub.outgoing.get_mut(&out_mid) {
-                out.current = None;
-                out.resync = true;
-            }
-            return Ok(Written::Overflowed);
-        }
-        Some(true) if resync => {
-            if let Some(out) = sub.outgoing.get_mut(&out_mid) {
-                out.resync = false;
-            }
-        }
-        Some(true) => {}
-    }
-    Ok(if sub.queue() {
-        Written::Queued
-    } else {
-        Written::AlreadyQueued
-    })
-}
-
-/// Whether a subscriber's stream holds more than `bound` of queued media
-/// (by the age of its oldest unsent packet), or [`DOWN_QUEUE_PACKETS`].
-/// str0m samples the queue at each pacer step; no sample means no queue yet.
-fn backlogged(queue: Option<&dyn StreamTxQueueInfo>, bound: Duration, now: Instant) -> bool {
-    queue.is_some_and(|q| {
-        q.packet_count() >= DOWN_QUEUE_PACKETS
-            || q.first_unsent()
-                .is_some_and(|first| now.saturating_duration_since(first) > bound)
-    })
-}
-
-/// A publisher's packet as the forwarder needs it: the VP8 descriptor is
-/// parsed once, for the keyframe and for every subscriber's patch.
-struct Incoming<'a> {
-    rtp: PacketRef<'a>,
-    kind: MediaKind,
-    codec: IncomingCodec,
-    vp8: Option<Vp8Descriptor>,
-}
-
-/// The live packet (owned, it goes to the picture cache afterwards) or a
-/// cached one. Not boxed: that would allocate for every packet.
-#[allow(clippy::large_enum_variant)]
-enum PacketRef<'a> {
-    Owned(RtpPacket),
-    Borrowed(&'a RtpPacket),
-}
-
-impl std::ops::Deref for PacketRef<'_> {
-    type Target = RtpPacket;
-    fn deref(&self) -> &RtpPacket {
-        match self {
-            PacketRef::Owned(p) => p,
-            PacketRef::Borrowed(p) => p,
-        }
-    }
-}
-
-impl<'a> Incoming<'a> {
-    fn new(rtp: RtpPacket, kind: MediaKind, codec: IncomingCodec) -> Self {
-        Self::of(PacketRef::Owned(rtp), kind, codec)
-    }
-
-    /// A cached packet of the same track as `live`.
-    fn borrowed(rtp: &'a RtpPacket, live: &Incoming) -> Self {
-        Self::of(PacketRef::Borrowed(rtp), live.kind, live.codec.clone())
-    }
-
-    /// The live packet again, borrowed (the replay writes it last).
-    fn reborrow(&self) -> Incoming<'_> {
-        Incoming {
-            rtp: PacketRef::Borrowed(&self.rtp),
-            kind: self.kind,
-            codec: self.codec.clone(),
-            vp8: self.vp8,
-        }
-    }
-
-    fn of(rtp: PacketRef<'a>, kind: MediaKind, codec: IncomingCodec) -> Self {
-        let vp8 = match codec.video {
-            Some(VideoCodec::Vp8) => Vp8Descriptor::parse(&rtp.payload).ok(),
-            _ => None,
-        };
-        Self {
-            rtp,
-            kind,
-            codec,
-            vp8,
-        }
-    }
-
-    fn starts_keyframe(&self) -> bool {
-        match (&self.vp8, self.codec.video) {
-            (Some(descriptor), _) => descriptor.starts_keyframe(&self.rtp.payload),
-            (None, Some(VideoCodec::Vp8)) | (None, None) => false,
-            (None, Some(c)) => starts_keyframe(c, &self.rtp.payload),
         }
     }
 }

@@ -17,11 +17,13 @@ use tafelrunde_protocol::{
 };
 use tracing::{info, warn};
 
+use super::down_track::DownTrack;
 use super::moderation::{Entered, Entry, Moderation};
-use super::participant::{OutStream, Participant};
+use super::peer::Peer;
 use super::policy::INITIAL_DOWNLINK_KBPS;
-use super::room::{Room, RoomId, Track};
+use super::room::{Room, RoomId};
 use super::sdp_check::{check_layers, offered_media};
+use super::track::Track;
 use super::Pending;
 use super::Shard;
 
@@ -123,7 +125,7 @@ impl Shard {
         self.by_ufrag.insert(ufrag.clone(), id);
         self.participants.insert(
             id,
-            Participant {
+            Peer {
                 muted: (welcome.you.audio_muted, welcome.you.video_muted),
                 room: room_id,
                 rtc,
@@ -424,7 +426,7 @@ impl Shard {
             }
         }
         for (mid, track) in &wanted {
-            let out = p.outgoing.entry(*mid).or_insert_with(OutStream::new);
+            let out = p.outgoing.entry(*mid).or_insert_with(DownTrack::new);
             if out.track != Some(*track) {
                 let audio = self
                     .tracks

@@ -23,13 +23,15 @@
 
 mod allocate;
 mod codec;
+mod down_track;
 mod forward;
 mod gop_cache;
+mod incoming;
 mod keyframe;
 mod membership;
 mod moderate;
 pub mod moderation;
-mod participant;
+mod peer;
 mod policy;
 mod rewrite;
 mod room;
@@ -37,6 +39,7 @@ mod sdp_check;
 mod speaker;
 mod stun;
 mod timers;
+mod track;
 mod vp8;
 
 #[cfg(test)]
@@ -64,10 +67,11 @@ pub use stun::{is_stun, local_ufrag};
 pub use timers::TimerHeap;
 pub use vp8::{Vp8Numbers, Vp8Rewriter};
 
-use participant::{Panicked, Participant};
-use room::{Room, RoomId, Track};
+use peer::{Panicked, Peer};
+use room::{Room, RoomId};
 use rustc_hash::FxHashMap;
 use slotmap::SlotMap;
+use track::Track;
 
 /// Pacer steps one drive takes at most: a keyframe of a screen share is
 /// some 100 packets; more waits for the next turn of the loop.
@@ -152,7 +156,7 @@ pub struct Shard {
     rooms: SlotMap<RoomId, Room>,
     /// Room name → its key, for joins (the only place a name is looked up).
     room_ids: HashMap<String, RoomId>,
-    participants: FxHashMap<ParticipantId, Participant>,
+    participants: FxHashMap<ParticipantId, Peer>,
     tracks: FxHashMap<TrackId, Track>,
     by_ufrag: HashMap<String, ParticipantId>,
     by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
@@ -161,7 +165,7 @@ pub struct Shard {
     next_tick: Option<Instant>,
     ticks: u32,
     /// Participants with new input that must be driven to their timeout, in
-    /// the order they were touched; each at most once (`Participant::queued`).
+    /// the order they were touched; each at most once (`Peer::queued`).
     dirty: VecDeque<ParticipantId>,
     /// Reused for the subscriber list of the track being forwarded, so that
     /// forwarding a packet allocates nothing.
@@ -387,11 +391,7 @@ impl Shard {
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
     fn touch(&mut self, id: ParticipantId) {
-        if self
-            .participants
-            .get_mut(&id)
-            .is_some_and(Participant::queue)
-        {
+        if self.participants.get_mut(&id).is_some_and(Peer::queue) {
             self.dirty.push_back(id);
         }
     }

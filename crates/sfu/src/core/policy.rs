@@ -199,7 +199,7 @@ impl Shard {
             if needed {
                 layer.unneeded_since = None;
                 if std::mem::replace(&mut layer.paused, false) {
-                    layer.grace_until = now + super::room::LAYER_SILENCE;
+                    layer.grace_until = now + super::track::LAYER_SILENCE;
                     changed = true;
                 }
             } else {

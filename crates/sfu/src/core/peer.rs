@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Duration;
+use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 use str0m::format::PayloadParams;
@@ -14,87 +14,14 @@ use str0m::Rtc;
 use tafelrunde_protocol::TrackId;
 
 use super::codec::VideoCodec;
-use super::rewrite::RtpRewriter;
+use super::down_track::{DownTrack, Sent};
+use super::incoming::Incoming;
 use super::room::RoomId;
-use super::vp8::Vp8Rewriter;
 
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
-/// How far back a subscriber's lost packets are resent: half a second, as
-/// Janus' `min_nack_queue`. A resend older than that comes after the
-/// browser's jitter buffer gave up on it (and asked for a keyframe) on any
-/// path with a round trip under 250 ms; str0m's default of 3 s only costs
-/// memory: one cache entry per packet per subscriber per stream, some 60 KiB
-/// per video a pupil sees at this window.
-pub const RESEND_WINDOW: Duration = Duration::from_millis(500);
-/// At most this many packets in that window: half a second of a 720p layer
-/// at 2.5 Mbit/s is about 125 packets (str0m's default is 1024).
-pub const RESEND_PACKETS: usize = 150;
-/// How far one subscriber's copy of a video may fall behind in its queue
-/// (str0m's pacer holds what its downlink estimate does not let through).
-/// Beyond it the video is dropped up to the next keyframe, and one is asked
-/// for: a pupil on a weak link sees a fresh picture after a pause, not one
-/// that drifts seconds behind (str0m alone drains only at 2 s). Audio is
-/// never paced, so it never waits here behind video.
-pub const DOWN_QUEUE_DELAY: Duration = Duration::from_millis(300);
-/// The same bound in packets, for a queue that fills faster than it ages.
-pub const DOWN_QUEUE_PACKETS: usize = 256;
-/// After an overflow, forwarding resumes at a keyframe only when what is
-/// still queued is this young; otherwise it waits for the next keyframe.
-pub const DOWN_QUEUE_RESUME: Duration = Duration::from_millis(100);
-/// Resends are dropped while they exceed this share of what a subscriber is
-/// sent (str0m's default): a link that loses more needs a lower layer, not
-/// more resends.
-pub const RESEND_RATIO_CAP: Option<f32> = Some(0.15);
-
-/// An outgoing transceiver: which track it carries and how its numbers run.
-#[derive(Debug)]
-pub struct OutStream {
-    /// The track forwarded on it, if any.
-    pub track: Option<TrackId>,
-    /// Continuous numbering across whatever sources it carried.
-    pub rewriter: Option<RtpRewriter>,
-    /// Continuous VP8 picture numbers, likewise.
-    pub vp8: Vp8Rewriter,
-    /// The layer being forwarded; `None` before the first keyframe or while paused.
-    pub current: Option<usize>,
-    /// The layer the allocator wants; the switch happens at its next keyframe.
-    pub target: Option<usize>,
-    /// Publisher payload type → this subscriber's payload type.
-    pub pt_map: Vec<(Pt, Option<Pt>)>,
-    /// str0m's resend cache of the stream was sized ([`RESEND_WINDOW`]).
-    pub resend_cache_sized: bool,
-    /// The subscriber's queue overflowed ([`DOWN_QUEUE_DELAY`]): video is
-    /// dropped until a keyframe finds the queue drained ([`DOWN_QUEUE_RESUME`]).
-    pub resync: bool,
-}
-
-impl OutStream {
-    /// Forwarding starts or resumes: the next packet continues the numbers
-    /// where they stopped, whatever source it comes from.
-    pub fn restart(&mut self) {
-        if let Some(rewriter) = &mut self.rewriter {
-            rewriter.rebase();
-        }
-        self.vp8.rebase();
-    }
-
-    pub fn new() -> Self {
-        Self {
-            track: None,
-            rewriter: None,
-            vp8: Vp8Rewriter::default(),
-            current: None,
-            target: None,
-            pt_map: Vec::new(),
-            resend_cache_sized: false,
-            resync: false,
-        }
-    }
-}
-
 /// A participant of a room on this shard.
-pub struct Participant {
+pub struct Peer {
     /// Drop the camera's and microphone's packets: the participant is muted
     /// (own switch, a moderator, or on arrival). Screen shares are not
     /// affected; they need their own permission. (audio, video)
@@ -110,7 +37,7 @@ pub struct Participant {
     /// Transceivers the browser sends on, and the track each carries.
     pub published: FxHashMap<Mid, TrackId>,
     /// Transceivers the browser receives on.
-    pub outgoing: FxHashMap<Mid, OutStream>,
+    pub outgoing: FxHashMap<Mid, DownTrack>,
     /// Codec of each incoming payload type, learnt on first use.
     pub incoming_codecs: Vec<(Pt, Option<IncomingCodec>)>,
     /// Visible tiles: their heights and places in the layout; `None` until the first `layout`
@@ -133,11 +60,26 @@ pub struct IncomingCodec {
     pub video: Option<VideoCodec>,
 }
 
+/// What became of a write into a subscriber's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written; the subscriber must be queued to be driven.
+    Queued,
+    /// Written; the subscriber waits to be driven already.
+    AlreadyQueued,
+    /// Not written (no such stream, no matching payload type, a packet from
+    /// before the stream's current source).
+    Dropped,
+    /// Not written: the subscriber's queue is full. The stream now waits for
+    /// a keyframe, which the caller asks for.
+    Overflowed,
+}
+
 /// A call into str0m panicked; the participant must end.
 #[derive(Debug)]
 pub struct Panicked;
 
-impl Participant {
+impl Peer {
     /// Mark it as waiting to be driven; true when it was not waiting yet (the
     /// caller then puts it in the shard's queue).
     pub fn queue(&mut self) -> bool {
@@ -171,6 +113,38 @@ impl Participant {
         codec
     }
 
+    /// Write one packet into the stream of transceiver `mid`, as
+    /// [`DownTrack::prepare`] and [`DownTrack::send`] shape it. This runs
+    /// for every subscriber of every packet: the subscriber is looked up
+    /// once, by the caller.
+    pub fn write(
+        &mut self,
+        mid: Mid,
+        packet: &Incoming,
+        timestamp: Option<u32>,
+        now: Instant,
+    ) -> Result<Written, Panicked> {
+        let Some(out) = self.outgoing.get_mut(&mid) else {
+            return Ok(Written::Dropped);
+        };
+        let Some(write) = out.prepare(&self.rtc, packet, timestamp, now) else {
+            return Ok(Written::Dropped);
+        };
+        let rtc = &mut self.rtc;
+        let sent = catch_unwind(AssertUnwindSafe(|| {
+            let mut api = rtc.direct_api();
+            let tx = api.stream_tx_by_mid(mid, None)?;
+            Some(out.send(tx, packet.kind, write, now))
+        }))
+        .map_err(|_| Panicked)?;
+        Ok(match sent {
+            None => Written::Dropped,
+            Some(Sent::Overflowed) => Written::Overflowed,
+            Some(Sent::Written) if self.queue() => Written::Queued,
+            Some(Sent::Written) => Written::AlreadyQueued,
+        })
+    }
+
     /// Remember a network path, up to [`MAX_PATHS`]. Returns false when full.
     pub fn add_path(&mut self, path: (Protocol, SocketAddr)) -> bool {
         if self.paths.contains(&path) {
@@ -182,19 +156,4 @@ impl Participant {
         self.paths.push(path);
         true
     }
-}
-
-/// This subscriber's payload type for a publisher's codec (cached per stream).
-pub fn subscriber_pt(
-    rtc: &Rtc,
-    out: &mut OutStream,
-    incoming_pt: Pt,
-    params: &PayloadParams,
-) -> Option<Pt> {
-    if let Some((_, pt)) = out.pt_map.iter().find(|(p, _)| *p == incoming_pt) {
-        return *pt;
-    }
-    let pt = rtc.codec_config().match_params(*params).map(|p| p.pt());
-    out.pt_map.push((incoming_pt, pt));
-    pt
 }
