@@ -13,6 +13,7 @@ use tracing::{debug, info};
 
 use super::incoming::{Incoming, PacketRef};
 use super::peer::{Panicked, Written};
+use super::room::RoomId;
 use super::Shard;
 
 impl Shard {
@@ -21,16 +22,15 @@ impl Shard {
             Event::RtpPacket(packet) => self.forward(now, id, packet),
             Event::KeyframeRequest(request) => {
                 let wanted = self
-                    .participants
-                    .get(&id)
+                    .peer(id)
                     .and_then(|p| p.outgoing.get(&request.mid))
                     .and_then(|out| Some((out.track?, out.current?)));
-                if let Some((track, layer)) = wanted {
-                    self.request_keyframe(now, track, layer, false);
+                if let (Some((track, layer)), Some(room)) = (wanted, self.room_of(id)) {
+                    self.request_keyframe(now, room, track, layer, false);
                 }
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
-                if let Some(p) = self.participants.get_mut(&id) {
+                if let Some(p) = self.peer_mut(id) {
                     p.downlink = Some(estimate.as_u64());
                 }
             }
@@ -47,7 +47,13 @@ impl Shard {
 
     /// Forward one packet of `publisher` to everyone subscribed to its track.
     fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
-        let Some(source) = self.participants.get_mut(&publisher) else {
+        let Some(room_id) = self.room_of(publisher) else {
+            return;
+        };
+        let Some(room) = self.rooms.get_mut(room_id) else {
+            return;
+        };
+        let Some(source) = room.peers.get_mut(&publisher) else {
             return;
         };
         let ssrc = packet.header.ssrc;
@@ -65,9 +71,8 @@ impl Shard {
         let Some(codec) = source.incoming_codec(packet.header.payload_type) else {
             return;
         };
-        let room = source.room;
         let (audio_muted, video_muted) = source.muted;
-        let Some(track) = self.tracks.get_mut(&track_id) else {
+        let Some(track) = room.tracks.get_mut(&track_id) else {
             return;
         };
         // A muted participant is silent for everyone, whatever its browser
@@ -91,14 +96,12 @@ impl Shard {
             l.last_packet = Some(now);
             if keyframe {
                 l.keyframes.keyframe_received();
-                self.keyframe_timers.remove((track_id, layer));
+                self.keyframe_timers.remove((room_id, track_id, layer));
             }
             l.pictures.replayable(now)
         };
         if let (MediaKind::Audio, Some(level)) = (kind, packet.rtp.header.ext_vals.audio_level) {
-            if let Some(room) = self.rooms.get_mut(room) {
-                room.speakers.level(publisher, level.unsigned_abs(), now);
-            }
+            room.speakers.level(publisher, level.unsigned_abs(), now);
         }
 
         let mut fanout = std::mem::take(&mut self.fanout);
@@ -106,8 +109,9 @@ impl Shard {
         fanout.extend_from_slice(&track.subscribers);
         let mut need_keyframe = false;
         let mut starts = Vec::new();
+        let mut panicked = Vec::new();
         for &(subscriber, out_mid) in &fanout {
-            let Some(sub) = self.participants.get_mut(&subscriber) else {
+            let Some(sub) = room.peers.get_mut(&subscriber) else {
                 continue;
             };
             let Some(out) = sub.outgoing.get_mut(&out_mid) else {
@@ -143,23 +147,31 @@ impl Shard {
                 }
                 out.current = Some(layer);
             }
-            let written = sub.write(out_mid, &packet, None, now);
-            need_keyframe |= matches!(written, Ok(Written::Overflowed));
-            self.written(subscriber, written);
+            match sub.write(out_mid, &packet, None, now) {
+                Ok(Written::Queued) => self.dirty.push_back(subscriber),
+                Ok(Written::Overflowed) => need_keyframe = true,
+                Ok(Written::AlreadyQueued | Written::Dropped) => {}
+                Err(Panicked) => panicked.push(subscriber),
+            }
         }
         self.fanout = fanout;
+        for subscriber in panicked {
+            self.panicked(subscriber);
+        }
         for (subscriber, out_mid) in starts {
-            self.start_mid_picture(now, track_id, layer, subscriber, out_mid, &packet);
+            self.start_mid_picture(now, room_id, track_id, layer, subscriber, out_mid, &packet);
         }
         if kind == MediaKind::Video {
-            if let (Some(track), PacketRef::Owned(rtp)) =
-                (self.tracks.get_mut(&track_id), packet.rtp)
-            {
+            let track = self
+                .rooms
+                .get_mut(room_id)
+                .and_then(|r| r.tracks.get_mut(&track_id));
+            if let (Some(track), PacketRef::Owned(rtp)) = (track, packet.rtp) {
                 track.layers[layer].pictures.push(now, rtp, keyframe);
             }
         }
         if need_keyframe {
-            self.request_keyframe(now, track_id, layer, false);
+            self.request_keyframe(now, room_id, track_id, layer, false);
         }
     }
 
@@ -167,27 +179,33 @@ impl Shard {
     /// last keyframe, then the live one. Their timestamps are squeezed into
     /// the ticks just before the live packet's, so the browser decodes up to
     /// the present at once instead of playing the past behind everyone.
+    #[allow(clippy::too_many_arguments)] // one call site, each argument named there
     fn start_mid_picture(
         &mut self,
         now: Instant,
+        room_id: RoomId,
         track_id: TrackId,
         layer: usize,
         subscriber: ParticipantId,
         out_mid: Mid,
         live: &Incoming,
     ) {
-        let Some(track) = self.tracks.get_mut(&track_id) else {
+        let Some(room) = self.rooms.get_mut(room_id) else {
+            return;
+        };
+        let Some(track) = room.tracks.get_mut(&track_id) else {
             return;
         };
         // Taken out while it is written to the subscriber (a rare event, not
         // per packet), and put back after.
+        let mut panicked = false;
         let pictures = std::mem::take(&mut track.layers[layer].pictures);
         if let Some(cached) = pictures.picture(now) {
             let cached: Vec<&RtpPacket> = cached.collect();
             let stamps: Vec<u32> = cached.iter().map(|p| p.header.timestamp).collect();
             let squeezed = squeeze(&stamps, live.rtp.header.timestamp);
-            if let Some(out) = self
-                .participants
+            if let Some(out) = room
+                .peers
                 .get_mut(&subscriber)
                 .and_then(|s| s.outgoing.get_mut(&out_mid))
             {
@@ -199,25 +217,24 @@ impl Shard {
                 .map(|(rtp, timestamp)| (Incoming::borrowed(rtp, live), timestamp))
                 .chain([(live.reborrow(), None)]);
             for (packet, timestamp) in packets {
-                let Some(sub) = self.participants.get_mut(&subscriber) else {
+                let Some(sub) = room.peers.get_mut(&subscriber) else {
                     break;
                 };
-                let written = sub.write(out_mid, &packet, timestamp, now);
-                self.written(subscriber, written);
+                match sub.write(out_mid, &packet, timestamp, now) {
+                    Ok(Written::Queued) => self.dirty.push_back(subscriber),
+                    Ok(_) => {}
+                    Err(Panicked) => {
+                        panicked = true;
+                        break;
+                    }
+                }
             }
         }
-        if let Some(track) = self.tracks.get_mut(&track_id) {
+        if let Some(track) = room.tracks.get_mut(&track_id) {
             track.layers[layer].pictures = pictures;
         }
-    }
-
-    /// After a write: a subscriber newly queued is driven by the next
-    /// flush; one whose connection panicked ends alone.
-    fn written(&mut self, subscriber: ParticipantId, written: Result<Written, Panicked>) {
-        match written {
-            Ok(Written::Queued) => self.dirty.push_back(subscriber),
-            Ok(Written::AlreadyQueued | Written::Dropped | Written::Overflowed) => {}
-            Err(Panicked) => self.panicked(subscriber),
+        if panicked {
+            self.panicked(subscriber);
         }
     }
 
@@ -226,11 +243,16 @@ impl Shard {
     pub(super) fn request_keyframe(
         &mut self,
         now: Instant,
+        room_id: RoomId,
         track_id: TrackId,
         layer: usize,
         due: bool,
     ) {
-        let Some(track) = self.tracks.get_mut(&track_id) else {
+        let Some(track) = self
+            .rooms
+            .get_mut(room_id)
+            .and_then(|r| r.tracks.get_mut(&track_id))
+        else {
             return;
         };
         if track.kind != MediaKind::Video {
@@ -245,7 +267,7 @@ impl Shard {
             l.keyframes.request(now)
         };
         if let Some(at) = l.keyframes.poll_timeout() {
-            self.keyframe_timers.set((track_id, layer), at);
+            self.keyframe_timers.set((room_id, track_id, layer), at);
         }
         if !send {
             return;

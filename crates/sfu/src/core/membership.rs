@@ -24,7 +24,6 @@ use super::policy::INITIAL_DOWNLINK_KBPS;
 use super::room::{Room, RoomId};
 use super::sdp_check::{check_layers, offered_media};
 use super::track::Track;
-use super::Pending;
 use super::Shard;
 
 /// Tiles a client may report in one `layout`.
@@ -39,7 +38,7 @@ impl Shard {
         name: String,
         entry: Entry,
     ) {
-        if self.participants.contains_key(&id) || self.waiting.contains_key(&id) {
+        if self.in_room.contains_key(&id) {
             return self.refuse(
                 id,
                 ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
@@ -48,7 +47,7 @@ impl Shard {
         let existing = self.room_ids.get(&room_name).copied();
         let members = existing
             .and_then(|r| self.rooms.get(r))
-            .map_or(0, |r| r.members.len());
+            .map_or(0, |r| r.peers.len());
         if members >= self.config.max_room_size {
             let message = format!(
                 "the room is full ({} participants)",
@@ -73,7 +72,7 @@ impl Shard {
         match entered {
             Entered::Admitted => self.admit(now, id, room_id),
             Entered::Waiting(_) => {
-                self.waiting.insert(id, Pending { room: room_id });
+                self.in_room.insert(id, room_id);
             }
             Entered::Refused(error) => {
                 self.refuse(id, error);
@@ -91,6 +90,7 @@ impl Shard {
             Ok(rtc) => rtc,
             Err(e) => {
                 warn!(participant = %id, error = %e, "cannot create media connection");
+                self.in_room.remove(&id);
                 let mut effects = Vec::new();
                 if let Some(room) = self.rooms.get_mut(room_id) {
                     room.moderation.leave(now, id, true, &mut effects);
@@ -113,17 +113,12 @@ impl Shard {
         };
         let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
         let room_name = room.name.clone();
-        let tracks = room
-            .members
-            .iter()
-            .flat_map(|m| self.tracks.values().filter(move |t| t.owner == *m))
-            .map(Track::info)
-            .collect();
-        room.members.push(id);
+        let tracks = room.track_infos();
         let mut after = Vec::new();
         room.moderation.after_joined(id, &mut after);
         self.by_ufrag.insert(ufrag.clone(), id);
-        self.participants.insert(
+        self.in_room.insert(id, room_id);
+        room.peers.insert(
             id,
             Peer {
                 muted: (welcome.you.audio_muted, welcome.you.video_muted),
@@ -202,10 +197,10 @@ impl Shard {
     }
 
     pub(super) fn message(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
-        if self.waiting.contains_key(&id) {
+        if self.is_waiting(id) {
             return self.message_while_waiting(id, message);
         }
-        if !self.participants.contains_key(&id) {
+        if self.peer(id).is_none() {
             return;
         }
         if Moderation::handles(&message) {
@@ -229,7 +224,7 @@ impl Shard {
                         ProtocolError::field(ErrorCode::InvalidField, "tiles", message),
                     );
                 }
-                let Some(p) = self.participants.get_mut(&id) else {
+                let Some(p) = self.peer_mut(id) else {
                     return;
                 };
                 let tiles = tiles.iter().enumerate();
@@ -261,11 +256,10 @@ impl Shard {
         let bad = |field: &str, message: String| {
             ProtocolError::field(ErrorCode::InvalidField, field, message)
         };
-        let may_share = self.participants.get(&id).is_some_and(|p| {
-            self.rooms
-                .get(p.room)
-                .is_some_and(|r| r.moderation.may_share_screen(id))
-        });
+        let may_share = self
+            .room_of(id)
+            .and_then(|r| self.rooms.get(r))
+            .is_some_and(|r| r.moderation.may_share_screen(id));
         if let Some(i) = publish
             .iter()
             .position(|p| p.source == TrackSource::Screen)
@@ -339,10 +333,12 @@ impl Shard {
     }
 
     fn update_published(&mut self, now: Instant, id: ParticipantId, publish: &[PublishedTrack]) {
-        let Some(p) = self.participants.get_mut(&id) else {
+        let Some(room) = self.room_of(id) else {
             return;
         };
-        let room = p.room;
+        let Some(p) = self.rooms.get_mut(room).and_then(|r| r.peers.get_mut(&id)) else {
+            return;
+        };
         let wanted: HashMap<Mid, &PublishedTrack> = publish
             .iter()
             .map(|t| (Mid::from(t.mid.as_str()), t))
@@ -386,7 +382,9 @@ impl Shard {
         }
         for track in added {
             let info = track.info();
-            self.tracks.insert(track.id, track);
+            if let Some(r) = self.rooms.get_mut(room) {
+                r.tracks.insert(track.id, track);
+            }
             self.broadcast(room, id, ServerMessage::TrackAdded { track: info });
         }
     }
@@ -397,27 +395,20 @@ impl Shard {
         id: ParticipantId,
         subscribe: &[Subscription],
     ) {
-        let Some(p) = self.participants.get_mut(&id) else {
+        let Some(room) = self.room_of(id).and_then(|r| self.rooms.get_mut(r)) else {
             return;
         };
-        let room = p.room;
         // Only tracks of others in the same room; a track that ended while
         // the offer was on its way is skipped, the client learns of it anyway.
-        let allowed = |track: &TrackId, kind_of: &FxHashMap<TrackId, Track>| {
-            kind_of.get(track).is_some_and(|t| {
-                t.owner != id
-                    && self
-                        .participants
-                        .get(&t.owner)
-                        .is_some_and(|o| o.room == room)
-            })
-        };
+        let tracks = &mut room.tracks;
         let wanted: HashMap<Mid, TrackId> = subscribe
             .iter()
-            .filter(|s| allowed(&s.track_id, &self.tracks))
+            .filter(|s| tracks.get(&s.track_id).is_some_and(|t| t.owner != id))
             .map(|s| (Mid::from(s.mid.as_str()), s.track_id))
             .collect();
-        let p = self.participants.get_mut(&id).expect("present");
+        let Some(p) = room.peers.get_mut(&id) else {
+            return;
+        };
         let mut started = Vec::new();
         let mut stopped = Vec::new();
         for (mid, out) in p.outgoing.iter_mut() {
@@ -428,8 +419,7 @@ impl Shard {
         for (mid, track) in &wanted {
             let out = p.outgoing.entry(*mid).or_insert_with(DownTrack::new);
             if out.track != Some(*track) {
-                let audio = self
-                    .tracks
+                let audio = tracks
                     .get(track)
                     .is_some_and(|t| t.kind == MediaKind::Audio);
                 out.track = Some(*track);
@@ -441,12 +431,12 @@ impl Shard {
             }
         }
         for (track, mid) in stopped {
-            if let Some(t) = self.tracks.get_mut(&track) {
+            if let Some(t) = tracks.get_mut(&track) {
                 t.subscribers.retain(|s| *s != (id, mid));
             }
         }
         for (track, mid) in started {
-            if let Some(t) = self.tracks.get_mut(&track) {
+            if let Some(t) = tracks.get_mut(&track) {
                 t.subscribers.push((id, mid));
             }
         }
@@ -456,25 +446,28 @@ impl Shard {
 
     /// Resume layers that `id`'s subscriptions need now.
     fn update_layers_of_subscriptions(&mut self, now: Instant, id: ParticipantId) {
-        let Some(p) = self.participants.get(&id) else {
+        let (Some(room), Some(p)) = (self.room_of(id), self.peer(id)) else {
             return;
         };
         let tracks: Vec<TrackId> = p.outgoing.values().filter_map(|o| o.track).collect();
         for track in tracks {
-            self.update_publish_layers(now, track);
+            self.update_publish_layers(now, room, track);
         }
     }
 
     pub(super) fn remove_track(&mut self, room: RoomId, track_id: TrackId) {
-        let Some(track) = self.tracks.remove(&track_id) else {
+        let Some(r) = self.rooms.get_mut(room) else {
+            return;
+        };
+        let Some(track) = r.tracks.remove(&track_id) else {
             return;
         };
         for layer in 0..track.layers.len() {
-            self.keyframe_timers.remove((track_id, layer));
+            self.keyframe_timers.remove((room, track_id, layer));
         }
         for (subscriber, mid) in &track.subscribers {
-            if let Some(out) = self
-                .participants
+            if let Some(out) = r
+                .peers
                 .get_mut(subscriber)
                 .and_then(|s| s.outgoing.get_mut(mid))
             {
@@ -493,21 +486,28 @@ impl Shard {
             None | Some(ByeReason::ConnectionLost | ByeReason::InternalError)
         );
         let now = self.last_now();
-        if let Some(pending) = self.waiting.remove(&id) {
+        let Some(room_id) = self.room_of(id) else {
+            return;
+        };
+        let Some(mut p) = self
+            .rooms
+            .get_mut(room_id)
+            .and_then(|r| r.peers.remove(&id))
+        else {
+            // Someone waiting: no media connection, no tracks yet.
+            self.in_room.remove(&id);
             let mut effects = Vec::new();
-            if let Some(room) = self.rooms.get_mut(pending.room) {
+            if let Some(room) = self.rooms.get_mut(room_id) {
                 room.moderation.leave(now, id, on_purpose, &mut effects);
             }
             if let Some(reason) = reason {
                 self.signal(id, ServerMessage::Bye { reason });
             }
-            self.apply(now, pending.room, effects);
-            self.drop_room_if_idle(pending.room);
-            return;
-        }
-        let Some(mut p) = self.participants.remove(&id) else {
+            self.apply(now, room_id, effects);
+            self.drop_room_if_idle(room_id);
             return;
         };
+        self.in_room.remove(&id);
         info!(participant = %id, ?reason, "left");
         let _ = p.with_rtc(|rtc| rtc.disconnect());
         self.timers.remove(id);
@@ -518,16 +518,15 @@ impl Shard {
         for track in p.published.values() {
             self.remove_track(p.room, *track);
         }
-        for (mid, out) in &p.outgoing {
-            if let Some(t) = out.track.and_then(|t| self.tracks.get_mut(&t)) {
-                t.subscribers.retain(|s| *s != (id, *mid));
-            }
-        }
         let mut effects = Vec::new();
         if let Some(room) = self.rooms.get_mut(p.room) {
+            for (mid, out) in &p.outgoing {
+                if let Some(t) = out.track.and_then(|t| room.tracks.get_mut(&t)) {
+                    t.subscribers.retain(|s| *s != (id, *mid));
+                }
+            }
             room.speakers.remove(id);
             room.recent_speakers.retain(|s| *s != id);
-            room.members.retain(|m| *m != id);
             room.moderation.leave(now, id, on_purpose, &mut effects);
         }
         self.broadcast(

@@ -71,7 +71,6 @@ use peer::{Panicked, Peer};
 use room::{Room, RoomId};
 use rustc_hash::FxHashMap;
 use slotmap::SlotMap;
-use track::Track;
 
 /// Pacer steps one drive takes at most: a keyframe of a screen share is
 /// some 100 packets; more waits for the next turn of the loop.
@@ -156,12 +155,13 @@ pub struct Shard {
     rooms: SlotMap<RoomId, Room>,
     /// Room name → its key, for joins (the only place a name is looked up).
     room_ids: HashMap<String, RoomId>,
-    participants: FxHashMap<ParticipantId, Peer>,
-    tracks: FxHashMap<TrackId, Track>,
+    /// Everyone on the shard, waiting or in, and their room. Someone is in
+    /// when the room holds their [`Peer`], and waits otherwise.
+    in_room: FxHashMap<ParticipantId, RoomId>,
     by_ufrag: HashMap<String, ParticipantId>,
     by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
     timers: TimerHeap<ParticipantId>,
-    keyframe_timers: TimerHeap<(TrackId, usize)>,
+    keyframe_timers: TimerHeap<(RoomId, TrackId, usize)>,
     next_tick: Option<Instant>,
     ticks: u32,
     /// Participants with new input that must be driven to their timeout, in
@@ -173,19 +173,11 @@ pub struct Shard {
     transmits: VecDeque<Transmit>,
     signals: VecDeque<(ParticipantId, ServerMessage)>,
     next_track: u64,
-    /// People who wait (lobby, or a room not yet open): no media connection yet.
-    waiting: HashMap<ParticipantId, Pending>,
     /// A monotonic instant and the wall-clock milliseconds at it, for chat
     /// time stamps (the core reads no clock).
     wall_clock: Option<(Instant, u64)>,
     /// The time of the input being handled (for removals deep in the call tree).
     now: Option<Instant>,
-}
-
-/// Someone waiting to enter a room.
-#[derive(Debug)]
-struct Pending {
-    room: RoomId,
 }
 
 impl Shard {
@@ -195,8 +187,7 @@ impl Shard {
             config,
             rooms: SlotMap::with_key(),
             room_ids: HashMap::new(),
-            participants: FxHashMap::default(),
-            tracks: FxHashMap::default(),
+            in_room: FxHashMap::default(),
             by_ufrag: HashMap::new(),
             by_path: HashMap::new(),
             timers: TimerHeap::default(),
@@ -208,7 +199,6 @@ impl Shard {
             transmits: VecDeque::new(),
             signals: VecDeque::new(),
             next_track: 1,
-            waiting: HashMap::new(),
             wall_clock: None,
             now: None,
         }
@@ -222,7 +212,7 @@ impl Shard {
 
     /// Number of participants on this shard.
     pub fn participant_count(&self) -> usize {
-        self.participants.len()
+        self.rooms.values().map(|r| r.peers.len()).sum()
     }
 
     /// Handle a command from the signaling side.
@@ -241,12 +231,7 @@ impl Shard {
             } => self.message(now, participant, message),
             Command::Disconnected { participant } => self.remove(participant, None),
             Command::Shutdown => {
-                let all: Vec<_> = self
-                    .participants
-                    .keys()
-                    .chain(self.waiting.keys())
-                    .copied()
-                    .collect();
+                let all: Vec<_> = self.in_room.keys().copied().collect();
                 for id in all {
                     self.remove(id, Some(ByeReason::ServerShutdown));
                 }
@@ -317,8 +302,8 @@ impl Shard {
         while let Some(id) = self.timers.pop_due(now) {
             self.touch(id);
         }
-        while let Some((track, layer)) = self.keyframe_timers.pop_due(now) {
-            self.request_keyframe(now, track, layer, true);
+        while let Some((room, track, layer)) = self.keyframe_timers.pop_due(now) {
+            self.request_keyframe(now, room, track, layer, true);
         }
         if self.next_tick.is_some_and(|t| now >= t) {
             self.tick(now);
@@ -360,7 +345,7 @@ impl Shard {
             return Some(*id);
         }
         let id = *self.by_ufrag.get(local_ufrag(data)?)?;
-        let participant = self.participants.get_mut(&id)?;
+        let participant = self.peer_mut(id)?;
         if participant.add_path((proto, source)) {
             self.by_path.insert((proto, source), id);
         }
@@ -372,7 +357,7 @@ impl Shard {
         let mut woken = 0;
         while let Some(id) = self.dirty.pop_front() {
             woken += 1;
-            if let Some(p) = self.participants.get_mut(&id) {
+            if let Some(p) = self.peer_mut(id) {
                 p.queued = false;
             }
             self.drive(now, id);
@@ -380,7 +365,7 @@ impl Shard {
             if woken > 100_000 {
                 warn!("shard: too much work in one flush");
                 for id in std::mem::take(&mut self.dirty) {
-                    if let Some(p) = self.participants.get_mut(&id) {
+                    if let Some(p) = self.peer_mut(id) {
                         p.queued = false;
                     }
                 }
@@ -391,7 +376,7 @@ impl Shard {
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
     fn touch(&mut self, id: ParticipantId) {
-        if self.participants.get_mut(&id).is_some_and(Peer::queue) {
+        if self.peer_mut(id).is_some_and(Peer::queue) {
             self.dirty.push_back(id);
         }
     }
@@ -413,7 +398,7 @@ impl Shard {
             return;
         }
         loop {
-            let alive = self.participants.get(&id).map(|p| p.rtc.is_alive());
+            let alive = self.peer(id).map(|p| p.rtc.is_alive());
             match alive {
                 None => return,
                 Some(false) => return self.remove(id, Some(ByeReason::ConnectionLost)),
@@ -456,7 +441,7 @@ impl Shard {
     /// participant with `bye {internalError}` — never the shard. `None` then,
     /// or when the participant is gone.
     fn call_rtc<T>(&mut self, id: ParticipantId, f: impl FnOnce(&mut Rtc) -> T) -> Option<T> {
-        let participant = self.participants.get_mut(&id)?;
+        let participant = self.peer_mut(id)?;
         match participant.with_rtc(f) {
             Ok(value) => Some(value),
             Err(Panicked) => {
@@ -490,6 +475,27 @@ impl Shard {
         }
     }
 
+    /// The room someone is in or waits for.
+    fn room_of(&self, id: ParticipantId) -> Option<RoomId> {
+        self.in_room.get(&id).copied()
+    }
+
+    /// Someone's media connection, once they are in.
+    fn peer(&self, id: ParticipantId) -> Option<&Peer> {
+        self.rooms.get(self.room_of(id)?)?.peers.get(&id)
+    }
+
+    fn peer_mut(&mut self, id: ParticipantId) -> Option<&mut Peer> {
+        let room = self.room_of(id)?;
+        self.rooms.get_mut(room)?.peers.get_mut(&id)
+    }
+
+    /// Someone on the shard who is not in their room yet (the lobby, or a
+    /// room not yet open).
+    fn is_waiting(&self, id: ParticipantId) -> bool {
+        self.room_of(id).is_some() && self.peer(id).is_none()
+    }
+
     /// The time of the input being handled.
     fn last_now(&self) -> Instant {
         self.now.expect("set by every handle_* call")
@@ -504,7 +510,7 @@ impl Shard {
         let Some(room) = self.rooms.get(room) else {
             return;
         };
-        for member in room.members.iter().filter(|m| **m != except) {
+        for member in room.peers.keys().filter(|m| **m != except) {
             self.signals.push_back((*member, message.clone()));
         }
     }

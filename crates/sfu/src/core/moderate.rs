@@ -18,7 +18,7 @@ use super::Shard;
 impl Shard {
     /// A moderation message (or `mute`) from a member.
     pub(super) fn moderate(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
-        let Some(room_id) = self.participants.get(&id).map(|p| p.room) else {
+        let Some(room_id) = self.room_of(id) else {
             return;
         };
         let clock = Now {
@@ -56,14 +56,15 @@ impl Shard {
             match effect {
                 Effect::Send(to, message) => self.signal(to, message),
                 Effect::Admit(id) => {
-                    if self.waiting.remove(&id).is_none() {
+                    if !self.is_waiting(id) {
                         continue;
                     }
                     let full = self
                         .rooms
                         .get(room_id)
-                        .is_some_and(|r| r.members.len() >= self.config.max_room_size);
+                        .is_some_and(|r| r.peers.len() >= self.config.max_room_size);
                     if full {
+                        self.in_room.remove(&id);
                         // Admitted from the lobby into a room that filled up meanwhile.
                         let mut more = Vec::new();
                         if let Some(room) = self.rooms.get_mut(room_id) {
@@ -89,14 +90,11 @@ impl Shard {
     /// The forwarding path drops the packets of what is muted, and screen
     /// shares end when their permission went.
     fn sync_media(&mut self, room_id: RoomId) {
-        let Some(room) = self.rooms.get(room_id) else {
+        let Some(room) = self.rooms.get_mut(room_id) else {
             return;
         };
         let mut unshare = Vec::new();
-        for id in &room.members {
-            let Some(p) = self.participants.get_mut(id) else {
-                continue;
-            };
+        for (id, p) in room.peers.iter_mut() {
             if let Some(muted) = room.moderation.muted(*id) {
                 p.muted = muted;
             }
@@ -104,6 +102,7 @@ impl Shard {
                 unshare.push(*id);
             }
         }
+        unshare.sort_unstable();
         for id in unshare {
             self.stop_screen(id);
         }
@@ -112,14 +111,20 @@ impl Shard {
     /// End a member's screen tracks: the others get `trackRemoved`, and
     /// packets on that transceiver are no longer forwarded.
     fn stop_screen(&mut self, id: ParticipantId) {
-        let Some(p) = self.participants.get(&id) else {
+        let Some(room) = self.room_of(id) else {
+            return;
+        };
+        let Some(r) = self.rooms.get(room) else {
+            return;
+        };
+        let Some(p) = r.peers.get(&id) else {
             return;
         };
         let screens: Vec<(str0m::media::Mid, TrackId)> = p
             .published
             .iter()
             .filter(|(_, t)| {
-                self.tracks
+                r.tracks
                     .get(t)
                     .is_some_and(|t| t.source == TrackSource::Screen)
             })
@@ -128,9 +133,8 @@ impl Shard {
         if screens.is_empty() {
             return;
         }
-        let room = p.room;
         for (mid, track) in screens {
-            if let Some(p) = self.participants.get_mut(&id) {
+            if let Some(p) = self.peer_mut(id) {
                 p.published.remove(&mid);
             }
             self.remove_track(room, track);

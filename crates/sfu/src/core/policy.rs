@@ -7,6 +7,7 @@ use str0m::bwe::Bitrate;
 use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, TrackSource};
 
 use super::allocate::{allocate, VideoDemand};
+use super::room::RoomId;
 use super::Shard;
 
 /// The downlink assumed for a new subscriber until the estimator knows
@@ -48,34 +49,40 @@ impl Shard {
             self.broadcast(room, ParticipantId(0), message);
         }
         if self.ticks.is_multiple_of(ALLOCATE_EVERY) {
-            for track in self.tracks.values_mut() {
-                track.layers.iter_mut().for_each(|l| l.meter.tick(now));
+            let mut peers = Vec::new();
+            let mut tracks = Vec::new();
+            for (key, room) in self.rooms.iter_mut() {
+                for track in room.tracks.values_mut() {
+                    track.layers.iter_mut().for_each(|l| l.meter.tick(now));
+                    tracks.push((key, track.id));
+                }
+                peers.extend(room.peers.keys().copied());
             }
-            let ids: Vec<ParticipantId> = self.participants.keys().copied().collect();
-            for id in ids {
+            for id in peers {
                 self.reallocate(now, id);
             }
-            let tracks: Vec<TrackId> = self.tracks.keys().copied().collect();
-            for track in tracks {
-                self.update_publish_layers(now, track);
+            for (room, track) in tracks {
+                self.update_publish_layers(now, room, track);
             }
         }
     }
 
     /// Choose the target layer of every video `id` receives.
     pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
-        let Some(p) = self.participants.get(&id) else {
+        let Some(room_id) = self.room_of(id) else {
             return;
         };
-        let recent = self
-            .rooms
-            .get(p.room)
-            .map(|r| r.recent_speakers.clone())
-            .unwrap_or_default();
+        let Some(room) = self.rooms.get(room_id) else {
+            return;
+        };
+        let Some(p) = room.peers.get(&id) else {
+            return;
+        };
+        let recent = &room.recent_speakers;
         let mut videos = Vec::new();
         let mut audio = 0;
         for (mid, out) in &p.outgoing {
-            let Some(track) = out.track.and_then(|t| self.tracks.get(&t)) else {
+            let Some(track) = out.track.and_then(|t| room.tracks.get(&t)) else {
                 continue;
             };
             if track.kind == MediaKind::Audio {
@@ -131,7 +138,8 @@ impl Shard {
             + audio * AUDIO_BITRATE;
 
         let mut keyframes = Vec::new();
-        let p = self.participants.get_mut(&id).expect("present");
+        let room = self.rooms.get_mut(room_id).expect("present");
+        let p = room.peers.get_mut(&id).expect("present");
         for ((mid, track), target) in outs.into_iter().zip(targets) {
             let Some(out) = p.outgoing.get_mut(&mid) else {
                 continue;
@@ -143,7 +151,7 @@ impl Shard {
                     // it has one; only a switch, or a start without one,
                     // needs a keyframe.
                     let replay = out.current.is_none()
-                        && self.tracks.get(&track).is_some_and(|t| {
+                        && room.tracks.get(&track).is_some_and(|t| {
                             t.layers
                                 .get(layer)
                                 .is_some_and(|l| l.pictures.replayable(now))
@@ -158,23 +166,29 @@ impl Shard {
             // Ask for more than we need, so that the estimate can show the
             // headroom an upgrade requires (it does not probe past `desired`).
             let desired = ((wanted as f64 * PROBE_HEADROOM) as u64).max(MIN_BITRATE);
-            if let Some(p) = self.participants.get_mut(&id) {
-                p.desired = desired;
-            }
+            p.desired = desired;
             let desired = Bitrate::from(desired);
             let _ = self.call_rtc(id, |rtc| {
                 rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired)
             });
         }
         for (track, layer) in keyframes {
-            self.request_keyframe(now, track, layer, false);
+            self.request_keyframe(now, room_id, track, layer, false);
         }
     }
 
     /// Tell a publisher which layers of `track` anybody needs. A layer is
     /// resumed at once and paused only after nobody needed it for a while.
-    pub(super) fn update_publish_layers(&mut self, now: Instant, track_id: TrackId) {
-        let Some(track) = self.tracks.get(&track_id) else {
+    pub(super) fn update_publish_layers(
+        &mut self,
+        now: Instant,
+        room_id: RoomId,
+        track_id: TrackId,
+    ) {
+        let Some(room) = self.rooms.get_mut(room_id) else {
+            return;
+        };
+        let Some(track) = room.tracks.get_mut(&track_id) else {
             return;
         };
         if track.layers.len() < 2 {
@@ -182,18 +196,13 @@ impl Shard {
         }
         let mut needed = vec![false; track.layers.len()];
         for (subscriber, mid) in &track.subscribers {
-            let Some(out) = self
-                .participants
-                .get(subscriber)
-                .and_then(|s| s.outgoing.get(mid))
-            else {
+            let Some(out) = room.peers.get(subscriber).and_then(|s| s.outgoing.get(mid)) else {
                 continue;
             };
             for layer in [out.target, out.current].into_iter().flatten() {
                 needed[layer] = true;
             }
         }
-        let track = self.tracks.get_mut(&track_id).expect("present");
         let mut changed = false;
         for (layer, needed) in track.layers.iter_mut().zip(needed) {
             if needed {

@@ -1,9 +1,12 @@
 //! A room: who is in it, who speaks, and its moderation.
 
-use tafelrunde_protocol::ParticipantId;
+use rustc_hash::FxHashMap;
+use tafelrunde_protocol::{ParticipantId, TrackId, TrackInfo};
 
 use super::moderation::Moderation;
+use super::peer::Peer;
 use super::speaker::SpeakerDetector;
+use super::track::Track;
 
 slotmap::new_key_type! {
     /// A room on its shard: a copyable key, so that the media path never
@@ -13,14 +16,17 @@ slotmap::new_key_type! {
 
 /// How many recent speakers are remembered for last-N.
 const RECENT_SPEAKERS: usize = 8;
-/// A room: who is in it, in the order they came, who speaks, and its
-/// moderation state (roles, lobby, chat, hands).
-#[derive(Debug)]
+/// A room: the unit of ownership. It owns its members' media connections,
+/// the tracks they publish, who speaks, and its moderation state (roles,
+/// lobby, chat, hands); nothing of one room is reachable from another.
 pub struct Room {
     /// Its name, as the signaling side and the room's link know it.
     pub name: String,
-    /// Members with a media connection, in order of arrival.
-    pub members: Vec<ParticipantId>,
+    /// Members with a media connection. Who is a member, and in which order
+    /// they came, is the moderation's to say; this holds their connections.
+    pub peers: FxHashMap<ParticipantId, Peer>,
+    /// The tracks its members publish.
+    pub tracks: FxHashMap<TrackId, Track>,
     /// Roles, permissions, lobby, chat, hands.
     pub moderation: Moderation,
     /// Dominant-speaker detection.
@@ -34,7 +40,8 @@ impl Room {
     pub fn new(name: String, moderation: Moderation) -> Self {
         Self {
             name,
-            members: Vec::new(),
+            peers: FxHashMap::default(),
+            tracks: FxHashMap::default(),
             moderation,
             speakers: SpeakerDetector::default(),
             recent_speakers: Vec::new(),
@@ -43,7 +50,14 @@ impl Room {
 
     /// Nobody in, nobody waiting, nobody expected back: the room can go.
     pub fn is_idle(&self) -> bool {
-        self.members.is_empty() && self.moderation.is_idle()
+        self.peers.is_empty() && self.moderation.is_idle()
+    }
+
+    /// The tracks published in it, oldest first (for a newcomer's `joined`).
+    pub fn track_infos(&self) -> Vec<TrackInfo> {
+        let mut tracks: Vec<TrackInfo> = self.tracks.values().map(Track::info).collect();
+        tracks.sort_unstable_by_key(|t| t.id);
+        tracks
     }
 
     /// Someone became the dominant speaker.

@@ -258,7 +258,7 @@ fn a_layout_of_too_many_tiles_is_refused_and_the_last_layout_stays() {
         matches!(&out[..], [(1, ServerMessage::Error { code: ErrorCode::InvalidField, field: Some(f), .. })] if f == "tiles"),
         "{out:?}"
     );
-    let kept = s.participants[&ParticipantId(1)].layout.as_ref().unwrap();
+    let kept = s.peer(ParticipantId(1)).unwrap().layout.as_ref().unwrap();
     assert_eq!(kept.len(), 2, "the last fair layout stays");
     assert_eq!(kept[&TrackId(9)], (180, 1), "with its order");
 }
