@@ -47,7 +47,7 @@ impl Shard {
         let existing = self.room_ids.get(&room_name).copied();
         let members = existing
             .and_then(|r| self.rooms.get(r))
-            .map_or(0, |r| r.peers.len());
+            .map_or(0, |r| r.media.peers.len());
         if members >= self.config.max_room_size {
             let message = format!(
                 "the room is full ({} participants)",
@@ -118,7 +118,7 @@ impl Shard {
         room.moderation.after_joined(id, &mut after);
         self.by_ufrag.insert(ufrag.clone(), id);
         self.in_room.insert(id, room_id);
-        room.peers.insert(
+        room.media.peers.insert(
             id,
             Peer {
                 muted: (welcome.you.audio_muted, welcome.you.video_muted),
@@ -336,7 +336,11 @@ impl Shard {
         let Some(room) = self.room_of(id) else {
             return;
         };
-        let Some(p) = self.rooms.get_mut(room).and_then(|r| r.peers.get_mut(&id)) else {
+        let Some(p) = self
+            .rooms
+            .get_mut(room)
+            .and_then(|r| r.media.peers.get_mut(&id))
+        else {
             return;
         };
         let wanted: HashMap<Mid, &PublishedTrack> = publish
@@ -383,7 +387,7 @@ impl Shard {
         for track in added {
             let info = track.info();
             if let Some(r) = self.rooms.get_mut(room) {
-                r.tracks.insert(track.id, track);
+                r.media.tracks.insert(track.id, track);
             }
             self.broadcast(room, id, ServerMessage::TrackAdded { track: info });
         }
@@ -400,13 +404,13 @@ impl Shard {
         };
         // Only tracks of others in the same room; a track that ended while
         // the offer was on its way is skipped, the client learns of it anyway.
-        let tracks = &mut room.tracks;
+        let tracks = &mut room.media.tracks;
         let wanted: HashMap<Mid, TrackId> = subscribe
             .iter()
             .filter(|s| tracks.get(&s.track_id).is_some_and(|t| t.owner != id))
             .map(|s| (Mid::from(s.mid.as_str()), s.track_id))
             .collect();
-        let Some(p) = room.peers.get_mut(&id) else {
+        let Some(p) = room.media.peers.get_mut(&id) else {
             return;
         };
         let mut started = Vec::new();
@@ -459,14 +463,15 @@ impl Shard {
         let Some(r) = self.rooms.get_mut(room) else {
             return;
         };
-        let Some(track) = r.tracks.remove(&track_id) else {
+        let Some(track) = r.media.tracks.remove(&track_id) else {
             return;
         };
         for layer in 0..track.layers.len() {
-            self.keyframe_timers.remove((room, track_id, layer));
+            self.wake.keyframes.remove((room, track_id, layer));
         }
         for (subscriber, mid) in &track.subscribers {
             if let Some(out) = r
+                .media
                 .peers
                 .get_mut(subscriber)
                 .and_then(|s| s.outgoing.get_mut(mid))
@@ -492,7 +497,7 @@ impl Shard {
         let Some(mut p) = self
             .rooms
             .get_mut(room_id)
-            .and_then(|r| r.peers.remove(&id))
+            .and_then(|r| r.media.peers.remove(&id))
         else {
             // Someone waiting: no media connection, no tracks yet.
             self.in_room.remove(&id);
@@ -521,7 +526,7 @@ impl Shard {
         let mut effects = Vec::new();
         if let Some(room) = self.rooms.get_mut(p.room) {
             for (mid, out) in &p.outgoing {
-                if let Some(t) = out.track.and_then(|t| room.tracks.get_mut(&t)) {
+                if let Some(t) = out.track.and_then(|t| room.media.tracks.get_mut(&t)) {
                     t.subscribers.retain(|s| *s != (id, *mid));
                 }
             }

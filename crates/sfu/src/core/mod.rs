@@ -24,7 +24,7 @@
 mod allocate;
 mod codec;
 mod down_track;
-mod forward;
+mod forwarder;
 mod gop_cache;
 mod incoming;
 mod keyframe;
@@ -41,6 +41,7 @@ mod stun;
 mod timers;
 mod track;
 mod vp8;
+mod wake;
 
 #[cfg(test)]
 mod moderation_tests;
@@ -51,11 +52,12 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use str0m::bwe::BweKind;
 use str0m::config::DtlsCert;
 use str0m::net::{Protocol, Receive};
-use str0m::{Input, Output, Rtc, RtcError};
+use str0m::{Event, IceConnectionState, Input, Output, Rtc, RtcError};
 use tafelrunde_protocol::{ByeReason, ClientMessage, ParticipantId, ServerMessage, TrackId};
-use tracing::{debug, error, warn};
+use tracing::{debug, error, info, warn};
 
 pub use allocate::{allocate, LayerView, VideoDemand};
 pub use codec::{starts_keyframe, VideoCodec};
@@ -71,6 +73,7 @@ use peer::{Panicked, Peer};
 use room::{Room, RoomId};
 use rustc_hash::FxHashMap;
 use slotmap::SlotMap;
+use wake::Wake;
 
 /// Pacer steps one drive takes at most: a keyframe of a screen share is
 /// some 100 packets; more waits for the next turn of the loop.
@@ -161,15 +164,11 @@ pub struct Shard {
     by_ufrag: HashMap<String, ParticipantId>,
     by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
     timers: TimerHeap<ParticipantId>,
-    keyframe_timers: TimerHeap<(RoomId, TrackId, usize)>,
     next_tick: Option<Instant>,
     ticks: u32,
-    /// Participants with new input that must be driven to their timeout, in
-    /// the order they were touched; each at most once (`Peer::queued`).
-    dirty: VecDeque<ParticipantId>,
-    /// Reused for the subscriber list of the track being forwarded, so that
-    /// forwarding a packet allocates nothing.
-    fanout: Vec<(ParticipantId, str0m::media::Mid)>,
+    /// What the rooms' media work left to do: connections to drive,
+    /// keyframe requests to wake for, connections that panicked.
+    wake: Wake,
     transmits: VecDeque<Transmit>,
     signals: VecDeque<(ParticipantId, ServerMessage)>,
     next_track: u64,
@@ -191,11 +190,9 @@ impl Shard {
             by_ufrag: HashMap::new(),
             by_path: HashMap::new(),
             timers: TimerHeap::default(),
-            keyframe_timers: TimerHeap::default(),
             next_tick: None,
             ticks: 0,
-            dirty: VecDeque::new(),
-            fanout: Vec::new(),
+            wake: Wake::default(),
             transmits: VecDeque::new(),
             signals: VecDeque::new(),
             next_track: 1,
@@ -212,7 +209,7 @@ impl Shard {
 
     /// Number of participants on this shard.
     pub fn participant_count(&self) -> usize {
-        self.rooms.values().map(|r| r.peers.len()).sum()
+        self.rooms.values().map(|r| r.media.peers.len()).sum()
     }
 
     /// Handle a command from the signaling side.
@@ -302,7 +299,7 @@ impl Shard {
         while let Some(id) = self.timers.pop_due(now) {
             self.touch(id);
         }
-        while let Some((room, track, layer)) = self.keyframe_timers.pop_due(now) {
+        while let Some((room, track, layer)) = self.wake.keyframes.pop_due(now) {
             self.request_keyframe(now, room, track, layer, true);
         }
         if self.next_tick.is_some_and(|t| now >= t) {
@@ -330,7 +327,7 @@ impl Shard {
         }
         [
             self.timers.next_due(),
-            self.keyframe_timers.next_due(),
+            self.wake.keyframes.next_due(),
             self.next_tick,
         ]
         .into_iter()
@@ -355,7 +352,7 @@ impl Shard {
     /// Drive every participant with new input until its next timeout.
     fn flush(&mut self, now: Instant) {
         let mut woken = 0;
-        while let Some(id) = self.dirty.pop_front() {
+        while let Some(id) = self.wake.dirty.pop_front() {
             woken += 1;
             if let Some(p) = self.peer_mut(id) {
                 p.queued = false;
@@ -364,7 +361,7 @@ impl Shard {
             // Forwarding touches subscribers again, but a burst never spins forever.
             if woken > 100_000 {
                 warn!("shard: too much work in one flush");
-                for id in std::mem::take(&mut self.dirty) {
+                for id in std::mem::take(&mut self.wake.dirty) {
                     if let Some(p) = self.peer_mut(id) {
                         p.queued = false;
                     }
@@ -376,8 +373,39 @@ impl Shard {
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
     fn touch(&mut self, id: ParticipantId) {
-        if self.peer_mut(id).is_some_and(Peer::queue) {
-            self.dirty.push_back(id);
+        let Some(room) = self.room_of(id) else {
+            return;
+        };
+        if let Some(peer) = self
+            .rooms
+            .get_mut(room)
+            .and_then(|r| r.media.peers.get_mut(&id))
+        {
+            self.wake.touch(id, peer);
+        }
+    }
+
+    /// Ask the publisher of a track for a keyframe of `layer`, throttled.
+    /// `due` is set when a deferred request's time has come.
+    fn request_keyframe(
+        &mut self,
+        now: Instant,
+        room_id: RoomId,
+        track: TrackId,
+        layer: usize,
+        due: bool,
+    ) {
+        if let Some(room) = self.rooms.get_mut(room_id) {
+            room.media
+                .request_keyframe(room_id, now, track, layer, due, &mut self.wake);
+        }
+        self.end_panicked();
+    }
+
+    /// Connections whose str0m call panicked end with `bye {internalError}`.
+    fn end_panicked(&mut self) {
+        while let Some(id) = self.wake.panicked.pop() {
+            self.panicked(id);
         }
     }
 
@@ -437,6 +465,47 @@ impl Shard {
         }
     }
 
+    /// Something str0m told about a connection.
+    fn handle_event(&mut self, now: Instant, id: ParticipantId, event: Event) {
+        match event {
+            Event::RtpPacket(packet) => {
+                let Some(room_id) = self.room_of(id) else {
+                    return;
+                };
+                let Some(room) = self.rooms.get_mut(room_id) else {
+                    return;
+                };
+                let level = room.media.forward(room_id, now, id, packet, &mut self.wake);
+                if let Some(level) = level {
+                    room.speakers.level(id, level, now);
+                }
+                self.end_panicked();
+            }
+            Event::KeyframeRequest(request) => {
+                let wanted = self
+                    .peer(id)
+                    .and_then(|p| p.outgoing.get(&request.mid))
+                    .and_then(|out| Some((out.track?, out.current?)));
+                if let (Some((track, layer)), Some(room)) = (wanted, self.room_of(id)) {
+                    self.request_keyframe(now, room, track, layer, false);
+                }
+            }
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                if let Some(p) = self.peer_mut(id) {
+                    p.downlink = Some(estimate.as_u64());
+                }
+            }
+            Event::IceConnectionStateChange(state) => {
+                debug!(participant = %id, ?state, "ICE state");
+                if state == IceConnectionState::Disconnected {
+                    self.remove(id, Some(ByeReason::ConnectionLost));
+                }
+            }
+            Event::Connected => info!(participant = %id, "media connected"),
+            _ => {}
+        }
+    }
+
     /// Run `f` on a participant's connection. A panic inside str0m ends that
     /// participant with `bye {internalError}` — never the shard. `None` then,
     /// or when the participant is gone.
@@ -482,12 +551,12 @@ impl Shard {
 
     /// Someone's media connection, once they are in.
     fn peer(&self, id: ParticipantId) -> Option<&Peer> {
-        self.rooms.get(self.room_of(id)?)?.peers.get(&id)
+        self.rooms.get(self.room_of(id)?)?.media.peers.get(&id)
     }
 
     fn peer_mut(&mut self, id: ParticipantId) -> Option<&mut Peer> {
         let room = self.room_of(id)?;
-        self.rooms.get_mut(room)?.peers.get_mut(&id)
+        self.rooms.get_mut(room)?.media.peers.get_mut(&id)
     }
 
     /// Someone on the shard who is not in their room yet (the lobby, or a
@@ -510,7 +579,7 @@ impl Shard {
         let Some(room) = self.rooms.get(room) else {
             return;
         };
-        for member in room.peers.keys().filter(|m| **m != except) {
+        for member in room.media.peers.keys().filter(|m| **m != except) {
             self.signals.push_back((*member, message.clone()));
         }
     }

@@ -62,7 +62,7 @@ impl Shard {
                     let full = self
                         .rooms
                         .get(room_id)
-                        .is_some_and(|r| r.peers.len() >= self.config.max_room_size);
+                        .is_some_and(|r| r.media.peers.len() >= self.config.max_room_size);
                     if full {
                         self.in_room.remove(&id);
                         // Admitted from the lobby into a room that filled up meanwhile.
@@ -94,7 +94,7 @@ impl Shard {
             return;
         };
         let mut unshare = Vec::new();
-        for (id, p) in room.peers.iter_mut() {
+        for (id, p) in room.media.peers.iter_mut() {
             if let Some(muted) = room.moderation.muted(*id) {
                 p.muted = muted;
             }
@@ -117,14 +117,15 @@ impl Shard {
         let Some(r) = self.rooms.get(room) else {
             return;
         };
-        let Some(p) = r.peers.get(&id) else {
+        let Some(p) = r.media.peers.get(&id) else {
             return;
         };
         let screens: Vec<(str0m::media::Mid, TrackId)> = p
             .published
             .iter()
             .filter(|(_, t)| {
-                r.tracks
+                r.media
+                    .tracks
                     .get(t)
                     .is_some_and(|t| t.source == TrackSource::Screen)
             })

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 use str0m::format::PayloadParams;
-use str0m::media::{Mid, Pt};
+use str0m::media::{Mid, Pt, Rid};
 use str0m::net::Protocol;
+use str0m::rtp::RtpPacket;
 use str0m::Rtc;
 use tafelrunde_protocol::TrackId;
 
@@ -58,6 +59,16 @@ pub struct IncomingCodec {
     pub params: PayloadParams,
     /// The video codec, for keyframe detection; `None` for audio.
     pub video: Option<VideoCodec>,
+}
+
+/// Where an incoming packet goes.
+pub struct Ingress {
+    /// The track it belongs to.
+    pub track: TrackId,
+    /// Its simulcast layer's stream id, if any.
+    pub rid: Option<Rid>,
+    /// How to read it.
+    pub codec: IncomingCodec,
 }
 
 /// What became of a write into a subscriber's stream.
@@ -111,6 +122,19 @@ impl Peer {
             });
         self.incoming_codecs.push((pt, codec.clone()));
         codec
+    }
+
+    /// Which published track and layer an incoming packet belongs to, and
+    /// its codec: `None` for a stream the participant does not publish.
+    pub fn ingress(&mut self, packet: &RtpPacket) -> Option<Ingress> {
+        let (mid, rid) = self
+            .rtc
+            .direct_api()
+            .stream_rx(&packet.header.ssrc)
+            .map(|s| (s.mid(), s.rid()))?;
+        let track = self.published.get(&mid).copied()?;
+        let codec = self.incoming_codec(packet.header.payload_type)?;
+        Some(Ingress { track, rid, codec })
     }
 
     /// Write one packet into the stream of transceiver `mid`, as

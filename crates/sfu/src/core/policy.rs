@@ -52,11 +52,11 @@ impl Shard {
             let mut peers = Vec::new();
             let mut tracks = Vec::new();
             for (key, room) in self.rooms.iter_mut() {
-                for track in room.tracks.values_mut() {
+                for track in room.media.tracks.values_mut() {
                     track.layers.iter_mut().for_each(|l| l.meter.tick(now));
                     tracks.push((key, track.id));
                 }
-                peers.extend(room.peers.keys().copied());
+                peers.extend(room.media.peers.keys().copied());
             }
             for id in peers {
                 self.reallocate(now, id);
@@ -75,14 +75,14 @@ impl Shard {
         let Some(room) = self.rooms.get(room_id) else {
             return;
         };
-        let Some(p) = room.peers.get(&id) else {
+        let Some(p) = room.media.peers.get(&id) else {
             return;
         };
         let recent = &room.recent_speakers;
         let mut videos = Vec::new();
         let mut audio = 0;
         for (mid, out) in &p.outgoing {
-            let Some(track) = out.track.and_then(|t| room.tracks.get(&t)) else {
+            let Some(track) = out.track.and_then(|t| room.media.tracks.get(&t)) else {
                 continue;
             };
             if track.kind == MediaKind::Audio {
@@ -139,7 +139,7 @@ impl Shard {
 
         let mut keyframes = Vec::new();
         let room = self.rooms.get_mut(room_id).expect("present");
-        let p = room.peers.get_mut(&id).expect("present");
+        let p = room.media.peers.get_mut(&id).expect("present");
         for ((mid, track), target) in outs.into_iter().zip(targets) {
             let Some(out) = p.outgoing.get_mut(&mid) else {
                 continue;
@@ -151,7 +151,7 @@ impl Shard {
                     // it has one; only a switch, or a start without one,
                     // needs a keyframe.
                     let replay = out.current.is_none()
-                        && room.tracks.get(&track).is_some_and(|t| {
+                        && room.media.tracks.get(&track).is_some_and(|t| {
                             t.layers
                                 .get(layer)
                                 .is_some_and(|l| l.pictures.replayable(now))
@@ -188,7 +188,7 @@ impl Shard {
         let Some(room) = self.rooms.get_mut(room_id) else {
             return;
         };
-        let Some(track) = room.tracks.get_mut(&track_id) else {
+        let Some(track) = room.media.tracks.get_mut(&track_id) else {
             return;
         };
         if track.layers.len() < 2 {
@@ -196,7 +196,12 @@ impl Shard {
         }
         let mut needed = vec![false; track.layers.len()];
         for (subscriber, mid) in &track.subscribers {
-            let Some(out) = room.peers.get(subscriber).and_then(|s| s.outgoing.get(mid)) else {
+            let Some(out) = room
+                .media
+                .peers
+                .get(subscriber)
+                .and_then(|s| s.outgoing.get(mid))
+            else {
                 continue;
             };
             for layer in [out.target, out.current].into_iter().flatten() {

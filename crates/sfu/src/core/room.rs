@@ -1,10 +1,9 @@
-//! A room: who is in it, who speaks, and its moderation.
+//! A room: its members' media, who speaks, and its moderation.
 
-use rustc_hash::FxHashMap;
-use tafelrunde_protocol::{ParticipantId, TrackId, TrackInfo};
+use tafelrunde_protocol::{ParticipantId, TrackInfo};
 
+use super::forwarder::Forwarder;
 use super::moderation::Moderation;
-use super::peer::Peer;
 use super::speaker::SpeakerDetector;
 use super::track::Track;
 
@@ -22,11 +21,8 @@ const RECENT_SPEAKERS: usize = 8;
 pub struct Room {
     /// Its name, as the signaling side and the room's link know it.
     pub name: String,
-    /// Members with a media connection. Who is a member, and in which order
-    /// they came, is the moderation's to say; this holds their connections.
-    pub peers: FxHashMap<ParticipantId, Peer>,
-    /// The tracks its members publish.
-    pub tracks: FxHashMap<TrackId, Track>,
+    /// Its members' media connections and tracks.
+    pub media: Forwarder,
     /// Roles, permissions, lobby, chat, hands.
     pub moderation: Moderation,
     /// Dominant-speaker detection.
@@ -40,8 +36,7 @@ impl Room {
     pub fn new(name: String, moderation: Moderation) -> Self {
         Self {
             name,
-            peers: FxHashMap::default(),
-            tracks: FxHashMap::default(),
+            media: Forwarder::default(),
             moderation,
             speakers: SpeakerDetector::default(),
             recent_speakers: Vec::new(),
@@ -50,12 +45,12 @@ impl Room {
 
     /// Nobody in, nobody waiting, nobody expected back: the room can go.
     pub fn is_idle(&self) -> bool {
-        self.peers.is_empty() && self.moderation.is_idle()
+        self.media.peers.is_empty() && self.moderation.is_idle()
     }
 
     /// The tracks published in it, oldest first (for a newcomer's `joined`).
     pub fn track_infos(&self) -> Vec<TrackInfo> {
-        let mut tracks: Vec<TrackInfo> = self.tracks.values().map(Track::info).collect();
+        let mut tracks: Vec<TrackInfo> = self.media.tracks.values().map(Track::info).collect();
         tracks.sort_unstable_by_key(|t| t.id);
         tracks
     }

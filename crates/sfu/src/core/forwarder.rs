@@ -1,80 +1,60 @@
-//! The media path: a publisher's RTP packet → each subscriber's outgoing
-//! stream, with rewritten numbers and the subscriber's layer; keyframe
-//! requests the other way.
+//! The media path of one room: a publisher's RTP packet → its ingress
+//! (track and layer) → each subscriber's down-track, with rewritten numbers
+//! and the subscriber's layer; keyframe requests the other way.
 
 use std::time::Instant;
 
-use str0m::bwe::BweKind;
-use str0m::media::{KeyframeRequestKind, Mid};
+use rustc_hash::FxHashMap;
+use str0m::media::KeyframeRequestKind;
 use str0m::rtp::RtpPacket;
-use str0m::{Event, IceConnectionState};
-use tafelrunde_protocol::{ByeReason, MediaKind, ParticipantId, TrackId, TrackSource};
-use tracing::{debug, info};
+use tafelrunde_protocol::{MediaKind, ParticipantId, TrackId, TrackSource};
+use tracing::debug;
 
 use super::incoming::{Incoming, PacketRef};
-use super::peer::{Panicked, Written};
+use super::peer::{Ingress, Panicked, Peer};
 use super::room::RoomId;
-use super::Shard;
+use super::track::Track;
+use super::wake::Wake;
 
-impl Shard {
-    pub(super) fn handle_event(&mut self, now: Instant, id: ParticipantId, event: Event) {
-        match event {
-            Event::RtpPacket(packet) => self.forward(now, id, packet),
-            Event::KeyframeRequest(request) => {
-                let wanted = self
-                    .peer(id)
-                    .and_then(|p| p.outgoing.get(&request.mid))
-                    .and_then(|out| Some((out.track?, out.current?)));
-                if let (Some((track, layer)), Some(room)) = (wanted, self.room_of(id)) {
-                    self.request_keyframe(now, room, track, layer, false);
-                }
-            }
-            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
-                if let Some(p) = self.peer_mut(id) {
-                    p.downlink = Some(estimate.as_u64());
-                }
-            }
-            Event::IceConnectionStateChange(state) => {
-                debug!(participant = %id, ?state, "ICE state");
-                if state == IceConnectionState::Disconnected {
-                    self.remove(id, Some(ByeReason::ConnectionLost));
-                }
-            }
-            Event::Connected => info!(participant = %id, "media connected"),
-            _ => {}
-        }
-    }
+/// The media of one room: its members' connections and the tracks they
+/// publish. Forwarding never leaves the room.
+#[derive(Default)]
+pub struct Forwarder {
+    /// Members with a media connection. Who is a member, and in which order
+    /// they came, is the moderation's to say; this holds their connections.
+    pub peers: FxHashMap<ParticipantId, Peer>,
+    /// The tracks its members publish.
+    pub tracks: FxHashMap<TrackId, Track>,
+}
 
-    /// Forward one packet of `publisher` to everyone subscribed to its track.
-    fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
-        let Some(room_id) = self.room_of(publisher) else {
-            return;
-        };
-        let Some(room) = self.rooms.get_mut(room_id) else {
-            return;
-        };
-        let Some(source) = room.peers.get_mut(&publisher) else {
-            return;
-        };
-        let ssrc = packet.header.ssrc;
-        let Some((mid, rid)) = source
-            .rtc
-            .direct_api()
-            .stream_rx(&ssrc)
-            .map(|s| (s.mid(), s.rid()))
-        else {
-            return;
-        };
-        let Some(track_id) = source.published.get(&mid).copied() else {
-            return;
-        };
-        let Some(codec) = source.incoming_codec(packet.header.payload_type) else {
-            return;
-        };
+/// A subscriber that starts on a layer between keyframes.
+struct Start {
+    track: TrackId,
+    layer: usize,
+    subscriber: ParticipantId,
+    mid: str0m::media::Mid,
+}
+
+impl Forwarder {
+    /// Forward one packet of `publisher` to everyone subscribed to its
+    /// track: ingress → layer choice → each subscriber's down-track. Returns
+    /// the audio level of a forwarded audio packet, for speaker detection.
+    pub fn forward(
+        &mut self,
+        room_id: RoomId,
+        now: Instant,
+        publisher: ParticipantId,
+        packet: RtpPacket,
+        wake: &mut Wake,
+    ) -> Option<u8> {
+        let source = self.peers.get_mut(&publisher)?;
+        let Ingress {
+            track: track_id,
+            rid,
+            codec,
+        } = source.ingress(&packet)?;
         let (audio_muted, video_muted) = source.muted;
-        let Some(track) = room.tracks.get_mut(&track_id) else {
-            return;
-        };
+        let track = self.tracks.get_mut(&track_id)?;
         // A muted participant is silent for everyone, whatever its browser
         // sends: the mute is enforced here, not only shown.
         let muted = match track.kind {
@@ -82,11 +62,9 @@ impl Shard {
             MediaKind::Video => video_muted,
         };
         if muted && track.source == TrackSource::Device {
-            return;
+            return None;
         }
-        let Some(layer) = track.layer_of(rid) else {
-            return;
-        };
+        let layer = track.layer_of(rid)?;
         let packet = Incoming::new(packet, track.kind, codec);
         let keyframe = packet.starts_keyframe();
         let kind = track.kind;
@@ -96,22 +74,19 @@ impl Shard {
             l.last_packet = Some(now);
             if keyframe {
                 l.keyframes.keyframe_received();
-                self.keyframe_timers.remove((room_id, track_id, layer));
+                wake.keyframes.remove((room_id, track_id, layer));
             }
             l.pictures.replayable(now)
         };
-        if let (MediaKind::Audio, Some(level)) = (kind, packet.rtp.header.ext_vals.audio_level) {
-            room.speakers.level(publisher, level.unsigned_abs(), now);
-        }
+        let level = match kind {
+            MediaKind::Audio => packet.rtp.header.ext_vals.audio_level,
+            MediaKind::Video => None,
+        };
 
-        let mut fanout = std::mem::take(&mut self.fanout);
-        fanout.clear();
-        fanout.extend_from_slice(&track.subscribers);
         let mut need_keyframe = false;
         let mut starts = Vec::new();
-        let mut panicked = Vec::new();
-        for &(subscriber, out_mid) in &fanout {
-            let Some(sub) = room.peers.get_mut(&subscriber) else {
+        for &(subscriber, out_mid) in &track.subscribers {
+            let Some(sub) = self.peers.get_mut(&subscriber) else {
                 continue;
             };
             let Some(out) = sub.outgoing.get_mut(&out_mid) else {
@@ -147,64 +122,52 @@ impl Shard {
                 }
                 out.current = Some(layer);
             }
-            match sub.write(out_mid, &packet, None, now) {
-                Ok(Written::Queued) => self.dirty.push_back(subscriber),
-                Ok(Written::Overflowed) => need_keyframe = true,
-                Ok(Written::AlreadyQueued | Written::Dropped) => {}
-                Err(Panicked) => panicked.push(subscriber),
-            }
-        }
-        self.fanout = fanout;
-        for subscriber in panicked {
-            self.panicked(subscriber);
+            need_keyframe |= wake.written(subscriber, sub.write(out_mid, &packet, None, now));
         }
         for (subscriber, out_mid) in starts {
-            self.start_mid_picture(now, room_id, track_id, layer, subscriber, out_mid, &packet);
+            let start = Start {
+                track: track_id,
+                layer,
+                subscriber,
+                mid: out_mid,
+            };
+            self.start_mid_picture(now, start, &packet, wake);
         }
         if kind == MediaKind::Video {
-            let track = self
-                .rooms
-                .get_mut(room_id)
-                .and_then(|r| r.tracks.get_mut(&track_id));
-            if let (Some(track), PacketRef::Owned(rtp)) = (track, packet.rtp) {
+            if let (Some(track), PacketRef::Owned(rtp)) =
+                (self.tracks.get_mut(&track_id), packet.rtp)
+            {
                 track.layers[layer].pictures.push(now, rtp, keyframe);
             }
         }
         if need_keyframe {
-            self.request_keyframe(now, room_id, track_id, layer, false);
+            self.request_keyframe(room_id, now, track_id, layer, false, wake);
         }
+        level.map(|l| l.unsigned_abs())
     }
 
     /// Start a subscriber on a layer between keyframes: the packets since the
     /// last keyframe, then the live one. Their timestamps are squeezed into
     /// the ticks just before the live packet's, so the browser decodes up to
     /// the present at once instead of playing the past behind everyone.
-    #[allow(clippy::too_many_arguments)] // one call site, each argument named there
-    fn start_mid_picture(
-        &mut self,
-        now: Instant,
-        room_id: RoomId,
-        track_id: TrackId,
-        layer: usize,
-        subscriber: ParticipantId,
-        out_mid: Mid,
-        live: &Incoming,
-    ) {
-        let Some(room) = self.rooms.get_mut(room_id) else {
-            return;
-        };
-        let Some(track) = room.tracks.get_mut(&track_id) else {
+    fn start_mid_picture(&mut self, now: Instant, start: Start, live: &Incoming, wake: &mut Wake) {
+        let Start {
+            track: track_id,
+            layer,
+            subscriber,
+            mid: out_mid,
+        } = start;
+        let Some(track) = self.tracks.get_mut(&track_id) else {
             return;
         };
         // Taken out while it is written to the subscriber (a rare event, not
         // per packet), and put back after.
-        let mut panicked = false;
         let pictures = std::mem::take(&mut track.layers[layer].pictures);
         if let Some(cached) = pictures.picture(now) {
             let cached: Vec<&RtpPacket> = cached.collect();
             let stamps: Vec<u32> = cached.iter().map(|p| p.header.timestamp).collect();
             let squeezed = squeeze(&stamps, live.rtp.header.timestamp);
-            if let Some(out) = room
+            if let Some(out) = self
                 .peers
                 .get_mut(&subscriber)
                 .and_then(|s| s.outgoing.get_mut(&out_mid))
@@ -217,42 +180,34 @@ impl Shard {
                 .map(|(rtp, timestamp)| (Incoming::borrowed(rtp, live), timestamp))
                 .chain([(live.reborrow(), None)]);
             for (packet, timestamp) in packets {
-                let Some(sub) = room.peers.get_mut(&subscriber) else {
+                let Some(sub) = self.peers.get_mut(&subscriber) else {
                     break;
                 };
-                match sub.write(out_mid, &packet, timestamp, now) {
-                    Ok(Written::Queued) => self.dirty.push_back(subscriber),
-                    Ok(_) => {}
-                    Err(Panicked) => {
-                        panicked = true;
-                        break;
-                    }
+                let written = sub.write(out_mid, &packet, timestamp, now);
+                let panicked = written.is_err();
+                wake.written(subscriber, written);
+                if panicked {
+                    break;
                 }
             }
         }
-        if let Some(track) = room.tracks.get_mut(&track_id) {
+        if let Some(track) = self.tracks.get_mut(&track_id) {
             track.layers[layer].pictures = pictures;
-        }
-        if panicked {
-            self.panicked(subscriber);
         }
     }
 
     /// Ask the publisher of `track` for a keyframe of `layer`, throttled.
     /// `due` is set when a deferred request's time has come.
-    pub(super) fn request_keyframe(
+    pub fn request_keyframe(
         &mut self,
-        now: Instant,
         room_id: RoomId,
+        now: Instant,
         track_id: TrackId,
         layer: usize,
         due: bool,
+        wake: &mut Wake,
     ) {
-        let Some(track) = self
-            .rooms
-            .get_mut(room_id)
-            .and_then(|r| r.tracks.get_mut(&track_id))
-        else {
+        let Some(track) = self.tracks.get_mut(&track_id) else {
             return;
         };
         if track.kind != MediaKind::Video {
@@ -267,20 +222,24 @@ impl Shard {
             l.keyframes.request(now)
         };
         if let Some(at) = l.keyframes.poll_timeout() {
-            self.keyframe_timers.set((room_id, track_id, layer), at);
+            wake.keyframes.set((room_id, track_id, layer), at);
         }
         if !send {
             return;
         }
         let (owner, mid, rid) = (track.owner, track.mid, l.rid);
         debug!(participant = %owner, track = %track_id, layer, "requesting keyframe");
-        let sent = self.call_rtc(owner, |rtc| {
+        let Some(peer) = self.peers.get_mut(&owner) else {
+            return;
+        };
+        let sent = peer.with_rtc(|rtc| {
             if let Some(rx) = rtc.direct_api().stream_rx_by_mid(mid, rid) {
                 rx.request_keyframe(KeyframeRequestKind::Pli);
             }
         });
-        if sent.is_some() {
-            self.touch(owner);
+        match sent {
+            Ok(()) => wake.touch(owner, peer),
+            Err(Panicked) => wake.panicked.push(owner),
         }
     }
 }

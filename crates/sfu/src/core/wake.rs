@@ -1,0 +1,49 @@
+//! What a room's media work leaves for its shard: connections to drive,
+//! keyframe requests to wake up for, connections that panicked.
+
+use std::collections::VecDeque;
+
+use tafelrunde_protocol::{ParticipantId, TrackId};
+
+use super::peer::{Panicked, Peer, Written};
+use super::room::RoomId;
+use super::timers::TimerHeap;
+
+/// The shard's to-do list, filled by the rooms.
+#[derive(Default)]
+pub struct Wake {
+    /// Connections with new input that must be driven to their timeout, in
+    /// the order they were touched; each at most once (`Peer::queued`).
+    pub dirty: VecDeque<ParticipantId>,
+    /// Deferred keyframe requests of each room's tracks, by layer.
+    pub keyframes: TimerHeap<(RoomId, TrackId, usize)>,
+    /// Connections whose str0m call panicked: they end, alone.
+    pub panicked: Vec<ParticipantId>,
+}
+
+impl Wake {
+    /// Remember that a connection has input to act on; it is driven once by
+    /// the next flush, however often it was touched.
+    pub fn touch(&mut self, id: ParticipantId, peer: &mut Peer) {
+        if peer.queue() {
+            self.dirty.push_back(id);
+        }
+    }
+
+    /// After a write into a subscriber's stream: one newly queued is driven
+    /// by the next flush; one whose connection panicked ends. True when the
+    /// subscriber's queue overflowed (the caller asks for a keyframe).
+    pub fn written(
+        &mut self,
+        subscriber: ParticipantId,
+        written: Result<Written, Panicked>,
+    ) -> bool {
+        match written {
+            Ok(Written::Queued) => self.dirty.push_back(subscriber),
+            Ok(Written::Overflowed) => return true,
+            Ok(Written::AlreadyQueued | Written::Dropped) => {}
+            Err(Panicked) => self.panicked.push(subscriber),
+        }
+        false
+    }
+}
