@@ -1,5 +1,6 @@
-//! The shard's periodic decisions: the dominant speaker of each room, the
-//! layer each subscriber gets, and which layers publishers need to send.
+//! How layers are chosen: the layer of each video a subscriber receives,
+//! within last-N, its layout and its downlink, and which layers publishers
+//! need to send.
 
 use std::time::{Duration, Instant};
 
@@ -7,8 +8,9 @@ use str0m::bwe::Bitrate;
 use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, TrackSource};
 
 use super::allocate::{allocate, VideoDemand};
-use super::room::RoomId;
-use super::Shard;
+use super::forwarder::Forwarder;
+use super::room::{Room, RoomId};
+use super::wake::Wake;
 
 /// The downlink assumed for a new subscriber until the estimator knows
 /// better: a typical home connection; lower estimates follow within a
@@ -17,7 +19,7 @@ pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// How often speakers are re-evaluated.
 pub const TICK: Duration = Duration::from_millis(100);
 /// Layers and bandwidth are re-allocated every this many ticks.
-const ALLOCATE_EVERY: u32 = 5;
+pub const ALLOCATE_EVERY: u32 = 5;
 /// A layer nobody needed for this long is paused at the publisher (long
 /// enough that a subscriber's short dip in bandwidth does not pause it).
 const PAUSE_AFTER: Duration = Duration::from_secs(4);
@@ -28,53 +30,29 @@ const PROBE_HEADROOM: f64 = 1.4;
 /// The bandwidth estimator never aims below this.
 const MIN_BITRATE: u64 = 300_000;
 
-impl Shard {
-    /// Periodic work; called from `handle_timeout`.
-    pub(super) fn tick(&mut self, now: Instant) {
-        self.ticks = self.ticks.wrapping_add(1);
-        self.moderation_tick(now);
-        let mut changes = Vec::new();
-        for (key, room) in self.rooms.iter_mut() {
-            if let Some(speaker) = room.speakers.tick(now) {
-                if let Some(who) = speaker {
-                    room.spoke(who);
-                }
-                changes.push((key, speaker));
-            }
-        }
-        for (room, speaker) in changes {
-            let message = ServerMessage::DominantSpeaker {
-                participant_id: speaker,
-            };
-            self.broadcast(room, ParticipantId(0), message);
-        }
-        if self.ticks.is_multiple_of(ALLOCATE_EVERY) {
-            let mut peers = Vec::new();
-            let mut tracks = Vec::new();
-            for (key, room) in self.rooms.iter_mut() {
-                for track in room.media.tracks.values_mut() {
-                    track.layers.iter_mut().for_each(|l| l.meter.tick(now));
-                    tracks.push((key, track.id));
-                }
-                peers.extend(room.media.peers.keys().copied());
-            }
-            for id in peers {
-                self.reallocate(now, id);
-            }
-            for (room, track) in tracks {
-                self.update_publish_layers(now, room, track);
-            }
-        }
-    }
+/// How the layers of a room's videos are chosen: for each subscriber, the
+/// layer each video it receives; for each publisher, the layers anybody
+/// needs. Shard-wide settings, applied room by room.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerPolicy {
+    /// At most this many videos are forwarded to one subscriber (last-N).
+    pub max_videos: usize,
+    /// Fit layers into each subscriber's estimated downlink.
+    pub bandwidth_estimation: bool,
+}
 
-    /// Choose the target layer of every video `id` receives.
-    pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
-        let Some(room_id) = self.room_of(id) else {
-            return;
-        };
-        let Some(room) = self.rooms.get(room_id) else {
-            return;
-        };
+impl LayerPolicy {
+    /// Choose the target layer of every video `id` receives in `room`, ask
+    /// for the keyframes the new choice needs, and tell the bandwidth
+    /// estimator what to aim for.
+    pub fn reallocate(
+        &self,
+        room: &mut Room,
+        room_id: RoomId,
+        now: Instant,
+        id: ParticipantId,
+        wake: &mut Wake,
+    ) {
         let Some(p) = room.media.peers.get(&id) else {
             return;
         };
@@ -129,8 +107,8 @@ impl Shard {
             .downlink
             .map(|d| if app_limited(d) { d.max(initial) } else { d })
             .map(|d| d.saturating_sub(audio * AUDIO_BITRATE));
-        let targets = allocate(&demands, self.config.max_videos, budget);
-        let wanted: u64 = allocate(&demands, self.config.max_videos, None)
+        let targets = allocate(&demands, self.max_videos, budget);
+        let wanted: u64 = allocate(&demands, self.max_videos, None)
             .iter()
             .zip(&demands)
             .filter_map(|(t, d)| t.map(|l| d.layers[l].cost()))
@@ -138,7 +116,6 @@ impl Shard {
             + audio * AUDIO_BITRATE;
 
         let mut keyframes = Vec::new();
-        let room = self.rooms.get_mut(room_id).expect("present");
         let p = room.media.peers.get_mut(&id).expect("present");
         for ((mid, track), target) in outs.into_iter().zip(targets) {
             let Some(out) = p.outgoing.get_mut(&mid) else {
@@ -162,42 +139,40 @@ impl Shard {
                 }
             }
         }
-        if self.config.bandwidth_estimation {
+        if self.bandwidth_estimation {
             // Ask for more than we need, so that the estimate can show the
             // headroom an upgrade requires (it does not probe past `desired`).
             let desired = ((wanted as f64 * PROBE_HEADROOM) as u64).max(MIN_BITRATE);
             p.desired = desired;
             let desired = Bitrate::from(desired);
-            let _ = self.call_rtc(id, |rtc| {
-                rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired)
-            });
+            let set = p.with_rtc(|rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
+            if set.is_err() {
+                wake.panicked.push(id);
+                return;
+            }
         }
         for (track, layer) in keyframes {
-            self.request_keyframe(now, room_id, track, layer, false);
+            room.media
+                .request_keyframe(room_id, now, track, layer, false, wake);
         }
     }
 
     /// Tell a publisher which layers of `track` anybody needs. A layer is
     /// resumed at once and paused only after nobody needed it for a while.
-    pub(super) fn update_publish_layers(
-        &mut self,
+    /// Returns the message to the publisher when that changed.
+    pub fn publish_layers(
+        &self,
+        media: &mut Forwarder,
         now: Instant,
-        room_id: RoomId,
         track_id: TrackId,
-    ) {
-        let Some(room) = self.rooms.get_mut(room_id) else {
-            return;
-        };
-        let Some(track) = room.media.tracks.get_mut(&track_id) else {
-            return;
-        };
+    ) -> Option<(ParticipantId, ServerMessage)> {
+        let track = media.tracks.get_mut(&track_id)?;
         if track.layers.len() < 2 {
-            return;
+            return None;
         }
         let mut needed = vec![false; track.layers.len()];
         for (subscriber, mid) in &track.subscribers {
-            let Some(out) = room
-                .media
+            let Some(out) = media
                 .peers
                 .get(subscriber)
                 .and_then(|s| s.outgoing.get(mid))
@@ -232,7 +207,8 @@ impl Shard {
                 .filter_map(|l| l.rid.map(|r| r.to_string()))
                 .collect();
             let (owner, mid) = (track.owner, track.mid.to_string());
-            self.signal(owner, ServerMessage::PublishLayers { mid, active });
+            return Some((owner, ServerMessage::PublishLayers { mid, active }));
         }
+        None
     }
 }

@@ -15,6 +15,7 @@ use tafelrunde_protocol::{ByeReason, ParticipantId, ServerMessage, TrackId};
 use tracing::{debug, error, info, warn};
 
 use super::peer::{Panicked, Peer};
+use super::policy::LayerPolicy;
 use super::room::{Room, RoomId};
 use super::stun::local_ufrag;
 use super::timers::TimerHeap;
@@ -36,6 +37,8 @@ const STEP_AHEAD: Duration = Duration::from_micros(250);
 /// The state of one shard. See the module docs for how to drive it.
 pub struct Shard {
     pub(super) config: ShardConfig,
+    /// How layers are chosen (from the config).
+    pub(super) policy: LayerPolicy,
     pub(super) rooms: SlotMap<RoomId, Room>,
     /// Room name → its key, for joins (the only place a name is looked up).
     pub(super) room_ids: HashMap<String, RoomId>,
@@ -64,6 +67,10 @@ impl Shard {
     /// An empty shard.
     pub fn new(config: ShardConfig) -> Self {
         Self {
+            policy: LayerPolicy {
+                max_videos: config.max_videos,
+                bandwidth_estimation: config.bandwidth_estimation,
+            },
             config,
             rooms: SlotMap::with_key(),
             room_ids: HashMap::new(),
@@ -248,6 +255,67 @@ impl Shard {
                     }
                 }
             }
+        }
+    }
+
+    /// Periodic work; called from `handle_timeout`.
+    pub(super) fn tick(&mut self, now: Instant) {
+        self.ticks = self.ticks.wrapping_add(1);
+        self.moderation_tick(now);
+        let mut changes = Vec::new();
+        for (key, room) in self.rooms.iter_mut() {
+            if let Some(speaker) = room.speakers.tick(now) {
+                if let Some(who) = speaker {
+                    room.spoke(who);
+                }
+                changes.push((key, speaker));
+            }
+        }
+        for (room, speaker) in changes {
+            let message = ServerMessage::DominantSpeaker {
+                participant_id: speaker,
+            };
+            self.broadcast(room, ParticipantId(0), message);
+        }
+        if self.ticks.is_multiple_of(policy::ALLOCATE_EVERY) {
+            let mut peers = Vec::new();
+            let mut tracks = Vec::new();
+            for (key, room) in self.rooms.iter_mut() {
+                for track in room.media.tracks.values_mut() {
+                    track.layers.iter_mut().for_each(|l| l.meter.tick(now));
+                    tracks.push((key, track.id));
+                }
+                peers.extend(room.media.peers.keys().copied());
+            }
+            for id in peers {
+                self.reallocate(now, id);
+            }
+            for (room, track) in tracks {
+                self.update_publish_layers(now, room, track);
+            }
+        }
+    }
+
+    /// Choose the target layer of every video `id` receives.
+    pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
+        let Some(room_id) = self.room_of(id) else {
+            return;
+        };
+        if let Some(room) = self.rooms.get_mut(room_id) {
+            self.policy
+                .reallocate(room, room_id, now, id, &mut self.wake);
+        }
+        self.end_panicked();
+    }
+
+    /// Tell a publisher which layers of a track anybody needs.
+    pub(super) fn update_publish_layers(&mut self, now: Instant, room: RoomId, track: TrackId) {
+        let change = self
+            .rooms
+            .get_mut(room)
+            .and_then(|r| self.policy.publish_layers(&mut r.media, now, track));
+        if let Some((owner, message)) = change {
+            self.signal(owner, message);
         }
     }
 
