@@ -2,19 +2,24 @@
 //! (track and layer) → each subscriber's down-track, with rewritten numbers
 //! and the subscriber's layer; keyframe requests the other way.
 
-use std::time::Instant;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
-use str0m::media::KeyframeRequestKind;
+use str0m::media::{KeyframeRequestKind, Mid};
 use str0m::rtp::RtpPacket;
-use tafelrunde_protocol::{MediaKind, ParticipantId, TrackId, TrackSource};
+use tafelrunde_protocol::{
+    MediaKind, ParticipantId, PublishedTrack, Subscription, TrackId, TrackInfo, TrackSource,
+};
 use tracing::debug;
 
+use super::down_track::DownTrack;
 use super::incoming::{Incoming, PacketRef};
+use super::outbox::Outbox;
 use super::peer::{Ingress, Panicked, Peer};
 use super::room::RoomId;
 use super::track::Track;
-use super::wake::Wake;
 
 /// The media of one room: its members' connections and the tracks they
 /// publish. Forwarding never leaves the room.
@@ -32,7 +37,7 @@ struct Start {
     track: TrackId,
     layer: usize,
     subscriber: ParticipantId,
-    mid: str0m::media::Mid,
+    mid: Mid,
 }
 
 impl Forwarder {
@@ -45,7 +50,7 @@ impl Forwarder {
         now: Instant,
         publisher: ParticipantId,
         packet: RtpPacket,
-        wake: &mut Wake,
+        outbox: &mut Outbox,
     ) -> Option<u8> {
         let source = self.peers.get_mut(&publisher)?;
         let Ingress {
@@ -74,7 +79,7 @@ impl Forwarder {
             l.last_packet = Some(now);
             if keyframe {
                 l.keyframes.keyframe_received();
-                wake.keyframes.remove((room_id, track_id, layer));
+                outbox.keyframes.remove((room_id, track_id, layer));
             }
             l.pictures.replayable(now)
         };
@@ -122,7 +127,7 @@ impl Forwarder {
                 }
                 out.current = Some(layer);
             }
-            need_keyframe |= wake.written(subscriber, sub.write(out_mid, &packet, None, now));
+            need_keyframe |= outbox.written(subscriber, sub.write(out_mid, &packet, None, now));
         }
         for (subscriber, out_mid) in starts {
             let start = Start {
@@ -131,7 +136,7 @@ impl Forwarder {
                 subscriber,
                 mid: out_mid,
             };
-            self.start_mid_picture(now, start, &packet, wake);
+            self.start_mid_picture(now, start, &packet, outbox);
         }
         if kind == MediaKind::Video {
             if let (Some(track), PacketRef::Owned(rtp)) =
@@ -141,7 +146,7 @@ impl Forwarder {
             }
         }
         if need_keyframe {
-            self.request_keyframe(room_id, now, track_id, layer, false, wake);
+            self.request_keyframe(room_id, now, track_id, layer, false, outbox);
         }
         level.map(|l| l.unsigned_abs())
     }
@@ -150,7 +155,13 @@ impl Forwarder {
     /// last keyframe, then the live one. Their timestamps are squeezed into
     /// the ticks just before the live packet's, so the browser decodes up to
     /// the present at once instead of playing the past behind everyone.
-    fn start_mid_picture(&mut self, now: Instant, start: Start, live: &Incoming, wake: &mut Wake) {
+    fn start_mid_picture(
+        &mut self,
+        now: Instant,
+        start: Start,
+        live: &Incoming,
+        outbox: &mut Outbox,
+    ) {
         let Start {
             track: track_id,
             layer,
@@ -185,7 +196,7 @@ impl Forwarder {
                 };
                 let written = sub.write(out_mid, &packet, timestamp, now);
                 let panicked = written.is_err();
-                wake.written(subscriber, written);
+                outbox.written(subscriber, written);
                 if panicked {
                     break;
                 }
@@ -205,7 +216,7 @@ impl Forwarder {
         track_id: TrackId,
         layer: usize,
         due: bool,
-        wake: &mut Wake,
+        outbox: &mut Outbox,
     ) {
         let Some(track) = self.tracks.get_mut(&track_id) else {
             return;
@@ -222,7 +233,7 @@ impl Forwarder {
             l.keyframes.request(now)
         };
         if let Some(at) = l.keyframes.poll_timeout() {
-            wake.keyframes.set((room_id, track_id, layer), at);
+            outbox.keyframes.set((room_id, track_id, layer), at);
         }
         if !send {
             return;
@@ -238,8 +249,167 @@ impl Forwarder {
             }
         });
         match sent {
-            Ok(()) => wake.touch(owner, peer),
-            Err(Panicked) => wake.panicked.push(owner),
+            Ok(()) => outbox.touch(owner, peer),
+            Err(Panicked) => outbox.panicked.push(owner),
+        }
+    }
+    /// Bring what `id` publishes in line with its offer: transceivers newly
+    /// listed become tracks (numbered in the order listed, so that ids are
+    /// stable), those no longer listed end. Returns the new tracks' infos and
+    /// the ended tracks, which the caller removes with [`Self::remove_track`].
+    pub fn publish(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        publish: &[PublishedTrack],
+        next_track: &mut u64,
+        keyframe_interval: Duration,
+    ) -> (Vec<TrackInfo>, Vec<TrackId>) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return (Vec::new(), Vec::new());
+        };
+        let wanted: HashMap<Mid, &PublishedTrack> = publish
+            .iter()
+            .map(|t| (Mid::from(t.mid.as_str()), t))
+            .collect();
+        let gone: Vec<(Mid, TrackId)> = p
+            .published
+            .iter()
+            .filter(|(mid, _)| !wanted.contains_key(*mid))
+            .map(|(m, t)| (*m, *t))
+            .collect();
+        let mut added = Vec::new();
+        for spec in publish {
+            let mid = Mid::from(spec.mid.as_str());
+            if let Entry::Vacant(slot) = p.published.entry(mid) {
+                let track = TrackId(*next_track);
+                *next_track += 1;
+                slot.insert(track);
+                let layers: Vec<(String, u32)> = spec
+                    .layers
+                    .iter()
+                    .map(|l| (l.rid.clone(), l.height))
+                    .collect();
+                added.push(Track::new(
+                    track,
+                    id,
+                    mid,
+                    spec.kind,
+                    spec.source,
+                    &layers,
+                    now,
+                    keyframe_interval,
+                ));
+            }
+        }
+        for (mid, _) in &gone {
+            p.published.remove(mid);
+        }
+        let infos = added.iter().map(Track::info).collect();
+        self.tracks.extend(added.into_iter().map(|t| (t.id, t)));
+        (infos, gone.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// Bring what `id` receives in line with its offer. Only tracks of
+    /// others count; a track that ended while the offer was on its way is
+    /// skipped (the client learns of its end anyway).
+    pub fn subscribe(&mut self, id: ParticipantId, subscribe: &[Subscription]) {
+        let tracks = &mut self.tracks;
+        let wanted: HashMap<Mid, TrackId> = subscribe
+            .iter()
+            .filter(|s| tracks.get(&s.track_id).is_some_and(|t| t.owner != id))
+            .map(|s| (Mid::from(s.mid.as_str()), s.track_id))
+            .collect();
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        let mut started = Vec::new();
+        let mut stopped = Vec::new();
+        for (mid, out) in p.outgoing.iter_mut() {
+            if out.track.is_some() && out.track != wanted.get(mid).copied() {
+                stopped.push((out.track.take().expect("some"), *mid));
+            }
+        }
+        for (mid, track) in &wanted {
+            let out = p.outgoing.entry(*mid).or_insert_with(DownTrack::new);
+            if out.track != Some(*track) {
+                let audio = tracks
+                    .get(track)
+                    .is_some_and(|t| t.kind == MediaKind::Audio);
+                out.track = Some(*track);
+                out.current = None;
+                // Audio has one layer and needs no keyframe; video gets its
+                // target from the layer policy.
+                out.target = audio.then_some(0);
+                started.push((*track, *mid));
+            }
+        }
+        for (track, mid) in stopped {
+            if let Some(t) = tracks.get_mut(&track) {
+                t.subscribers.retain(|s| *s != (id, mid));
+            }
+        }
+        for (track, mid) in started {
+            if let Some(t) = tracks.get_mut(&track) {
+                t.subscribers.push((id, mid));
+            }
+        }
+    }
+
+    /// End a track: its deferred keyframe requests are dropped and its
+    /// subscribers' down-tracks fall silent. Returns it, for its owner.
+    pub fn remove_track(
+        &mut self,
+        room_id: RoomId,
+        track_id: TrackId,
+        outbox: &mut Outbox,
+    ) -> Option<Track> {
+        let track = self.tracks.remove(&track_id)?;
+        for layer in 0..track.layers.len() {
+            outbox.keyframes.remove((room_id, track_id, layer));
+        }
+        for (subscriber, mid) in &track.subscribers {
+            if let Some(out) = self
+                .peers
+                .get_mut(subscriber)
+                .and_then(|s| s.outgoing.get_mut(mid))
+            {
+                out.track = None;
+            }
+        }
+        Some(track)
+    }
+
+    /// Take `id`'s screen shares off its published transceivers; the caller
+    /// ends the returned tracks.
+    pub fn unpublish_screens(&mut self, id: ParticipantId) -> Vec<TrackId> {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return Vec::new();
+        };
+        let tracks = &self.tracks;
+        let is_screen = |t: &TrackId| {
+            tracks
+                .get(t)
+                .is_some_and(|t| t.source == TrackSource::Screen)
+        };
+        let screens: Vec<(Mid, TrackId)> = p
+            .published
+            .iter()
+            .filter(|(_, t)| is_screen(t))
+            .map(|(m, t)| (*m, *t))
+            .collect();
+        for (mid, _) in &screens {
+            p.published.remove(mid);
+        }
+        screens.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// A peer that left no longer receives anything.
+    pub fn unsubscribe_all(&mut self, id: ParticipantId, peer: &Peer) {
+        for (mid, out) in &peer.outgoing {
+            if let Some(t) = out.track.and_then(|t| self.tracks.get_mut(&t)) {
+                t.subscribers.retain(|s| *s != (id, *mid));
+            }
         }
     }
 }

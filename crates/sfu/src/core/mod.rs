@@ -28,9 +28,8 @@ mod forwarder;
 mod gop_cache;
 mod incoming;
 mod keyframe;
-mod membership;
-mod moderate;
 pub mod moderation;
+mod outbox;
 mod peer;
 mod policy;
 mod rewrite;
@@ -42,7 +41,6 @@ mod stun;
 mod timers;
 mod track;
 mod vp8;
-mod wake;
 
 #[cfg(test)]
 mod moderation_tests;

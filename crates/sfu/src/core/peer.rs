@@ -7,17 +7,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use rustc_hash::FxHashMap;
+use str0m::bwe::Bitrate;
+use str0m::error::IceError;
 use str0m::format::PayloadParams;
 use str0m::media::{Mid, Pt, Rid};
 use str0m::net::Protocol;
+use str0m::net::TcpType;
 use str0m::rtp::RtpPacket;
-use str0m::Rtc;
+use str0m::{Candidate, Rtc};
 use tafelrunde_protocol::TrackId;
 
 use super::codec::VideoCodec;
 use super::down_track::{DownTrack, Sent};
 use super::incoming::Incoming;
-use super::room::RoomId;
+use super::policy::INITIAL_DOWNLINK_KBPS;
+use super::ShardConfig;
 
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
@@ -27,8 +31,6 @@ pub struct Peer {
     /// (own switch, a moderator, or on arrival). Screen shares are not
     /// affected; they need their own permission. (audio, video)
     pub muted: (bool, bool),
-    /// Its room.
-    pub room: RoomId,
     /// The WebRTC connection.
     pub rtc: Rtc,
     /// Our ICE ufrag in this connection.
@@ -91,6 +93,48 @@ pub enum Written {
 pub struct Panicked;
 
 impl Peer {
+    /// A new member's media connection: ICE-lite, RTP mode, the shard's
+    /// DTLS certificate and candidates, and a bandwidth estimator when the
+    /// shard fits layers into downlinks.
+    pub fn new(config: &ShardConfig, now: Instant, muted: (bool, bool)) -> Result<Self, IceError> {
+        let mut builder = Rtc::builder()
+            .set_ice_lite(true)
+            .set_rtp_mode(true)
+            .set_dtls_cert(config.dtls_cert.clone())
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
+            .enable_h264(true);
+        if config.bandwidth_estimation {
+            builder = builder.enable_bwe(Some(Bitrate::kbps(INITIAL_DOWNLINK_KBPS)));
+        }
+        let mut rtc = builder.build(now);
+        rtc.add_local_candidate(Candidate::host(config.udp_candidate, "udp")?);
+        if let Some(tcp) = config.tcp_candidate {
+            rtc.add_local_candidate(
+                Candidate::builder()
+                    .tcp()
+                    .host(tcp)
+                    .tcptype(TcpType::Passive)
+                    .build()?,
+            );
+        }
+        let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
+        Ok(Self {
+            muted,
+            rtc,
+            ufrag,
+            paths: Vec::new(),
+            published: FxHashMap::default(),
+            outgoing: FxHashMap::default(),
+            incoming_codecs: Vec::new(),
+            layout: None,
+            downlink: None,
+            desired: 0,
+            queued: false,
+        })
+    }
+
     /// Mark it as waiting to be driven; true when it was not waiting yet (the
     /// caller then puts it in the shard's queue).
     pub fn queue(&mut self) -> bool {

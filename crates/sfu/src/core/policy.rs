@@ -9,8 +9,9 @@ use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, Trac
 
 use super::allocate::{allocate, VideoDemand};
 use super::forwarder::Forwarder;
-use super::room::{Room, RoomId};
-use super::wake::Wake;
+use super::outbox::Outbox;
+use super::room::Room;
+use super::ShardConfig;
 
 /// The downlink assumed for a new subscriber until the estimator knows
 /// better: a typical home connection; lower estimates follow within a
@@ -42,16 +43,23 @@ pub struct LayerPolicy {
 }
 
 impl LayerPolicy {
+    /// The policy a shard's settings ask for.
+    pub fn of(config: &ShardConfig) -> Self {
+        Self {
+            max_videos: config.max_videos,
+            bandwidth_estimation: config.bandwidth_estimation,
+        }
+    }
+
     /// Choose the target layer of every video `id` receives in `room`, ask
     /// for the keyframes the new choice needs, and tell the bandwidth
     /// estimator what to aim for.
     pub fn reallocate(
         &self,
         room: &mut Room,
-        room_id: RoomId,
         now: Instant,
         id: ParticipantId,
-        wake: &mut Wake,
+        outbox: &mut Outbox,
     ) {
         let Some(p) = room.media.peers.get(&id) else {
             return;
@@ -147,13 +155,13 @@ impl LayerPolicy {
             let desired = Bitrate::from(desired);
             let set = p.with_rtc(|rtc| rtc.bwe().set_bitrate(Bitrate::from(MIN_BITRATE), desired));
             if set.is_err() {
-                wake.panicked.push(id);
+                outbox.panicked.push(id);
                 return;
             }
         }
         for (track, layer) in keyframes {
             room.media
-                .request_keyframe(room_id, now, track, layer, false, wake);
+                .request_keyframe(room.id, now, track, layer, false, outbox);
         }
     }
 

@@ -2,7 +2,10 @@
 //! `publish` / `subscribe` lists do not match its media sections is refused
 //! without changing anything.
 
-use tafelrunde_protocol::{ErrorCode, MediaKind, ProtocolError, PublishedTrack};
+use str0m::change::SdpOffer;
+use tafelrunde_protocol::{
+    ErrorCode, MediaKind, ProtocolError, PublishedTrack, Subscription, TrackSource,
+};
 
 /// Direction of a media section, from the offerer's (the browser's) view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +83,69 @@ pub fn offered_media(sdp: &str) -> Vec<OfferedMedia> {
         }
     }
     media
+}
+
+/// Check an offer and its `publish` / `subscribe` lists fully before any of
+/// it is applied: every listed transceiver exists and points the right
+/// way, simulcast layers are sound, a screen share is allowed
+/// (`may_share`), and str0m can read the SDP.
+pub fn check_offer(
+    sdp: &str,
+    publish: &[PublishedTrack],
+    subscribe: &[Subscription],
+    may_share: bool,
+) -> Result<SdpOffer, ProtocolError> {
+    let bad = |field: String, message: String| {
+        ProtocolError::field(ErrorCode::InvalidField, field, message)
+    };
+    if let Some(i) = publish
+        .iter()
+        .position(|p| p.source == TrackSource::Screen)
+        .filter(|_| !may_share)
+    {
+        return Err(ProtocolError::field(
+            ErrorCode::NotAllowed,
+            format!("publish[{i}]"),
+            "sharing the screen needs a moderator's permission",
+        ));
+    }
+    let media = offered_media(sdp);
+    for (i, p) in publish.iter().enumerate() {
+        let m = media.iter().find(|m| m.mid == p.mid).ok_or_else(|| {
+            bad(
+                format!("publish[{i}].mid"),
+                format!("no media section with mid {:?}", p.mid),
+            )
+        })?;
+        if m.kind != Some(p.kind) || !m.direction.sends() {
+            return Err(bad(
+                format!("publish[{i}]"),
+                format!("mid {:?} is not a sending {:?} section", p.mid, p.kind),
+            ));
+        }
+        check_layers(i, p, &m.send_rids)?;
+    }
+    for (i, s) in subscribe.iter().enumerate() {
+        let m = media.iter().find(|m| m.mid == s.mid).ok_or_else(|| {
+            bad(
+                format!("subscribe[{i}].mid"),
+                format!("no media section with mid {:?}", s.mid),
+            )
+        })?;
+        if !m.direction.receives() {
+            return Err(bad(
+                format!("subscribe[{i}]"),
+                format!("mid {:?} does not receive", s.mid),
+            ));
+        }
+    }
+    SdpOffer::from_sdp_string(sdp).map_err(|e| {
+        ProtocolError::field(
+            ErrorCode::BadSdp,
+            "sdp",
+            format!("unreadable SDP offer: {e}"),
+        )
+    })
 }
 
 /// Simulcast layers must be video, few, named like RIDs, and announced in the SDP.

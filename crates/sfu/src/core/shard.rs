@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
@@ -11,15 +12,17 @@ use slotmap::SlotMap;
 use str0m::bwe::BweKind;
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc, RtcError};
-use tafelrunde_protocol::{ByeReason, ParticipantId, ServerMessage, TrackId};
+use tafelrunde_protocol::{
+    ByeReason, ClientMessage, ErrorCode, ParticipantId, ProtocolError, ServerMessage, TrackId,
+};
 use tracing::{debug, error, info, warn};
 
+use super::moderation::{Entry, Moderation, Now};
+use super::outbox::Outbox;
 use super::peer::{Panicked, Peer};
-use super::policy::LayerPolicy;
 use super::room::{Room, RoomId};
 use super::stun::local_ufrag;
 use super::timers::TimerHeap;
-use super::wake::Wake;
 use super::{policy, Command, ShardConfig, Transmit};
 
 /// Pacer steps one drive takes at most: a keyframe of a screen share is
@@ -36,42 +39,38 @@ const STEP_AHEAD: Duration = Duration::from_micros(250);
 
 /// The state of one shard. See the module docs for how to drive it.
 pub struct Shard {
-    pub(super) config: ShardConfig,
-    /// How layers are chosen (from the config).
-    pub(super) policy: LayerPolicy,
+    /// Its settings, shared with its rooms.
+    config: Arc<ShardConfig>,
     pub(super) rooms: SlotMap<RoomId, Room>,
     /// Room name → its key, for joins (the only place a name is looked up).
-    pub(super) room_ids: HashMap<String, RoomId>,
+    room_ids: HashMap<String, RoomId>,
     /// Everyone on the shard, waiting or in, and their room. Someone is in
     /// when the room holds their [`Peer`], and waits otherwise.
-    pub(super) in_room: FxHashMap<ParticipantId, RoomId>,
-    pub(super) by_ufrag: HashMap<String, ParticipantId>,
-    pub(super) by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
-    pub(super) timers: TimerHeap<ParticipantId>,
-    pub(super) next_tick: Option<Instant>,
-    pub(super) ticks: u32,
-    /// What the rooms' media work left to do: connections to drive,
-    /// keyframe requests to wake for, connections that panicked.
-    pub(super) wake: Wake,
-    pub(super) transmits: VecDeque<Transmit>,
-    pub(super) signals: VecDeque<(ParticipantId, ServerMessage)>,
-    pub(super) next_track: u64,
+    in_room: FxHashMap<ParticipantId, RoomId>,
+    /// Our ICE ufrag of each connection → whose (for the first STUN request).
+    by_ufrag: HashMap<String, ParticipantId>,
+    /// Each network path a connection was seen on → whose.
+    by_path: HashMap<(Protocol, SocketAddr), ParticipantId>,
+    /// When each connection wants to be driven next.
+    timers: TimerHeap<ParticipantId>,
+    next_tick: Option<Instant>,
+    ticks: u32,
+    /// What the rooms' work left to do: connections to drive, keyframe
+    /// requests to wake for, messages, who entered, left or panicked.
+    outbox: Outbox,
+    transmits: VecDeque<Transmit>,
     /// A monotonic instant and the wall-clock milliseconds at it, for chat
     /// time stamps (the core reads no clock).
-    pub(super) wall_clock: Option<(Instant, u64)>,
+    wall_clock: Option<(Instant, u64)>,
     /// The time of the input being handled (for removals deep in the call tree).
-    pub(super) now: Option<Instant>,
+    now: Option<Instant>,
 }
 
 impl Shard {
     /// An empty shard.
     pub fn new(config: ShardConfig) -> Self {
         Self {
-            policy: LayerPolicy {
-                max_videos: config.max_videos,
-                bandwidth_estimation: config.bandwidth_estimation,
-            },
-            config,
+            config: Arc::new(config),
             rooms: SlotMap::with_key(),
             room_ids: HashMap::new(),
             in_room: FxHashMap::default(),
@@ -80,10 +79,8 @@ impl Shard {
             timers: TimerHeap::default(),
             next_tick: None,
             ticks: 0,
-            wake: Wake::default(),
+            outbox: Outbox::default(),
             transmits: VecDeque::new(),
-            signals: VecDeque::new(),
-            next_track: 1,
             wall_clock: None,
             now: None,
         }
@@ -187,8 +184,8 @@ impl Shard {
         while let Some(id) = self.timers.pop_due(now) {
             self.touch(id);
         }
-        while let Some((room, track, layer)) = self.wake.keyframes.pop_due(now) {
-            self.request_keyframe(now, room, track, layer, true);
+        while let Some((room, track, layer)) = self.outbox.keyframes.pop_due(now) {
+            self.keyframe_due(now, room, track, layer);
         }
         if self.next_tick.is_some_and(|t| now >= t) {
             self.tick(now);
@@ -205,7 +202,7 @@ impl Shard {
     /// The next signaling message to a participant. After a
     /// [`ServerMessage::Bye`] the participant is gone from the shard.
     pub fn poll_signal(&mut self) -> Option<(ParticipantId, ServerMessage)> {
-        self.signals.pop_front()
+        self.outbox.signals.pop_front()
     }
 
     /// When [`Shard::handle_timeout`] must be called next.
@@ -215,7 +212,7 @@ impl Shard {
         }
         [
             self.timers.next_due(),
-            self.wake.keyframes.next_due(),
+            self.outbox.keyframes.next_due(),
             self.next_tick,
         ]
         .into_iter()
@@ -240,7 +237,7 @@ impl Shard {
     /// Drive every participant with new input until its next timeout.
     fn flush(&mut self, now: Instant) {
         let mut woken = 0;
-        while let Some(id) = self.wake.dirty.pop_front() {
+        while let Some(id) = self.outbox.dirty.pop_front() {
             woken += 1;
             if let Some(p) = self.peer_mut(id) {
                 p.queued = false;
@@ -249,7 +246,7 @@ impl Shard {
             // Forwarding touches subscribers again, but a burst never spins forever.
             if woken > 100_000 {
                 warn!("shard: too much work in one flush");
-                for id in std::mem::take(&mut self.wake.dirty) {
+                for id in std::mem::take(&mut self.outbox.dirty) {
                     if let Some(p) = self.peer_mut(id) {
                         p.queued = false;
                     }
@@ -259,69 +256,107 @@ impl Shard {
     }
 
     /// Periodic work; called from `handle_timeout`.
-    pub(super) fn tick(&mut self, now: Instant) {
+    fn tick(&mut self, now: Instant) {
         self.ticks = self.ticks.wrapping_add(1);
-        self.moderation_tick(now);
-        let mut changes = Vec::new();
-        for (key, room) in self.rooms.iter_mut() {
-            if let Some(speaker) = room.speakers.tick(now) {
-                if let Some(who) = speaker {
-                    room.spoke(who);
-                }
-                changes.push((key, speaker));
+        let allocate = self.ticks.is_multiple_of(policy::ALLOCATE_EVERY);
+        let rooms: Vec<RoomId> = self.rooms.keys().collect();
+        for room_id in rooms {
+            if let Some(room) = self.rooms.get_mut(room_id) {
+                room.tick(now, allocate, &mut self.outbox);
             }
-        }
-        for (room, speaker) in changes {
-            let message = ServerMessage::DominantSpeaker {
-                participant_id: speaker,
-            };
-            self.broadcast(room, ParticipantId(0), message);
-        }
-        if self.ticks.is_multiple_of(policy::ALLOCATE_EVERY) {
-            let mut peers = Vec::new();
-            let mut tracks = Vec::new();
-            for (key, room) in self.rooms.iter_mut() {
-                for track in room.media.tracks.values_mut() {
-                    track.layers.iter_mut().for_each(|l| l.meter.tick(now));
-                    tracks.push((key, track.id));
-                }
-                peers.extend(room.media.peers.keys().copied());
-            }
-            for id in peers {
-                self.reallocate(now, id);
-            }
-            for (room, track) in tracks {
-                self.update_publish_layers(now, room, track);
-            }
+            self.settle(room_id);
         }
     }
 
-    /// Choose the target layer of every video `id` receives.
-    pub(super) fn reallocate(&mut self, now: Instant, id: ParticipantId) {
+    /// Someone enters a room (opened when nobody is in it).
+    fn join(&mut self, now: Instant, id: ParticipantId, room: String, name: String, entry: Entry) {
+        if self.in_room.contains_key(&id) {
+            let error = ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined");
+            return self.outbox.signal(id, error.to_message());
+        }
+        let room_id = match self.room_ids.get(&room) {
+            Some(key) => *key,
+            None => {
+                let moderation = Moderation::new(entry.kind, entry.lobby, self.config.owner_grace);
+                let config = Arc::clone(&self.config);
+                let name = room.clone();
+                let key = self
+                    .rooms
+                    .insert_with_key(|key| Room::new(key, name, config, moderation));
+                self.room_ids.insert(room, key);
+                key
+            }
+        };
+        let room = &mut self.rooms[room_id];
+        if room.is_full() {
+            return self.outbox.signal(id, room.full_error().to_message());
+        }
+        self.next_tick.get_or_insert(now + policy::TICK);
+        self.in_room.insert(id, room_id);
+        room.enter(now, id, &name, &entry, &mut self.outbox);
+        self.settle(room_id);
+    }
+
+    /// A message from someone on the shard, for their room.
+    fn message(&mut self, now: Instant, id: ParticipantId, message: ClientMessage) {
+        let clock = Now {
+            instant: now,
+            unix_ms: self.unix_ms(now),
+        };
         let Some(room_id) = self.room_of(id) else {
             return;
         };
         if let Some(room) = self.rooms.get_mut(room_id) {
-            self.policy
-                .reallocate(room, room_id, now, id, &mut self.wake);
+            room.message(clock, id, message, &mut self.outbox);
         }
-        self.end_panicked();
+        self.settle(room_id);
     }
 
-    /// Tell a publisher which layers of a track anybody needs.
-    pub(super) fn update_publish_layers(&mut self, now: Instant, room: RoomId, track: TrackId) {
-        let change = self
-            .rooms
-            .get_mut(room)
-            .and_then(|r| self.policy.publish_layers(&mut r.media, now, track));
-        if let Some((owner, message)) = change {
-            self.signal(owner, message);
+    /// Someone leaves the shard: their room lets them go, and they get
+    /// `bye` (unless their signaling is already gone, `reason: None`).
+    fn remove(&mut self, id: ParticipantId, reason: Option<ByeReason>) {
+        let now = self.last_now();
+        let Some(room_id) = self.room_of(id) else {
+            return;
+        };
+        if let Some(room) = self.rooms.get_mut(room_id) {
+            room.leave(now, id, reason, &mut self.outbox);
+        }
+        self.settle(room_id);
+    }
+
+    /// After a room acted: route the media connections it opened, close
+    /// those it let go, end those that panicked, and drop the room once it
+    /// is idle.
+    fn settle(&mut self, room_id: RoomId) {
+        for (id, ufrag) in self.outbox.entered.drain(..) {
+            self.by_ufrag.insert(ufrag, id);
+        }
+        for (id, peer) in std::mem::take(&mut self.outbox.departed) {
+            self.in_room.remove(&id);
+            let Some(mut peer) = peer else {
+                continue;
+            };
+            let _ = peer.with_rtc(|rtc| rtc.disconnect());
+            self.timers.remove(id);
+            self.by_ufrag.remove(&peer.ufrag);
+            for path in &peer.paths {
+                self.by_path.remove(path);
+            }
+        }
+        while let Some(id) = self.outbox.panicked.pop() {
+            self.panicked(id);
+        }
+        if self.rooms.get(room_id).is_some_and(Room::is_idle) {
+            if let Some(room) = self.rooms.remove(room_id) {
+                self.room_ids.remove(&room.name);
+            }
         }
     }
 
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
-    pub(super) fn touch(&mut self, id: ParticipantId) {
+    fn touch(&mut self, id: ParticipantId) {
         let Some(room) = self.room_of(id) else {
             return;
         };
@@ -330,32 +365,17 @@ impl Shard {
             .get_mut(room)
             .and_then(|r| r.media.peers.get_mut(&id))
         {
-            self.wake.touch(id, peer);
+            self.outbox.touch(id, peer);
         }
     }
 
-    /// Ask the publisher of a track for a keyframe of `layer`, throttled.
-    /// `due` is set when a deferred request's time has come.
-    pub(super) fn request_keyframe(
-        &mut self,
-        now: Instant,
-        room_id: RoomId,
-        track: TrackId,
-        layer: usize,
-        due: bool,
-    ) {
+    /// A deferred keyframe request's time has come.
+    fn keyframe_due(&mut self, now: Instant, room_id: RoomId, track: TrackId, layer: usize) {
         if let Some(room) = self.rooms.get_mut(room_id) {
             room.media
-                .request_keyframe(room_id, now, track, layer, due, &mut self.wake);
+                .request_keyframe(room_id, now, track, layer, true, &mut self.outbox);
         }
-        self.end_panicked();
-    }
-
-    /// Connections whose str0m call panicked end with `bye {internalError}`.
-    fn end_panicked(&mut self) {
-        while let Some(id) = self.wake.panicked.pop() {
-            self.panicked(id);
-        }
+        self.settle(room_id);
     }
 
     /// Move one connection's time forward and handle all it has to say.
@@ -421,23 +441,21 @@ impl Shard {
                 let Some(room_id) = self.room_of(id) else {
                     return;
                 };
-                let Some(room) = self.rooms.get_mut(room_id) else {
-                    return;
-                };
-                let level = room.media.forward(room_id, now, id, packet, &mut self.wake);
-                if let Some(level) = level {
-                    room.speakers.level(id, level, now);
+                if let Some(room) = self.rooms.get_mut(room_id) {
+                    room.forward(now, id, packet, &mut self.outbox);
                 }
-                self.end_panicked();
+                if !self.outbox.panicked.is_empty() {
+                    self.settle(room_id);
+                }
             }
             Event::KeyframeRequest(request) => {
-                let wanted = self
-                    .peer(id)
-                    .and_then(|p| p.outgoing.get(&request.mid))
-                    .and_then(|out| Some((out.track?, out.current?)));
-                if let (Some((track, layer)), Some(room)) = (wanted, self.room_of(id)) {
-                    self.request_keyframe(now, room, track, layer, false);
+                let Some(room_id) = self.room_of(id) else {
+                    return;
+                };
+                if let Some(room) = self.rooms.get_mut(room_id) {
+                    room.keyframe_wanted(now, id, request.mid, &mut self.outbox);
                 }
+                self.settle(room_id);
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
                 if let Some(p) = self.peer_mut(id) {
@@ -482,7 +500,7 @@ impl Shard {
 
     /// [`Self::call_rtc`] for str0m calls that can fail: an error ends that
     /// participant with `bye {connectionLost}`.
-    pub(super) fn call_rtc_fallible<T>(
+    fn call_rtc_fallible<T>(
         &mut self,
         id: ParticipantId,
         f: impl FnOnce(&mut Rtc) -> Result<T, RtcError>,
@@ -498,7 +516,7 @@ impl Shard {
     }
 
     /// The room someone is in or waits for.
-    pub(super) fn room_of(&self, id: ParticipantId) -> Option<RoomId> {
+    fn room_of(&self, id: ParticipantId) -> Option<RoomId> {
         self.in_room.get(&id).copied()
     }
 
@@ -507,38 +525,21 @@ impl Shard {
         self.rooms.get(self.room_of(id)?)?.media.peers.get(&id)
     }
 
-    pub(super) fn peer_mut(&mut self, id: ParticipantId) -> Option<&mut Peer> {
+    fn peer_mut(&mut self, id: ParticipantId) -> Option<&mut Peer> {
         let room = self.room_of(id)?;
         self.rooms.get_mut(room)?.media.peers.get_mut(&id)
     }
 
-    /// Someone on the shard who is not in their room yet (the lobby, or a
-    /// room not yet open).
-    pub(super) fn is_waiting(&self, id: ParticipantId) -> bool {
-        self.room_of(id).is_some() && self.peer(id).is_none()
-    }
-
     /// The time of the input being handled.
-    pub(super) fn last_now(&self) -> Instant {
+    fn last_now(&self) -> Instant {
         self.now.expect("set by every handle_* call")
     }
 
-    pub(super) fn signal(&mut self, to: ParticipantId, message: ServerMessage) {
-        self.signals.push_back((to, message));
-    }
-
-    /// Send to every member of `room` except `except`.
-    pub(super) fn broadcast(
-        &mut self,
-        room: RoomId,
-        except: ParticipantId,
-        message: ServerMessage,
-    ) {
-        let Some(room) = self.rooms.get(room) else {
-            return;
-        };
-        for member in room.media.peers.keys().filter(|m| **m != except) {
-            self.signals.push_back((*member, message.clone()));
+    /// Wall-clock milliseconds at `now`, from what the runtime told us.
+    fn unix_ms(&self, now: Instant) -> u64 {
+        match self.wall_clock {
+            Some((at, ms)) => ms + now.saturating_duration_since(at).as_millis() as u64,
+            None => 0,
         }
     }
 }

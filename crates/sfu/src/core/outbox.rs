@@ -1,9 +1,10 @@
-//! What a room's media work leaves for its shard: connections to drive,
-//! keyframe requests to wake up for, connections that panicked.
+//! What a room's work leaves for its shard: connections to drive, keyframe
+//! requests to wake up for, messages to send, and who entered, left or
+//! panicked (the shard keeps the indexes that route datagrams and commands).
 
 use std::collections::VecDeque;
 
-use tafelrunde_protocol::{ParticipantId, TrackId};
+use tafelrunde_protocol::{ParticipantId, ServerMessage, TrackId};
 
 use super::peer::{Panicked, Peer, Written};
 use super::room::RoomId;
@@ -11,7 +12,7 @@ use super::timers::TimerHeap;
 
 /// The shard's to-do list, filled by the rooms.
 #[derive(Default)]
-pub struct Wake {
+pub struct Outbox {
     /// Connections with new input that must be driven to their timeout, in
     /// the order they were touched; each at most once (`Peer::queued`).
     pub dirty: VecDeque<ParticipantId>,
@@ -19,9 +20,17 @@ pub struct Wake {
     pub keyframes: TimerHeap<(RoomId, TrackId, usize)>,
     /// Connections whose str0m call panicked: they end, alone.
     pub panicked: Vec<ParticipantId>,
+    /// Messages to participants, in the order they must arrive.
+    pub signals: VecDeque<(ParticipantId, ServerMessage)>,
+    /// Members who got a media connection, with its ICE ufrag (to route
+    /// its first STUN request).
+    pub entered: Vec<(ParticipantId, String)>,
+    /// Who left a room, with the media connection they had, if any (to
+    /// close it and forget its network paths).
+    pub departed: Vec<(ParticipantId, Option<Peer>)>,
 }
 
-impl Wake {
+impl Outbox {
     /// Remember that a connection has input to act on; it is driven once by
     /// the next flush, however often it was touched.
     pub fn touch(&mut self, id: ParticipantId, peer: &mut Peer) {
@@ -45,5 +54,10 @@ impl Wake {
             Err(Panicked) => self.panicked.push(subscriber),
         }
         false
+    }
+
+    /// A message to one participant.
+    pub fn signal(&mut self, to: ParticipantId, message: ServerMessage) {
+        self.signals.push_back((to, message));
     }
 }
