@@ -10,7 +10,7 @@ use super::peer::{Panicked, Peer, Written};
 use super::room::RoomId;
 use super::timers::TimerHeap;
 
-/// The shard's to-do list, filled by the rooms.
+/// The shard's to-do list, filled by its rooms.
 #[derive(Default)]
 pub struct Outbox {
     /// Connections with new input that must be driven to their timeout, in
