@@ -24,28 +24,21 @@ fn no_such(field: &str, id: ParticipantId) -> ProtocolError {
     )
 }
 
-impl Moderation {
-    /// Whether `message` is one this module handles.
-    pub fn handles(message: &ClientMessage) -> bool {
-        !matches!(
-            message,
-            ClientMessage::Join { .. }
-                | ClientMessage::Offer { .. }
-                | ClientMessage::Layout { .. }
-                | ClientMessage::Ping
-                | ClientMessage::Leave
-        )
-    }
+/// The moderation messages, carried out on one room's moderation state.
+pub(super) struct Actions<'m> {
+    pub(super) room: &'m mut Moderation,
+}
 
+impl Actions<'_> {
     /// A moderation message (or `mute`) from member `from`.
-    pub fn handle(
+    pub(super) fn handle(
         &mut self,
         now: Now,
         from: ParticipantId,
         message: ClientMessage,
         effects: &mut Vec<Effect>,
     ) -> Outcome {
-        let Some(actor) = self.member(from).cloned() else {
+        let Some(actor) = self.room.member(from).cloned() else {
             return Err(not_allowed("type", "you are not in the room"));
         };
         let moderator_only = || {
@@ -89,7 +82,7 @@ impl Moderation {
                 };
                 self.set_grant(participant_id, permission, true);
                 let by = actor.name.clone();
-                self.tell_update(
+                self.room.tell_update(
                     participant_id,
                     Some(ServerMessage::UnmuteRequest { kind, by }),
                     effects,
@@ -112,12 +105,12 @@ impl Moderation {
                     return Err(not_allowed("participantId", "use leave to leave"));
                 }
                 let target = self.target(&actor, participant_id)?;
-                self.removed.insert(target.key);
+                self.room.removed.insert(target.key);
                 // The room knows the removed person by their device cookie or
                 // account; in a private window or another browser they would
                 // be a stranger. From now on every guest knocks (moderators
                 // see it, and may switch it off again knowingly).
-                if !self.settings.lobby {
+                if !self.room.settings.lobby {
                     let on = SettingsChange {
                         lobby: Some(true),
                         ..Default::default()
@@ -139,45 +132,46 @@ impl Moderation {
                         "only the owner and teachers end the meeting",
                     ));
                 }
-                for id in self.everybody() {
+                for id in self.room.everybody() {
                     effects.push(Effect::End(id, ByeReason::MeetingEnded));
                 }
-                self.reserved_owner = None;
+                self.room.reserved_owner = None;
                 Ok(())
             }
             ClientMessage::Hand { raised } => {
-                if self.hands.set(from, raised) {
-                    self.tell_hands(effects);
-                    self.tell_update(from, None, effects);
+                if self.room.hands.set(from, raised) {
+                    self.room.tell_hands(effects);
+                    self.room.tell_update(from, None, effects);
                 }
                 Ok(())
             }
             ClientMessage::LowerHand { participant_id } => {
                 moderator_only()?;
                 let lowered = match participant_id {
-                    Some(id) if !self.hands.raised(id) => {
-                        self.member(id)
+                    Some(id) if !self.room.hands.raised(id) => {
+                        self.room
+                            .member(id)
                             .ok_or_else(|| no_such("participantId", id))?;
                         Vec::new()
                     }
                     Some(id) => {
-                        self.hands.set(id, false);
+                        self.room.hands.set(id, false);
                         vec![id]
                     }
-                    None => self.hands.clear(),
+                    None => self.room.hands.clear(),
                 };
                 if !lowered.is_empty() {
-                    self.tell_hands(effects);
+                    self.room.tell_hands(effects);
                 }
                 for id in lowered {
                     let message =
                         moderated_message(ModerationAction::HandLowered, &actor.name, None);
-                    self.tell_update(id, Some(message), effects);
+                    self.room.tell_update(id, Some(message), effects);
                 }
                 Ok(())
             }
             ClientMessage::React { emoji } => {
-                let member = self.member_mut(from).expect("checked above");
+                let member = self.room.member_mut(from).expect("checked above");
                 if member
                     .last_reaction
                     .is_some_and(|t| now.instant.saturating_duration_since(t) < REACTION_INTERVAL)
@@ -189,7 +183,7 @@ impl Moderation {
                     ));
                 }
                 member.last_reaction = Some(now.instant);
-                self.tell_all(
+                self.room.tell_all(
                     ServerMessage::Reaction {
                         participant_id: from,
                         emoji,
@@ -215,8 +209,8 @@ impl Moderation {
         video: bool,
         effects: &mut Vec<Effect>,
     ) -> Outcome {
-        let may = self.info(id).expect("a member").may;
-        let member = self.member_mut(id).expect("a member");
+        let may = self.room.info(id).expect("a member").may;
+        let member = self.room.member_mut(id).expect("a member");
         if !audio && member.audio_muted && !may.audio {
             return Err(not_allowed(
                 "audio",
@@ -235,8 +229,8 @@ impl Moderation {
         member.audio_muted = audio;
         member.video_muted = video;
         // The sender knows its own switches; the others learn them.
-        let participant = self.info(id).expect("a member");
-        for m in self.members.iter().filter(|m| m.id != id) {
+        let participant = self.room.info(id).expect("a member");
+        for m in self.room.members.iter().filter(|m| m.id != id) {
             effects.push(Effect::Send(
                 m.id,
                 ServerMessage::ParticipantUpdated {
@@ -257,6 +251,7 @@ impl Moderation {
             return Err(not_allowed("type", "only moderators may do this"));
         }
         let target = self
+            .room
             .member(id)
             .ok_or_else(|| no_such("participantId", id))?;
         if !may_act_on(actor, target) {
@@ -270,22 +265,22 @@ impl Moderation {
 
     /// Admit or deny waiting people; all ids are checked before anything changes.
     fn decide(&mut self, ids: &[ParticipantId], admit: bool, effects: &mut Vec<Effect>) -> Outcome {
-        if let Some(missing) = ids.iter().find(|id| !self.lobby.knocks(**id)) {
+        if let Some(missing) = ids.iter().find(|id| !self.room.lobby.knocks(**id)) {
             return Err(no_such("participantIds", *missing));
         }
         let mut decided = Vec::new();
         for id in ids {
-            let Some((_, waiting)) = self.lobby.take(*id) else {
+            let Some((_, waiting)) = self.room.lobby.take(*id) else {
                 continue;
             };
             decided.push(*id);
             if admit {
-                self.admit_waiting(waiting, effects);
+                self.room.admit_waiting(waiting, effects);
             } else {
                 effects.push(Effect::End(*id, ByeReason::Denied));
             }
         }
-        self.tell_lobby_change(Vec::new(), decided, effects);
+        self.room.tell_lobby_change(Vec::new(), decided, effects);
         Ok(())
     }
 
@@ -303,20 +298,20 @@ impl Moderation {
         if target.role == role {
             return Ok(());
         }
-        self.member_mut(id).expect("checked").role = role;
+        self.room.member_mut(id).expect("checked").role = role;
         let action = if role == Role::Moderator {
             ModerationAction::Promoted
         } else {
             ModerationAction::Demoted
         };
         let message = moderated_message(action, &actor.name, None);
-        self.tell_update(id, Some(message), effects);
+        self.room.tell_update(id, Some(message), effects);
         if role == Role::Moderator {
             // The whole lobby once, even when empty: a list from an earlier
             // time as moderator must not linger in the client.
-            let waiting = self.lobby.entries();
+            let waiting = self.room.lobby.entries();
             effects.push(Effect::Send(id, ServerMessage::Lobby { waiting }));
-        } else if !self.may_share_screen(id) {
+        } else if !self.room.may_share_screen(id) {
             effects.push(Effect::StopScreen(id));
         }
         Ok(())
@@ -332,6 +327,7 @@ impl Moderation {
         let targets: Vec<ParticipantId> = match who {
             Some(id) => vec![self.target(actor, id)?.id],
             None if is_moderator(actor) => self
+                .room
                 .members
                 .iter()
                 .filter(|m| !is_moderator(m))
@@ -340,7 +336,7 @@ impl Moderation {
             None => return Err(not_allowed("type", "only moderators may do this")),
         };
         for id in targets {
-            let member = self.member_mut(id).expect("a member");
+            let member = self.room.member_mut(id).expect("a member");
             let (muted, action) = match kind {
                 MediaKind::Audio => {
                     member.granted.audio = false;
@@ -354,7 +350,7 @@ impl Moderation {
             let was_on = !*muted;
             *muted = true;
             let message = was_on.then(|| moderated_message(action, &actor.name, None));
-            self.tell_update(id, message, effects);
+            self.room.tell_update(id, message, effects);
         }
         Ok(())
     }
@@ -369,8 +365,8 @@ impl Moderation {
     ) -> Outcome {
         self.target(actor, id)?;
         self.set_grant(id, kind, allowed);
-        let may = self.info(id).expect("a member").may;
-        let member = self.member_mut(id).expect("a member");
+        let may = self.room.info(id).expect("a member").may;
+        let member = self.room.member_mut(id).expect("a member");
         // Taking a permission back switches off what it allowed.
         match kind {
             PermissionKind::Audio if !may.audio => member.audio_muted = true,
@@ -384,12 +380,12 @@ impl Moderation {
             ModerationAction::Revoked
         };
         let message = moderated_message(action, &actor.name, Some(kind));
-        self.tell_update(id, Some(message), effects);
+        self.room.tell_update(id, Some(message), effects);
         Ok(())
     }
 
     fn set_grant(&mut self, id: ParticipantId, kind: PermissionKind, allowed: bool) {
-        if let Some(member) = self.member_mut(id) {
+        if let Some(member) = self.room.member_mut(id) {
             match kind {
                 PermissionKind::Audio => member.granted.audio = allowed,
                 PermissionKind::Video => member.granted.video = allowed,
@@ -399,33 +395,38 @@ impl Moderation {
     }
 
     fn change_settings(&mut self, change: &SettingsChange, effects: &mut Vec<Effect>) {
-        let before: Vec<_> = self.members.iter().map(|m| self.info(m.id)).collect();
-        let lobby_was_on = self.settings.lobby;
-        self.settings = self.settings.with(change);
-        self.tell_all(
+        let before: Vec<_> = self
+            .room
+            .members
+            .iter()
+            .map(|m| self.room.info(m.id))
+            .collect();
+        let lobby_was_on = self.room.settings.lobby;
+        self.room.settings = self.room.settings.with(change);
+        self.room.tell_all(
             ServerMessage::RoomSettings {
-                settings: self.settings,
+                settings: self.room.settings,
             },
             effects,
         );
         let changed: Vec<ParticipantId> = before
             .into_iter()
             .flatten()
-            .filter(|old| self.info(old.id).is_some_and(|new| new.may != old.may))
+            .filter(|old| self.room.info(old.id).is_some_and(|new| new.may != old.may))
             .map(|old| old.id)
             .collect();
         for id in changed {
-            self.tell_update(id, None, effects);
+            self.room.tell_update(id, None, effects);
         }
-        if lobby_was_on && !self.settings.lobby {
+        if lobby_was_on && !self.room.settings.lobby {
             // Nobody decides any more: those who knocked come in (removed
             // people still need a moderator).
             let mut let_in = Vec::new();
-            for waiting in self.lobby.take_unremoved() {
+            for waiting in self.room.lobby.take_unremoved() {
                 let_in.push(waiting.id);
-                self.admit_waiting(waiting, effects);
+                self.room.admit_waiting(waiting, effects);
             }
-            self.tell_lobby_change(Vec::new(), let_in, effects);
+            self.room.tell_lobby_change(Vec::new(), let_in, effects);
         }
     }
 
@@ -438,7 +439,7 @@ impl Moderation {
         effects: &mut Vec<Effect>,
     ) -> Outcome {
         let moderator = is_moderator(actor);
-        if !self.settings.chat && !moderator {
+        if !self.room.settings.chat && !moderator {
             return Err(ProtocolError::field(
                 ErrorCode::ChatDisabled,
                 "text",
@@ -446,7 +447,7 @@ impl Moderation {
             ));
         }
         if let Some(to) = to {
-            let recipient = self.member(to).ok_or_else(|| no_such("to", to))?;
+            let recipient = self.room.member(to).ok_or_else(|| no_such("to", to))?;
             if to == actor.id {
                 return Err(ProtocolError::field(
                     ErrorCode::InvalidField,
@@ -457,7 +458,7 @@ impl Moderation {
             if !private_allowed(
                 moderator,
                 is_moderator(recipient),
-                self.settings.private_chat,
+                self.room.settings.private_chat,
             ) {
                 return Err(not_allowed(
                     "to",
@@ -465,10 +466,13 @@ impl Moderation {
                 ));
             }
         }
-        let message = self.chat.post(actor.id, &actor.name, to, text, now.unix_ms);
+        let message = self
+            .room
+            .chat
+            .post(actor.id, &actor.name, to, text, now.unix_ms);
         let recipients: Vec<ParticipantId> = match to {
             Some(to) => vec![actor.id, to],
-            None => self.members.iter().map(|m| m.id).collect(),
+            None => self.room.members.iter().map(|m| m.id).collect(),
         };
         for id in recipients {
             effects.push(Effect::Send(

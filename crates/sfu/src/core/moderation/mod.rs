@@ -1,7 +1,7 @@
 //! The moderation state machine of one room: roles, the lobby, permissions
 //! and enforced mutes, chat, raised hands, the owner's grace after a dropped
 //! connection, and connection-test rooms. Pure: no media, no I/O, time
-//! passed in. The shard asks it on every join and every moderation message
+//! passed in. The room asks it on every join and every moderation message
 //! and carries out the [`Effect`]s it returns.
 
 mod actions;
@@ -20,10 +20,11 @@ mod tests;
 use std::time::{Duration, Instant};
 
 use tafelrunde_protocol::{
-    ByeReason, ErrorCode, LobbyEntry, ParticipantId, ParticipantInfo, ProtocolError, Role,
-    RoomSettings, ServerMessage, WaitReason, LOBBY_CAP,
+    ByeReason, ClientMessage, ErrorCode, LobbyEntry, ParticipantId, ParticipantInfo, ProtocolError,
+    Role, RoomSettings, ServerMessage, WaitReason, LOBBY_CAP,
 };
 
+use actions::Actions;
 use chat::ChatLog;
 pub use chat::HISTORY as CHAT_HISTORY;
 use hands::Hands;
@@ -161,6 +162,31 @@ impl Moderation {
     /// The room's settings.
     pub fn settings(&self) -> RoomSettings {
         self.settings
+    }
+
+    /// Whether `message` is a moderation message (or `mute`): everything
+    /// but joining, media negotiation, ping and leave.
+    pub fn handles(message: &ClientMessage) -> bool {
+        !matches!(
+            message,
+            ClientMessage::Join { .. }
+                | ClientMessage::Offer { .. }
+                | ClientMessage::Layout { .. }
+                | ClientMessage::Ping
+                | ClientMessage::Leave
+        )
+    }
+
+    /// A moderation message (or `mute`) from member `from`, checked against
+    /// its role first; a refused message changes nothing.
+    pub fn handle(
+        &mut self,
+        now: Now,
+        from: ParticipantId,
+        message: ClientMessage,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), ProtocolError> {
+        Actions { room: self }.handle(now, from, message, effects)
     }
 
     /// Someone wants in. On `Admitted` the member is recorded and the shard
