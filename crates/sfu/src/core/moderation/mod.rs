@@ -189,7 +189,7 @@ impl Moderation {
         Actions { room: self }.handle(now, from, message, effects)
     }
 
-    /// Someone wants in. On `Admitted` the member is recorded and the shard
+    /// Someone wants in. On `Admitted` the member is recorded and the room
     /// sends `joined`; `effects` may admit others too (a teacher opening the
     /// room lets the waiting guests in).
     pub fn enter(
