@@ -18,7 +18,7 @@ use super::down_track::DownTrack;
 use super::incoming::{Incoming, PacketRef};
 use super::outbox::Outbox;
 use super::peer::{Ingress, Panicked, Peer};
-use super::room::RoomId;
+use super::room_id::RoomId;
 use super::track::Track;
 
 /// The media of one room: its members' connections and the tracks they

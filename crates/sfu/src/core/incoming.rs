@@ -1,11 +1,20 @@
 //! A publisher's RTP packet as the forwarder reads it: its kind, its codec
 //! and, for VP8, its parsed descriptor.
 
+use str0m::format::PayloadParams;
 use str0m::rtp::{RtpPacket, Vp8Descriptor};
 use tafelrunde_protocol::MediaKind;
 
 use super::codec::{starts_keyframe, VideoCodec};
-use super::peer::IncomingCodec;
+
+/// What the SFU needs to know about a publisher's payload type.
+#[derive(Debug, Clone)]
+pub struct IncomingCodec {
+    /// The full parameters, to find the subscriber's matching payload type.
+    pub params: PayloadParams,
+    /// The video codec, for keyframe detection; `None` for audio.
+    pub video: Option<VideoCodec>,
+}
 
 /// A publisher's packet as the forwarder needs it: the VP8 descriptor is
 /// parsed once, for the keyframe and for every subscriber's patch.

@@ -34,6 +34,7 @@ mod peer;
 mod policy;
 mod rewrite;
 mod room;
+mod room_id;
 mod sdp_check;
 mod shard;
 mod speaker;

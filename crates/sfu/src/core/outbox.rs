@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use tafelrunde_protocol::{ParticipantId, ServerMessage, TrackId};
 
 use super::peer::{Panicked, Peer, Written};
-use super::room::RoomId;
+use super::room_id::RoomId;
 use super::timers::TimerHeap;
 
 /// The shard's to-do list, filled by its rooms.

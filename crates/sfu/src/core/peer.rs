@@ -9,7 +9,6 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 use str0m::bwe::Bitrate;
 use str0m::error::IceError;
-use str0m::format::PayloadParams;
 use str0m::media::{Mid, Pt, Rid};
 use str0m::net::Protocol;
 use str0m::net::TcpType;
@@ -19,10 +18,13 @@ use tafelrunde_protocol::TrackId;
 
 use super::codec::VideoCodec;
 use super::down_track::{DownTrack, Sent};
-use super::incoming::Incoming;
-use super::policy::INITIAL_DOWNLINK_KBPS;
+use super::incoming::{Incoming, IncomingCodec};
 use super::ShardConfig;
 
+/// The downlink assumed for a new subscriber until the estimator knows
+/// better: a typical home connection; lower estimates follow within a
+/// second, higher ones are probed for.
+pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// At most this many network paths per participant (ICE may try a few).
 pub const MAX_PATHS: usize = 8;
 /// A participant of a room on this shard.
@@ -52,15 +54,6 @@ pub struct Peer {
     pub desired: u64,
     /// Waiting in the shard's queue of connections to drive.
     pub queued: bool,
-}
-
-/// What the SFU needs to know about a publisher's payload type.
-#[derive(Debug, Clone)]
-pub struct IncomingCodec {
-    /// The full parameters, to find the subscriber's matching payload type.
-    pub params: PayloadParams,
-    /// The video codec, for keyframe detection; `None` for audio.
-    pub video: Option<VideoCodec>,
 }
 
 /// Where an incoming packet goes.

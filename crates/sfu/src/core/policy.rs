@@ -10,13 +10,10 @@ use tafelrunde_protocol::{MediaKind, ParticipantId, ServerMessage, TrackId, Trac
 use super::allocate::{allocate, VideoDemand};
 use super::forwarder::Forwarder;
 use super::outbox::Outbox;
-use super::room::Room;
+use super::peer::INITIAL_DOWNLINK_KBPS;
+use super::room_id::RoomId;
 use super::ShardConfig;
 
-/// The downlink assumed for a new subscriber until the estimator knows
-/// better: a typical home connection; lower estimates follow within a
-/// second, higher ones are probed for.
-pub const INITIAL_DOWNLINK_KBPS: u64 = 2_500;
 /// How often speakers are re-evaluated.
 pub const TICK: Duration = Duration::from_millis(100);
 /// Layers and bandwidth are re-allocated every this many ticks.
@@ -51,24 +48,24 @@ impl LayerPolicy {
         }
     }
 
-    /// Choose the target layer of every video `id` receives in `room`, ask
-    /// for the keyframes the new choice needs, and tell the bandwidth
-    /// estimator what to aim for.
+    /// Choose the target layer of every video `id` receives in the room of
+    /// `media` (whose recent dominant speakers are `recent`), ask for the
+    /// keyframes the new choice needs, and tell the bandwidth estimator what
+    /// to aim for.
     pub fn reallocate(
         &self,
-        room: &mut Room,
+        (room_id, media, recent): (RoomId, &mut Forwarder, &[ParticipantId]),
         now: Instant,
         id: ParticipantId,
         outbox: &mut Outbox,
     ) {
-        let Some(p) = room.media.peers.get(&id) else {
+        let Some(p) = media.peers.get(&id) else {
             return;
         };
-        let recent = &room.recent_speakers;
         let mut videos = Vec::new();
         let mut audio = 0;
         for (mid, out) in &p.outgoing {
-            let Some(track) = out.track.and_then(|t| room.media.tracks.get(&t)) else {
+            let Some(track) = out.track.and_then(|t| media.tracks.get(&t)) else {
                 continue;
             };
             if track.kind == MediaKind::Audio {
@@ -124,7 +121,7 @@ impl LayerPolicy {
             + audio * AUDIO_BITRATE;
 
         let mut keyframes = Vec::new();
-        let p = room.media.peers.get_mut(&id).expect("present");
+        let p = media.peers.get_mut(&id).expect("present");
         for ((mid, track), target) in outs.into_iter().zip(targets) {
             let Some(out) = p.outgoing.get_mut(&mid) else {
                 continue;
@@ -136,7 +133,7 @@ impl LayerPolicy {
                     // it has one; only a switch, or a start without one,
                     // needs a keyframe.
                     let replay = out.current.is_none()
-                        && room.media.tracks.get(&track).is_some_and(|t| {
+                        && media.tracks.get(&track).is_some_and(|t| {
                             t.layers
                                 .get(layer)
                                 .is_some_and(|l| l.pictures.replayable(now))
@@ -160,8 +157,7 @@ impl LayerPolicy {
             }
         }
         for (track, layer) in keyframes {
-            room.media
-                .request_keyframe(room.id, now, track, layer, false, outbox);
+            media.request_keyframe(room_id, now, track, layer, false, outbox);
         }
     }
 

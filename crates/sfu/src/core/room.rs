@@ -19,16 +19,11 @@ use super::moderation::{Effect, Entered, Entry, Moderation, Now};
 use super::outbox::Outbox;
 use super::peer::{Panicked, Peer};
 use super::policy::LayerPolicy;
+use super::room_id::RoomId;
 use super::sdp_check::check_offer;
 use super::speaker::SpeakerDetector;
 use super::track::Track;
 use super::ShardConfig;
-
-slotmap::new_key_type! {
-    /// A room on its shard: a copyable key, so that the media path never
-    /// clones or hashes the room's name. Keys of removed rooms are not reused.
-    pub struct RoomId;
-}
 
 /// How many recent speakers are remembered for last-N.
 const RECENT_SPEAKERS: usize = 8;
@@ -482,8 +477,8 @@ impl Room {
 
     /// Choose the target layer of every video `id` receives.
     fn reallocate(&mut self, now: Instant, id: ParticipantId, out: &mut Outbox) {
-        let policy = self.policy;
-        policy.reallocate(self, now, id, out);
+        let room = (self.id, &mut self.media, self.recent_speakers.as_slice());
+        self.policy.reallocate(room, now, id, out);
     }
 
     /// Tell a publisher which layers of a track anybody needs.
