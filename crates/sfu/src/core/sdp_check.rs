@@ -110,13 +110,16 @@ pub fn check_offer(
         ));
     }
     let media = offered_media(sdp);
+    let section = |list: &str, i: usize, mid: &str| {
+        let field = format!("{list}[{i}].mid");
+        let missing = format!("no media section with mid {mid:?}");
+        media
+            .iter()
+            .find(|m| m.mid == mid)
+            .ok_or_else(|| bad(field, missing))
+    };
     for (i, p) in publish.iter().enumerate() {
-        let m = media.iter().find(|m| m.mid == p.mid).ok_or_else(|| {
-            bad(
-                format!("publish[{i}].mid"),
-                format!("no media section with mid {:?}", p.mid),
-            )
-        })?;
+        let m = section("publish", i, &p.mid)?;
         if m.kind != Some(p.kind) || !m.direction.sends() {
             return Err(bad(
                 format!("publish[{i}]"),
@@ -126,12 +129,7 @@ pub fn check_offer(
         check_layers(i, p, &m.send_rids)?;
     }
     for (i, s) in subscribe.iter().enumerate() {
-        let m = media.iter().find(|m| m.mid == s.mid).ok_or_else(|| {
-            bad(
-                format!("subscribe[{i}].mid"),
-                format!("no media section with mid {:?}", s.mid),
-            )
-        })?;
+        let m = section("subscribe", i, &s.mid)?;
         if !m.direction.receives() {
             return Err(bad(
                 format!("subscribe[{i}]"),
