@@ -3,6 +3,8 @@
 // one offer is in flight at a time, and changes that arrive meanwhile are
 // folded into the next offer. Every offer carries the full publish and
 // subscribe lists. The camera is sent in three simulcast layers.
+// When the path breaks, ICE is restarted through the same offers; the
+// connection itself (DTLS, transceivers, our tracks) is kept.
 
 import type {
   IceServer,
@@ -29,7 +31,8 @@ export interface RemoteTrack {
 }
 
 export interface MediaSessionHandlers {
-  sendOffer(offer: OfferMessage): void;
+  /** Returns false when it could not be sent (the signaling socket is down). */
+  sendOffer(offer: OfferMessage): boolean;
   /** The set of remote tracks, or one of their states, changed. */
   onRemoteTracksChanged(): void;
   onConnectionState(state: RTCPeerConnectionState): void;
@@ -45,6 +48,8 @@ interface ReceiveSlot {
 /** A refused offer is retried this many times before waiting for a new change. */
 const MAX_REFUSED_RETRIES = 1;
 const RETRY_DELAY_MS = 1_000;
+/** A connection that stays "disconnected" this long gets an ICE restart. */
+export const DISCONNECTED_RESTART_MS = 2_000;
 
 /**
  * The camera's simulcast layers, lowest first (the order of `layers` in the
@@ -87,6 +92,11 @@ export class MediaSession {
   private changesPending = false;
   private refusedInARow = 0;
   private retryTimer: number | undefined;
+  /** The next offer restarts ICE (new credentials, new candidates). */
+  private iceRestartPending = false;
+  private disconnectedTimer: number | undefined;
+  /** Raised by resync(): an offer being made before it is dropped, not sent. */
+  private generation = 0;
   private closed = false;
   /**
    * The announced layer heights. The SFU takes them only to fit layers to
@@ -105,9 +115,7 @@ export class MediaSession {
     private readonly handlers: MediaSessionHandlers,
   ) {
     this.pc = new RTCPeerConnection({ iceServers: toRtcIceServers(iceServers), bundlePolicy: "max-bundle" });
-    this.pc.addEventListener("connectionstatechange", () => {
-      this.handlers.onConnectionState(this.pc.connectionState);
-    });
+    this.pc.addEventListener("connectionstatechange", () => this.onConnectionState());
     this.pc.addEventListener("track", () => this.handlers.onRemoteTracksChanged());
     // Camera and microphone may be off: then the transceivers carry no track
     // until replaceTrack() gives them one.
@@ -208,6 +216,51 @@ export class MediaSession {
     });
   }
 
+  /**
+   * Restarts ICE with the next offer: the path to the SFU is found anew
+   * (new network, NAT gone, server back), while DTLS and every transceiver
+   * stay. Without signaling the restart waits for resync().
+   */
+  restartIce(): void {
+    if (this.closed) return;
+    this.iceRestartPending = true;
+    void this.negotiate();
+  }
+
+  /**
+   * After the signaling session was resumed on a new socket: the
+   * subscriptions become the server's snapshot (`tracks`), an offer lost
+   * with the old socket is rolled back, and one offer with an ICE restart
+   * carries everything.
+   */
+  async resync(tracks: readonly TrackInfo[]): Promise<void> {
+    if (this.closed) return;
+    const listed = new Set(tracks.map((t) => t.id));
+    let changed = false;
+    for (const slot of [...this.slots.values()]) {
+      if (listed.has(slot.info.id)) continue;
+      this.slots.delete(slot.info.id);
+      slot.transceiver.direction = "inactive";
+      this.spare.push(slot.transceiver);
+      changed = true;
+    }
+    for (const track of tracks) {
+      if (this.slots.has(track.id)) continue;
+      this.addSlot(track);
+      changed = true;
+    }
+    if (changed) this.handlers.onRemoteTracksChanged();
+    this.generation += 1;
+    if (this.offerInFlight) {
+      // Its answer went with the old socket (or never came): start over.
+      await this.rollback();
+      this.offerInFlight = false;
+      if (this.closed) return;
+    }
+    this.refusedInARow = 0;
+    this.restartIce();
+  }
+
   /** Statistics of the whole connection (for the connection quality). */
   async getStats(): Promise<RTCStatsReport | null> {
     if (this.closed) return null;
@@ -263,9 +316,36 @@ export class MediaSession {
     if (this.closed) return;
     this.closed = true;
     if (this.retryTimer !== undefined) window.clearTimeout(this.retryTimer);
+    this.clearDisconnectedTimer();
     // Our own tracks belong to LocalMedia, which stops them; close() only
     // detaches them from the senders.
     this.pc.close();
+  }
+
+  /**
+   * "failed" restarts ICE at once; "disconnected" after DISCONNECTED_RESTART_MS
+   * (a short loss often heals by itself, and a restart then costs more than it
+   * brings).
+   */
+  private onConnectionState(): void {
+    const state = this.pc.connectionState;
+    this.handlers.onConnectionState(state);
+    if (state === "disconnected") {
+      if (this.disconnectedTimer === undefined) {
+        this.disconnectedTimer = window.setTimeout(() => {
+          this.disconnectedTimer = undefined;
+          if (this.pc.connectionState === "disconnected") this.restartIce();
+        }, DISCONNECTED_RESTART_MS);
+      }
+      return;
+    }
+    this.clearDisconnectedTimer();
+    if (state === "failed") this.restartIce();
+  }
+
+  private clearDisconnectedTimer(): void {
+    if (this.disconnectedTimer !== undefined) window.clearTimeout(this.disconnectedTimer);
+    this.disconnectedTimer = undefined;
   }
 
   private addSlot(info: TrackInfo): void {
@@ -294,20 +374,25 @@ export class MediaSession {
     }
     this.offerInFlight = true;
     this.changesPending = false;
+    const iceRestart = this.iceRestartPending;
+    this.iceRestartPending = false;
+    const generation = this.generation;
     // The subscriptions as they are when the offer is made; a change after
     // this point sets changesPending and goes into the next offer.
     const snapshot = [...this.slots.values()];
     try {
-      const offer = await this.pc.createOffer();
-      if (this.closed) return;
+      const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+      if (this.closed || generation !== this.generation) return;
       await this.pc.setLocalDescription(offer);
     } catch (error) {
+      if (generation !== this.generation) return;
       this.offerInFlight = false;
+      if (iceRestart) this.iceRestartPending = true;
       if (this.closed) return;
       this.handlers.onNegotiationError(error);
       return;
     }
-    if (this.closed) return;
+    if (this.closed || generation !== this.generation) return;
     const sdp = this.pc.localDescription?.sdp ?? "";
     const publish: PublishedTrack[] = [];
     if (this.audioSender.mid !== null) publish.push({ mid: this.audioSender.mid, kind: "audio" });
@@ -323,7 +408,14 @@ export class MediaSession {
       // Skip tracks removed since the snapshot: the server no longer has them.
       if (mid !== null && this.slots.get(slot.info.id) === slot) subscribe.push({ mid, trackId: slot.info.id });
     }
-    this.handlers.sendOffer({ type: "offer", sdp, publish, subscribe });
+    if (!this.handlers.sendOffer({ type: "offer", sdp, publish, subscribe })) {
+      // No signaling now: nothing of this offer applies. resync() sends the
+      // next one when the session is back.
+      await this.rollback();
+      this.offerInFlight = false;
+      this.changesPending = true;
+      if (iceRestart) this.iceRestartPending = true;
+    }
   }
 
   /** Takes the layer heights from the first camera track. */
