@@ -22,10 +22,13 @@ export const RESTART_WITHIN_MS = 10 * 60_000;
 /** The server's grace when an older server did not say it. */
 export const DEFAULT_RESUME_WITHIN_MS = 60_000;
 /**
- * A dial that has not opened by then is abandoned and the next one made:
- * a SYN lost to a dead network is retried by the kernel only after seconds.
+ * A dial that has not opened by then is abandoned and the next one made.
+ * On a dead network the kernel sends a connection's SYN again after 1 s and
+ * 3 s, then only after 7 s: waiting just past the second retry and then
+ * dialing anew leaves no gap over 2 s in which a network that came back
+ * goes unnoticed.
  */
-export const OPEN_TIMEOUT_MS = 2_500;
+export const OPEN_TIMEOUT_MS = 3_300;
 /** An open socket that does not answer `resume` or `join` within this is given up. */
 export const ANSWER_TIMEOUT_MS = 5_000;
 
