@@ -1,4 +1,6 @@
-// Really blocking UDP on loopback with iptables, and always unblocking it.
+// Really blocking traffic on loopback with iptables, and always unblocking it:
+// UDP to a port (blockUdp), or everything to and from some ports, both ways
+// (blockPorts: a network that goes away).
 //
 // Rules carry a comment naming this run, so the cleanup removes exactly what
 // this process added, and a later run can remove what a killed run left.
@@ -11,8 +13,9 @@ function iptables(args) {
   return execFileSync('iptables', ['-w', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function ruleFor(port, comment) {
-  return ['INPUT', '-i', 'lo', '-p', 'udp', '--dport', String(port), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
+/** A DROP rule for loopback packets of `proto` whose `which` port (`--dport` or `--sport`) is `port`. */
+function ruleFor({ proto = 'udp', which = '--dport', port }, comment) {
+  return ['INPUT', '-i', 'lo', '-p', proto, which, String(port), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
 }
 
 /** Removes rules that an earlier, killed run of these tests left behind. */
@@ -41,6 +44,23 @@ function pidAlive(pid) {
  * handler if the process ends first.
  */
 export function blockUdp(ports) {
+  return block(ports.map((port) => ({ proto: 'udp', which: '--dport', port })));
+}
+
+/**
+ * Drops every loopback packet to or from the given ports (`{ proto, port }`,
+ * proto `tcp` or `udp`): to the ports and from them, so both directions of
+ * every connection that uses one of them are cut, as when a network goes
+ * away. Same return value as blockUdp.
+ */
+export function blockPorts(ports) {
+  return block(ports.flatMap(({ proto, port }) => [
+    { proto, which: '--dport', port },
+    { proto, which: '--sport', port },
+  ]));
+}
+
+function block(rules) {
   try {
     iptables(['-S', 'INPUT']);
   } catch (err) {
@@ -50,9 +70,9 @@ export function blockUdp(ports) {
   const added = [];
   const remove = () => {
     while (added.length) {
-      const port = added.pop();
+      const rule = added.pop();
       try {
-        iptables(['-D', ...ruleFor(port, comment)]);
+        iptables(['-D', ...ruleFor(rule, comment)]);
       } catch {
         // already gone
       }
@@ -61,9 +81,9 @@ export function blockUdp(ports) {
   };
   process.on('exit', remove);
   try {
-    for (const port of ports) {
-      iptables(['-I', ...ruleFor(port, comment)]);
-      added.push(port);
+    for (const rule of rules) {
+      iptables(['-I', ...ruleFor(rule, comment)]);
+      added.push(rule);
     }
   } catch (err) {
     remove();

@@ -31,6 +31,33 @@ export class Harness {
     return this.server;
   }
 
+  /**
+   * Stops the server (SIGTERM, as an operator restarts it) and starts it
+   * again on the same ports; `args` and `env` as for start(). Fails when
+   * the old one did not stop cleanly or logged a panic. Returns the new
+   * server once it is ready, and how long it was gone.
+   */
+  async restart(serverOptions = {}) {
+    const old = this.server;
+    const down = Date.now();
+    const stopped = await old.stop();
+    assert.ok(stopped.clean, `the server did not stop cleanly on SIGTERM (${JSON.stringify(stopped)})`);
+    assert.deepEqual(old.panics(), [], `the server panicked; see ${old.logPath}`);
+    this.restarts = (this.restarts ?? 0) + 1;
+    const ports = { http: old.httpPort, udp: old.udp[0].port, tcp: old.tcp[0].port };
+    // The ports were just freed; the kernel may hold them for a moment.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.server = await startServer({ artifacts: this.artifacts, ports, logName: `server-${this.restarts + 1}.log`, ...serverOptions });
+        break;
+      } catch (err) {
+        if (attempt >= 10 || !/exited before it was ready/.test(err.message)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    return { server: this.server, downMillis: Date.now() - down };
+  }
+
   get baseUrl() {
     return this.server.url;
   }

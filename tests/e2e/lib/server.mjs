@@ -69,10 +69,12 @@ process.on('exit', () => {
 });
 
 /**
- * Starts the server. Returns { url, wsUrl, udp: [{host, port}], tcp: [...],
- * log(), stop() }.
+ * Starts the server. Returns { url, wsUrl, httpPort, udp: [{host, port}], tcp: [...],
+ * log(), stop() }. `ports` ({ http, udp, tcp }) starts it on those ports
+ * instead of free ones (a restart on the ports of the server before);
+ * `logName` is the log's file name in `artifacts` (server.log).
  */
-export async function startServer({ artifacts, args = [], env = {} } = {}) {
+export async function startServer({ artifacts, args = [], env = {}, ports = {}, logName = 'server.log' } = {}) {
   const bin = serverBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(
@@ -80,7 +82,7 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
     );
   }
   fs.mkdirSync(artifacts, { recursive: true });
-  const logPath = path.join(artifacts, 'server.log');
+  const logPath = path.join(artifacts, logName);
   const logFile = fs.createWriteStream(logPath);
   let logText = '';
   const record = (chunk) => {
@@ -100,10 +102,10 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
   if (!args.includes('--log-format')) args = [...args, '--log-format', 'text'];
   const serveArgs = [
     'serve',
-    '--http', '127.0.0.1:0',
+    '--http', `127.0.0.1:${ports.http ?? 0}`,
     '--media-address', '127.0.0.1',
-    '--media-udp-port', '0',
-    '--media-tcp-port', '0',
+    '--media-udp-port', String(ports.udp ?? 0),
+    '--media-tcp-port', String(ports.tcp ?? 0),
     '--shards', '1',
     // The tests use free room names; school rooms need accounts (see accounts.test.mjs).
     '--open-rooms',
@@ -181,6 +183,7 @@ export async function startServer({ artifacts, args = [], env = {} } = {}) {
   const server = {
     url: found.url,
     wsUrl: `${found.url.replace(/^http/, 'ws')}/ws`,
+    httpPort: Number(new URL(found.url).port),
     udp: found.udp,
     tcp: found.tcp,
     logPath,
