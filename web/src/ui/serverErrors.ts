@@ -26,6 +26,7 @@ const KEYS: Readonly<Record<ErrorCode, MessageKey>> = {
   chatDisabled: "serverError.chatDisabled",
   noSuchParticipant: "serverError.noSuchParticipant",
   unknownRoom: "serverError.unknownRoom",
+  resumeFailed: "serverError.resumeFailed",
   internalError: "serverError.internalError",
 };
 
