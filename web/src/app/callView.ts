@@ -3,7 +3,7 @@
 // connection quality of the tiles on screen. Made when the room view opens
 // a call, disposed when it closes it.
 
-import { computed, signal, type ReadonlySignal } from "@preact/signals";
+import { computed, effect, signal, type ReadonlySignal } from "@preact/signals";
 
 import type { ServerConnection } from "../protocol/connection";
 import type { ParticipantId } from "../protocol/messages";
@@ -23,6 +23,7 @@ export class CallView {
   private readonly _panel = signal<SidePanel | null>(null);
   /** Chat messages that had arrived when the chat was last open. */
   private readonly chatSeen = signal(0);
+  private readonly stopResend: () => void;
   readonly panel: ReadonlySignal<SidePanel | null> = this._panel;
   /** Chat messages that arrived while the chat was closed. */
   readonly unreadChat: ReadonlySignal<number>;
@@ -37,6 +38,10 @@ export class CallView {
       return this._panel.value === "chat" ? 0 : Math.max(0, total - this.chatSeen.value);
     });
     this.layout = new LayoutReporter(this.watcher, (tiles) => call.sendLayout(tiles), win);
+    // After every `joined` (resumed or afresh) the server knows no layout of ours.
+    this.stopResend = effect(() => {
+      if (call.joins.value > 0) this.layout.resend();
+    });
     this.quality = new QualityMonitor(
       () => call.getStats(),
       (id) => this.tracksOf(id),
@@ -55,6 +60,7 @@ export class CallView {
   }
 
   dispose(): void {
+    this.stopResend();
     this.gallery.dispose();
     this.layout.dispose();
     this.quality.dispose();

@@ -72,6 +72,12 @@ export class LayoutReporter {
     return [...byTrack.values()].sort((a, b) => a.trackId - b.trackId);
   }
 
+  /** Sends the layout again even if unchanged (the server's session is new or resumed). */
+  resend(): void {
+    this.lastSent = null;
+    this.schedule();
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.timer !== undefined) this.win.clearTimeout(this.timer);

@@ -1,4 +1,5 @@
-// Connecting, connection trouble, or why the call ended (with a way back in).
+// Connecting, on the way back after a drop, connection trouble, or why the
+// call ended (with a way back in).
 
 import type { MessageKey } from "../i18n";
 import type { CloseReason, ServerConnection } from "../protocol/connection";
@@ -47,11 +48,22 @@ export function ConnectionBanner({ call }: { call: ServerConnection }) {
       </p>
     );
   }
+  if (status === "reconnecting") {
+    // The room stays on screen; a live region says why nothing moves.
+    return (
+      <div class="banner banner--warning" role="status" aria-live="polite" data-testid="reconnecting-banner">
+        <p>{t("connection.reconnecting")}</p>
+        {call.reconnectCause.value === "serverRestart" && <p>{t("connection.serverRestarting")}</p>}
+        {call.moderation.you.value?.role === "owner" && <p data-testid="owner-kept">{t("connection.ownerKeptReconnecting")}</p>}
+      </div>
+    );
+  }
   if (status === "closed" && reason !== null && reason.kind !== "left") {
     return (
       <div class="banner banner--error" role="alert">
         <p data-testid="error-message">{closeText(reason, t)}</p>
-        {reason.kind === "socketClosed" && reason.opened && call.moderation.you.value?.role === "owner" && (
+        {((reason.kind === "socketClosed" && reason.opened) || (reason.kind === "bye" && reason.reason === "connectionLost")) &&
+          call.moderation.you.value?.role === "owner" && (
           // The server keeps the owner's role for a while (rooms.owner_grace).
           <p data-testid="owner-kept">{t("connection.ownerKept")}</p>
         )}

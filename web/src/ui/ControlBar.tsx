@@ -16,7 +16,8 @@ import { youIn } from "./moderation/you";
 export function ControlBar({ call }: { call: ServerConnection }) {
   const app = useApp();
   const t = useT();
-  const connected = call.status.value === "connected";
+  // While reconnecting the controls stay where they are (a request sent then is lost, not harmful).
+  const connected = call.status.value === "connected" || call.status.value === "reconnecting";
   const you = youIn(call);
   // Locked: off, and the room does not let us switch it on ourselves.
   const micLocked = connected && !you.may.audio && app.media.micTrack.value === null;

@@ -26,7 +26,7 @@ export function RoomView({ room, call }: { room: string; call: ServerConnection 
   const view = useMemo(() => new CallView(call, window), [call]);
   useEffect(() => () => view.dispose(), [view]);
   const status = call.status.value;
-  const count = status === "connected" ? call.participants.value.size + 1 : null;
+  const count = status === "connected" || status === "reconnecting" ? call.participants.value.size + 1 : null;
   const audio = call.remoteTracks.value.filter((r) => r.kind === "audio");
   const reason = call.closeReason.value;
   const roomBye = reason?.kind === "bye" && ROOM_BYES[reason.reason] !== undefined ? reason.reason : null;

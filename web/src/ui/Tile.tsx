@@ -1,6 +1,7 @@
 // One participant: video or avatar, name, muted-microphone icon, a ring
 // while speaking, a frame while they are the room's dominant speaker, and
-// (for the others) the connection quality.
+// (for the others) the connection quality; dimmed with a label while their
+// connection is interrupted (the place is kept until they are back).
 
 import { useEffect, useRef } from "preact/hooks";
 
@@ -27,6 +28,8 @@ interface Props {
   handRaised: boolean;
   /** They share their screen. */
   sharing: boolean;
+  /** Their connection dropped and the server keeps their place. */
+  reconnecting: boolean;
   video: MediaStreamTrack | null;
   /** Track id of a subscribed video: its size on screen is reported to the SFU. */
   remoteVideo: TrackId | null;
@@ -68,8 +71,14 @@ export function Tile(props: Props) {
     props.dominant ? t("tile.dominant") : "",
     props.handRaised ? t("hand.raised") : "",
     props.sharing ? t("screen.sharing") : "",
+    props.reconnecting ? t("tile.reconnecting") : "",
   ].filter(Boolean);
-  const classes = ["tile", props.speaking ? "tile--speaking" : "", props.dominant ? "tile--dominant" : ""];
+  const classes = [
+    "tile",
+    props.speaking ? "tile--speaking" : "",
+    props.dominant ? "tile--dominant" : "",
+    props.reconnecting ? "tile--reconnecting" : "",
+  ];
   return (
     <li
       ref={ref}
@@ -82,6 +91,7 @@ export function Tile(props: Props) {
       data-audio-muted={String(props.audioMuted)}
       data-video-muted={String(props.videoMuted)}
       data-hand-raised={String(props.handRaised)}
+      data-reconnecting={String(props.reconnecting)}
       aria-label={[props.label, ...state].join(", ")}
     >
       {showVideo ? (
@@ -96,7 +106,12 @@ export function Tile(props: Props) {
       ) : (
         <Avatar name={props.name} />
       )}
-      {remoteId !== null && <QualityIndicator participantId={remoteId} name={props.label} />}
+      {remoteId !== null && !props.reconnecting && <QualityIndicator participantId={remoteId} name={props.label} />}
+      {props.reconnecting && (
+        <p class="tile__reconnecting" data-testid="tile-reconnecting">
+          {t("tile.reconnecting")}
+        </p>
+      )}
       <div class="tile__caption">
         {props.dominant && (
           <span class="tile__dominant" role="img" aria-label={t("tile.dominant")}>

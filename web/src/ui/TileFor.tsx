@@ -28,6 +28,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
         dominant={selfId !== null && dominant === selfId}
         handRaised={selfId !== null && hands.includes(selfId)}
         sharing={app.screen.track.value !== null}
+        reconnecting={false}
         video={media.camTrack.value}
         remoteVideo={null}
       />
@@ -48,6 +49,7 @@ export function TileFor({ tile }: { tile: TileRef }) {
       dominant={dominant === p.id}
       handRaised={hands.includes(p.id)}
       sharing={call.remoteTracks.value.some((r) => r.participantId === p.id && r.source === "screen")}
+      reconnecting={p.reconnecting === true}
       video={video?.track ?? null}
       remoteVideo={video?.trackId ?? null}
     />

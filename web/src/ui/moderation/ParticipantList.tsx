@@ -21,9 +21,21 @@ function Row({ call, you, p, self, label }: { call: ServerConnection; you: You; 
   const info = moderationOf(p);
   const sharing = call.remoteTracks.value.some((r) => r.participantId === p.id && r.source === "screen");
   return (
-    <li class="people__item" data-testid="participant" data-participant-id={String(p.id)} data-role={info.role} data-self={String(self)}>
+    <li
+      class={p.reconnecting === true ? "people__item people__item--reconnecting" : "people__item"}
+      data-testid="participant"
+      data-participant-id={String(p.id)}
+      data-role={info.role}
+      data-self={String(self)}
+      data-reconnecting={String(p.reconnecting === true)}
+    >
       <span class="people__name">
         {label}
+        {p.reconnecting === true && (
+          <span class="badge badge--reconnecting" data-testid="participant-reconnecting">
+            {t("tile.reconnecting")}
+          </span>
+        )}
         {info.role !== "participant" && <span class={`badge badge--${info.role}`}>{t(ROLE_KEYS[info.role])}</span>}
         {info.teacher && <span class="badge">{t("role.teacher")}</span>}
       </span>
