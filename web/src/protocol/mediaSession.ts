@@ -223,6 +223,7 @@ export class MediaSession {
    */
   restartIce(): void {
     if (this.closed) return;
+    console.info(`tafelrunde: restarting ICE (connection ${this.pc.connectionState})`);
     this.iceRestartPending = true;
     void this.negotiate();
   }
