@@ -51,6 +51,9 @@ pub enum ErrorCode {
     NoSuchParticipant,
     /// Not a school room, and the operator does not allow open rooms.
     UnknownRoom,
+    /// `resume` failed: the token is unknown, used or expired, or the
+    /// session ended (grace over, removed, left). Join afresh.
+    ResumeFailed,
     /// The server could not handle this now (e.g. its database is
     /// unreachable); nothing changed, try again.
     InternalError,

@@ -98,6 +98,16 @@ pub enum ClientMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         password: Option<String>,
     },
+    /// First message on a new socket instead of `join`: continue the session
+    /// this token was given for (in `joined`), after the connection dropped.
+    /// Answered with `joined` (`resumed: true`, a new token) or with the
+    /// error `resumeFailed`; then join afresh.
+    Resume {
+        /// Protocol version the client speaks; must be [`crate::PROTOCOL_VERSION`].
+        version: u32,
+        /// The latest resume token the server gave this participant.
+        token: String,
+    },
     /// An SDP offer from the client. The client is always the offerer, so
     /// renegotiation can never collide (no glare).
     Offer {
@@ -229,6 +239,10 @@ pub struct ParticipantInfo {
     pub hand_raised: bool,
     /// What they may switch on themselves now.
     pub may: Permissions,
+    /// Their connection dropped; the room keeps their place while it comes
+    /// back (until the server's grace time is over, then they leave).
+    #[serde(default)]
+    pub reconnecting: bool,
 }
 
 /// A track that can be subscribed to.
@@ -296,7 +310,8 @@ pub enum ByeReason {
     rename_all_fields = "camelCase"
 )]
 pub enum ServerMessage {
-    /// Answer to [`ClientMessage::Join`]: you are in.
+    /// Answer to [`ClientMessage::Join`]: you are in. Also the answer to
+    /// [`ClientMessage::Resume`] (`resumed`), with the room as it is now.
     Joined {
         /// Protocol version of the server.
         version: u32,
@@ -318,6 +333,14 @@ pub enum ServerMessage {
         chat: Vec<ChatMessage>,
         /// Raised hands, in raise order.
         hands: Vec<ParticipantId>,
+        /// Present in [`ClientMessage::Resume`] when the connection drops;
+        /// secret, good for one use (a new one comes with every `joined`).
+        resume_token: String,
+        /// How long after a drop the session can still be resumed, in ms.
+        resume_within_ms: u64,
+        /// This continues an earlier session of the same participant: keep
+        /// the media connection and restart its ICE.
+        resumed: bool,
     },
     /// Someone entered the room.
     ParticipantJoined {

@@ -16,6 +16,8 @@ pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 pub const MAX_NAME_CHARS: usize = 64;
 /// Longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 96;
+/// Longest resume token (the server's are 43 characters).
+const MAX_TOKEN_CHARS: usize = 64;
 
 #[derive(Clone, Copy)]
 enum Shape {
@@ -50,6 +52,7 @@ fn schema(kind: &str) -> Option<&'static [(&'static str, Shape)]> {
             ("room", Shape::String),
             ("name", Shape::String),
         ],
+        "resume" => &[("version", Shape::UInt), ("token", Shape::String)],
         "offer" => &[
             ("sdp", Shape::String),
             ("publish", Shape::Objects(PUBLISHED)),
@@ -236,6 +239,21 @@ fn validate(message: &mut ClientMessage) -> Result<(), ProtocolError> {
             ));
         }
         ClientMessage::Chat { text, .. } => check_chat(text)?,
+        ClientMessage::Resume { token, .. } => {
+            let well_formed = (1..=MAX_TOKEN_CHARS).contains(&token.len())
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !well_formed {
+                return Err(ProtocolError::field(
+                    ErrorCode::InvalidField,
+                    "token",
+                    format!(
+                        "token must be 1–{MAX_TOKEN_CHARS} characters of A–Z, a–z, 0–9, - and _"
+                    ),
+                ));
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -309,6 +327,28 @@ mod tests {
 
     fn err(text: &str) -> ProtocolError {
         parse_client_message(text).expect_err("must be refused")
+    }
+
+    #[test]
+    fn parses_resume_and_refuses_a_malformed_token() {
+        let m = parse_client_message(r#"{"type":"resume","version":1,"token":"aB3-_x"}"#);
+        assert_eq!(
+            m.unwrap(),
+            ClientMessage::Resume {
+                version: 1,
+                token: "aB3-_x".into()
+            }
+        );
+        for token in ["", "a b", "ä", &"a".repeat(65)] {
+            let text = serde_json::json!({"type": "resume", "version": 1, "token": token});
+            let e = err(&text.to_string());
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                (ErrorCode::InvalidField, Some("token"))
+            );
+        }
+        let e = err(r#"{"type":"resume","version":1}"#);
+        assert_eq!(e.field.as_deref(), Some("token"));
     }
 
     #[test]

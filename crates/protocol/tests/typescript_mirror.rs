@@ -40,6 +40,7 @@ fn samples() -> Vec<Value> {
             video: true,
             screen: true,
         },
+        reconnecting: true,
     };
     let chat = ChatMessage {
         id: 1,
@@ -72,6 +73,9 @@ fn samples() -> Vec<Value> {
             settings: RoomSettings::default(),
             chat: vec![chat.clone()],
             hands: vec![ParticipantId(1)],
+            resume_token: "t".into(),
+            resume_within_ms: 60_000,
+            resumed: false,
         },
         ServerMessage::ParticipantJoined {
             participant: p.clone(),
@@ -146,6 +150,10 @@ fn samples() -> Vec<Value> {
             room: "r".into(),
             name: "n".into(),
             password: Some("p".into()),
+        },
+        ClientMessage::Resume {
+            version: 1,
+            token: "t".into(),
         },
         ClientMessage::Offer {
             sdp: "v=0".into(),

@@ -32,6 +32,9 @@ pub struct RoomsConfig {
     pub open: bool,
     /// Seconds a room keeps its owner's role after the owner's connection dropped.
     pub owner_grace: u64,
+    /// Seconds a participant whose connection dropped keeps their place in
+    /// the room (and can resume) before they leave it.
+    pub reconnect_grace: u64,
 }
 
 impl Default for RoomsConfig {
@@ -39,6 +42,7 @@ impl Default for RoomsConfig {
         Self {
             open: false,
             owner_grace: 300,
+            reconnect_grace: 60,
         }
     }
 }
@@ -288,6 +292,9 @@ pub struct ServeArgs {
     /// Seconds a room keeps the owner's role after the owner's connection dropped [default: 300].
     #[arg(long, env = "TAFELRUNDE_OWNER_GRACE", value_name = "SECONDS")]
     pub owner_grace: Option<u64>,
+    /// Seconds a participant whose connection dropped keeps their place in the room [default: 60].
+    #[arg(long, env = "TAFELRUNDE_RECONNECT_GRACE", value_name = "SECONDS")]
+    pub reconnect_grace: Option<u64>,
     /// Signaling connections open at once from one client network (IPv4 address or IPv6 /64) [default: 256].
     #[arg(long, env = "TAFELRUNDE_SOCKETS_PER_NETWORK", value_name = "N")]
     pub sockets_per_network: Option<usize>,
@@ -382,6 +389,7 @@ impl Config {
             self.rooms.open = true;
         }
         set(&mut self.rooms.owner_grace, &a.owner_grace);
+        set(&mut self.rooms.reconnect_grace, &a.reconnect_grace);
         set(&mut self.http.sockets_per_network, &a.sockets_per_network);
     }
 
@@ -430,6 +438,7 @@ impl Config {
             max_videos: self.media.max_videos.max(1),
             bandwidth_estimation: self.media.bandwidth_estimation,
             owner_grace: std::time::Duration::from_secs(self.rooms.owner_grace),
+            reconnect_grace: std::time::Duration::from_secs(self.rooms.reconnect_grace),
         }
     }
 }
@@ -469,14 +478,17 @@ mod tests {
         assert_eq!(config.rooms, RoomsConfig::default());
         assert!(!config.rooms.open);
         assert_eq!(config.media_config().owner_grace.as_secs(), 300);
+        assert_eq!(config.media_config().reconnect_grace.as_secs(), 60);
         let args = ServeArgs {
             open_rooms: true,
             owner_grace: Some(60),
+            reconnect_grace: Some(5),
             ..Default::default()
         };
         let config = Config::load(&args).unwrap();
         assert!(config.rooms.open);
         assert_eq!(config.media_config().owner_grace.as_secs(), 60);
+        assert_eq!(config.media_config().reconnect_grace.as_secs(), 5);
     }
 
     #[test]

@@ -16,5 +16,5 @@ pub mod runtime;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use room_host::{Busy, Entry, RoomHost, RoomKind, RoomSeat, SignalSink};
+pub use room_host::{Busy, Entry, ResumeError, RoomHost, RoomKind, RoomSeat, SignalSink};
 pub use runtime::{MediaConfig, MediaPlane, StartError};

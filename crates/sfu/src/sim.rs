@@ -51,6 +51,18 @@ pub struct Client {
     /// A bottleneck on the path from the SFU to this client; `None` is a
     /// link that takes everything at once.
     pub downlink: Option<Link>,
+    /// The network is down: every datagram to and from this client is lost.
+    pub cut: bool,
+    /// The address the SFU sees this client at, when a NAT maps it to
+    /// another one than its own.
+    pub public: Option<SocketAddr>,
+}
+
+impl Client {
+    /// Where the SFU sees this client.
+    fn seen_at(&self) -> SocketAddr {
+        self.public.unwrap_or(self.addr)
+    }
 }
 
 /// A slow link: datagrams leave at `kbps`, one after the other, and wait in a
@@ -147,6 +159,7 @@ impl Sim {
             max_videos: 20,
             bandwidth_estimation,
             owner_grace: Duration::from_secs(300),
+            reconnect_grace: Duration::from_secs(60),
             dtls_cert: cert,
         });
         Self {
@@ -185,6 +198,8 @@ impl Sim {
             unsubscribed: Vec::new(),
             downlink_loss: 0,
             downlink: None,
+            cut: false,
+            public: None,
         });
         self.shard.handle_command(
             self.now,
@@ -210,6 +225,32 @@ impl Sim {
             },
         );
         self.pump();
+    }
+
+    /// Client `i`'s signaling connection drops.
+    pub fn drop_signaling(&mut self, i: usize) {
+        let participant = self.clients[i].id;
+        self.shard
+            .handle_command(self.now, Command::Disconnected { participant });
+        self.pump();
+    }
+
+    /// Client `i` comes back on a new signaling connection.
+    pub fn resume(&mut self, i: usize) {
+        let participant = self.clients[i].id;
+        self.shard
+            .handle_command(self.now, Command::Resume { participant });
+        self.pump();
+    }
+
+    /// Client `i` restarts ICE: an offer with new credentials.
+    pub fn restart_ice(&mut self, i: usize) {
+        let c = &mut self.clients[i];
+        let mut api = c.rtc.sdp_api();
+        api.ice_restart(true);
+        let (offer, pending) = api.apply().expect("changes");
+        c.pending = Some(pending);
+        self.offer(i, offer.to_sdp_string());
     }
 
     /// Client `i` adds a sending audio and video transceiver and offers.
@@ -419,7 +460,9 @@ impl Sim {
                     match c.rtc.poll_output().expect("client poll") {
                         Output::Timeout(_) => break,
                         Output::Transmit(t) => {
-                            self.to_sfu.push_back((c.addr, t.contents.into()));
+                            if !c.cut {
+                                self.to_sfu.push_back((c.seen_at(), t.contents.into()));
+                            }
                             moved = true;
                         }
                         Output::Event(Event::MediaData(data)) => c.media.push(data),
@@ -442,9 +485,16 @@ impl Sim {
             self.shard.drive_touched(self.now);
             while let Some(t) = self.shard.poll_transmit() {
                 moved = true;
-                let Some(c) = self.clients.iter_mut().find(|c| c.addr == t.destination) else {
+                let Some(c) = self
+                    .clients
+                    .iter_mut()
+                    .find(|c| c.seen_at() == t.destination)
+                else {
                     continue;
                 };
+                if c.cut {
+                    continue;
+                }
                 if c.downlink_loss > 0 && self.rng.chance(c.downlink_loss) {
                     continue;
                 }

@@ -57,6 +57,14 @@ export interface JoinMessage {
   password?: string;
 }
 
+/** Instead of `join` on a new socket: continue the session the token was given for. */
+export interface ResumeMessage {
+  type: "resume";
+  version: number;
+  /** The latest `resumeToken` from `joined`. */
+  token: string;
+}
+
 export interface OfferMessage {
   type: "offer";
   sdp: string;
@@ -181,6 +189,7 @@ export interface ChatSendMessage {
 
 export type ClientMessage =
   | JoinMessage
+  | ResumeMessage
   | OfferMessage
   | LayoutMessage
   | MuteMessage
@@ -230,6 +239,8 @@ export interface ParticipantInfo {
   teacher: boolean;
   handRaised: boolean;
   may: Permissions;
+  /** Their connection dropped; their place is kept while it comes back. */
+  reconnecting: boolean;
 }
 
 /** A room's settings. */
@@ -319,6 +330,7 @@ export type ErrorCode =
   | "chatDisabled"
   | "noSuchParticipant"
   | "unknownRoom"
+  | "resumeFailed"
   | "internalError";
 
 // ---- server → client -------------------------------------------------------
@@ -338,6 +350,12 @@ export interface JoinedMessage {
   chat: ChatMessage[];
   /** Raised hands in raise order. */
   hands: ParticipantId[];
+  /** For `resume` after the connection drops; good for one use. */
+  resumeToken: string;
+  /** How long after a drop the session can still be resumed. */
+  resumeWithinMs: number;
+  /** Continues our earlier session: keep the media connection, restart ICE. */
+  resumed: boolean;
 }
 
 export interface ParticipantJoinedMessage {

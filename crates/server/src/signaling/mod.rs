@@ -27,7 +27,7 @@ use tafelrunde_protocol::{
     parse_client_message, ByeReason, ClientMessage, ErrorCode, ProtocolError, ServerMessage,
     MAX_MESSAGE_BYTES, PROTOCOL_VERSION,
 };
-use tafelrunde_sfu::{Busy, RoomSeat};
+use tafelrunde_sfu::{Busy, ResumeError, RoomSeat};
 use tracing::debug;
 
 pub use guard::MAX_SOCKETS_PER_NETWORK;
@@ -121,6 +121,14 @@ async fn upgrade(
     response
 }
 
+/// Resolves when the room lets go of the session's sink; never without one.
+async fn detached(notify: Option<&tokio::sync::Notify>) {
+    match notify {
+        Some(notify) => notify.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Resolves at the next change of the schools on BigBlueButton; never when
 /// there is no control plane (or it is gone).
 async fn next_change(watch: &mut Option<tokio::sync::watch::Receiver<u64>>) {
@@ -146,6 +154,9 @@ struct Session {
     state: AppState,
     identity: Identity,
     participant: Option<Box<dyn RoomSeat>>,
+    /// Notified when the room lets go of this session's sink (after `bye`,
+    /// or when the participant resumed on another connection).
+    detached: Option<Arc<tokio::sync::Notify>>,
     /// The room joined, for the one-service-per-school watch.
     room: Option<String>,
     errors: Vec<Instant>,
@@ -165,6 +176,7 @@ impl Session {
             state,
             identity,
             participant: None,
+            detached: None,
             room: None,
             errors: Vec::new(),
             tokens: MESSAGE_BURST,
@@ -181,6 +193,7 @@ impl Session {
         recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let close = loop {
             let mut replies = Vec::new();
+            let detached_now = self.detached.clone();
             let flow = tokio::select! {
                 frame = receiver.next() => match frame {
                     Some(Ok(Message::Text(text))) => self.on_text(&text, &queue, &mut replies).await,
@@ -195,21 +208,25 @@ impl Session {
                     }
                 },
                 message = queue.rx.recv() => match message {
-                    Some(mut message) => {
-                        if let ServerMessage::Joined { participant_id, ice_servers, .. } = &mut message {
-                            let room = self.room.as_deref().unwrap_or_default();
-                            *ice_servers = crate::turn::for_participant(&self.state, room, self.identity.client, &participant_id.to_string());
-                        }
-                        let close = match &message {
-                            ServerMessage::Bye { reason: ByeReason::ServerShutdown } => Flow::Close(1001, "server shutdown"),
-                            ServerMessage::Bye { .. } => Flow::Close(1000, "bye"),
-                            _ => Flow::Continue,
-                        };
-                        replies.push(message);
-                        close
-                    }
+                    Some(message) => self.relay(message, &mut replies),
                     None => Flow::Continue,
                 },
+                () = detached(detached_now.as_deref()) => {
+                    // What the room said before it let go still goes out.
+                    let mut flow = Flow::Continue;
+                    while let Ok(message) = queue.rx.try_recv() {
+                        if let Flow::Close(code, reason) = self.relay(message, &mut replies) {
+                            flow = Flow::Close(code, reason);
+                        }
+                    }
+                    match flow {
+                        Flow::Continue if self.participant.is_some() => {
+                            drop(self.participant.take());
+                            Flow::Close(1000, "the session continues on another connection")
+                        }
+                        flow => flow,
+                    }
+                }
                 () = queue.overflow.notified() => {
                     debug!(queued = sink::QUEUE, "a client stopped reading; closing its connection");
                     Flow::Close(1008, "too slow: messages for this client piled up unread")
@@ -248,6 +265,54 @@ impl Session {
         if let Some((code, reason)) = close {
             close_politely(sender, receiver, code, reason).await;
         }
+    }
+
+    /// A message from the room to the client: the session adds what only it
+    /// knows (TURN credentials, the resume token) and ends with `bye`. A
+    /// failed resume lets go of the seat: the client may join afresh.
+    fn relay(&mut self, mut message: ServerMessage, replies: &mut Vec<ServerMessage>) -> Flow {
+        match &mut message {
+            ServerMessage::Joined {
+                participant_id,
+                room,
+                ice_servers,
+                resume_token,
+                ..
+            } => {
+                // A resumed session learns its room here.
+                let room = self.room.get_or_insert_with(|| room.clone());
+                *ice_servers = crate::turn::for_participant(
+                    &self.state,
+                    room,
+                    self.identity.client,
+                    &participant_id.to_string(),
+                );
+                if let Some(seat) = &self.participant {
+                    *resume_token = seat.resume_token().to_string();
+                }
+            }
+            ServerMessage::Error {
+                code: ErrorCode::ResumeFailed,
+                ..
+            } => self.let_go(),
+            _ => {}
+        }
+        let flow = match &message {
+            ServerMessage::Bye {
+                reason: ByeReason::ServerShutdown,
+            } => Flow::Close(1001, "server shutdown"),
+            ServerMessage::Bye { .. } => Flow::Close(1000, "bye"),
+            _ => Flow::Continue,
+        };
+        replies.push(message);
+        flow
+    }
+
+    /// Give up the seat (the room is told the connection is gone).
+    fn let_go(&mut self) {
+        drop(self.participant.take());
+        self.detached = None;
+        self.room = None;
     }
 
     /// The socket's login, checked again; the session ends with it.
@@ -301,20 +366,8 @@ impl Session {
                 },
                 None,
             ) => {
-                if version != PROTOCOL_VERSION {
-                    let message = format!(
-                        "this server speaks protocol version {PROTOCOL_VERSION}, not {version}"
-                    );
-                    return self.refuse(
-                        ProtocolError::field(ErrorCode::UnsupportedVersion, "version", message),
-                        replies,
-                    );
-                }
-                if *self.state.shutting_down.borrow() {
-                    return self.refuse(
-                        ProtocolError::new(ErrorCode::ShuttingDown, "the server is shutting down"),
-                        replies,
-                    );
+                if let Some(refused) = self.may_enter(version) {
+                    return self.refuse(refused, replies);
                 }
                 // The one-service-per-school rule: a school on BigBlueButton has no rooms here.
                 if let Some(school) = self
@@ -344,16 +397,41 @@ impl Session {
                     Ok(entry) => entry,
                     Err(e) => return self.refuse(e, replies),
                 };
-                let sink = Box::new(queue.sink());
-                match self.state.rooms.join(&room, &name, entry, sink) {
+                let (sink, detached) = queue.sink();
+                match self.state.rooms.join(&room, &name, entry, Box::new(sink)) {
                     Ok(participant) => {
                         self.participant = Some(participant);
+                        self.detached = Some(detached);
                         self.room = Some(room);
                     }
                     Err(Busy) => return self.refuse(media_busy(), replies),
                 }
             }
-            (ClientMessage::Join { .. }, Some(_)) => {
+            (ClientMessage::Resume { version, token }, None) => {
+                if let Some(refused) = self.may_enter(version) {
+                    return self.refuse(refused, replies);
+                }
+                let (sink, detached) = queue.sink();
+                let key = self.identity.key();
+                match self.state.rooms.resume(&token, &key, Box::new(sink)) {
+                    Ok(participant) => {
+                        self.participant = Some(participant);
+                        self.detached = Some(detached);
+                    }
+                    Err(ResumeError::UnknownToken) => {
+                        // Not counted as abuse: a token from before a restart
+                        // is expected; the client joins afresh.
+                        let error = ProtocolError::field(
+                            ErrorCode::ResumeFailed,
+                            "token",
+                            "this session cannot be continued (unknown, used or expired token); join again",
+                        );
+                        replies.push(error.to_message());
+                    }
+                    Err(ResumeError::Busy) => return self.refuse(media_busy(), replies),
+                }
+            }
+            (ClientMessage::Join { .. } | ClientMessage::Resume { .. }, Some(_)) => {
                 return self.refuse(
                     ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
                     replies,
@@ -372,6 +450,27 @@ impl Session {
             }
         }
         Flow::Continue
+    }
+
+    /// Whether a `join` or `resume` may go on: the client's protocol
+    /// version is ours, and the server is not stopping.
+    fn may_enter(&self, version: u32) -> Option<ProtocolError> {
+        if version != PROTOCOL_VERSION {
+            let message =
+                format!("this server speaks protocol version {PROTOCOL_VERSION}, not {version}");
+            return Some(ProtocolError::field(
+                ErrorCode::UnsupportedVersion,
+                "version",
+                message,
+            ));
+        }
+        if *self.state.shutting_down.borrow() {
+            return Some(ProtocolError::new(
+                ErrorCode::ShuttingDown,
+                "the server is shutting down",
+            ));
+        }
+        None
     }
 
     /// Answer with the error; close the connection when it keeps erring.

@@ -50,6 +50,7 @@ pub async fn standing(state: &AppState, identity: &Identity) -> Standing {
 pub fn privileged(message: &ClientMessage) -> bool {
     match message {
         ClientMessage::Join { .. }
+        | ClientMessage::Resume { .. }
         | ClientMessage::Admit { .. }
         | ClientMessage::Deny { .. }
         | ClientMessage::SetRole { .. }

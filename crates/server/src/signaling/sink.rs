@@ -21,6 +21,7 @@ pub const QUEUE: usize = 1024;
 pub struct ChannelSink {
     tx: mpsc::Sender<ServerMessage>,
     overflow: Arc<Notify>,
+    detached: Arc<Notify>,
 }
 
 /// The session's end of the queue.
@@ -41,12 +42,17 @@ impl Queue {
         }
     }
 
-    /// A sink for the shard, feeding this queue.
-    pub fn sink(&self) -> ChannelSink {
-        ChannelSink {
+    /// A sink for the shard, feeding this queue, and what is notified
+    /// (once, and remembered) when the room lets go of it: after `bye`, or
+    /// when the session was resumed on another connection.
+    pub fn sink(&self) -> (ChannelSink, Arc<Notify>) {
+        let detached = Arc::new(Notify::new());
+        let sink = ChannelSink {
             tx: self.tx.clone(),
             overflow: self.overflow.clone(),
-        }
+            detached: detached.clone(),
+        };
+        (sink, detached)
     }
 }
 
@@ -60,6 +66,12 @@ impl SignalSink for ChannelSink {
     }
 }
 
+impl Drop for ChannelSink {
+    fn drop(&mut self) {
+        self.detached.notify_one();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,7 +79,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_and_says_so_without_blocking() {
         let queue = Queue::new();
-        let sink = queue.sink();
+        let (sink, _) = queue.sink();
         // From a plain thread, as the shard calls it.
         std::thread::spawn(move || {
             for _ in 0..QUEUE + 10 {

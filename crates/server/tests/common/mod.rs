@@ -34,6 +34,7 @@ impl TestServer {
                 max_videos: 20,
                 bandwidth_estimation: true,
                 owner_grace: Duration::from_secs(300),
+                reconnect_grace: Duration::from_secs(60),
             })
             .expect("media plane starts"),
         );

@@ -100,6 +100,12 @@ impl Forwarder {
             if out.track != Some(track_id) {
                 continue;
             }
+            // Nothing reaches a member whose connection dropped; when it is
+            // back, each video starts afresh, as a tile that came on screen.
+            if sub.away.since.is_some() {
+                out.current = None;
+                continue;
+            }
             // Which layer this subscriber gets: the current one until the
             // target layer's next keyframe, then the target.
             if out.target.is_none() {

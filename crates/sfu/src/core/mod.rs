@@ -84,6 +84,9 @@ pub struct ShardConfig {
     pub bandwidth_estimation: bool,
     /// How long a room keeps the owner's role after the owner's connection dropped.
     pub owner_grace: Duration,
+    /// How long a member whose connection dropped keeps their place (and
+    /// can resume) before they leave.
+    pub reconnect_grace: Duration,
     /// One DTLS certificate for all connections of the shard (generating one
     /// per connection costs milliseconds of CPU per join).
     pub dtls_cert: DtlsCert,
@@ -110,8 +113,16 @@ pub enum Command {
         /// What it sent.
         message: ClientMessage,
     },
-    /// The signaling connection is gone.
+    /// The signaling connection is gone. A member keeps their place for
+    /// the grace time; someone waiting leaves.
     Disconnected {
+        /// Whose.
+        participant: ParticipantId,
+    },
+    /// A new signaling connection continues a participant's session (the
+    /// runtime checked its resume token): the participant gets `joined`
+    /// (`resumed`), or the error `resumeFailed` when it is no longer there.
+    Resume {
         /// Whose.
         participant: ParticipantId,
     },

@@ -29,6 +29,7 @@ fn shard_of(max_room_size: usize) -> Shard {
         max_videos: 20,
         bandwidth_estimation: false,
         owner_grace: GRACE,
+        reconnect_grace: Duration::ZERO,
         dtls_cert: provider.dtls_provider.generate_certificate().unwrap(),
     })
 }

@@ -25,6 +25,9 @@ pub struct Outbox {
     /// Members who got a media connection, with its ICE ufrag (to route
     /// its first STUN request).
     pub entered: Vec<(ParticipantId, String)>,
+    /// ICE ufrags no longer in use (an ICE restart replaced them; the new
+    /// one comes in `entered`).
+    pub retired: Vec<String>,
     /// Who left a room, with the media connection they had, if any (to
     /// close it and forget its network paths).
     pub departed: Vec<(ParticipantId, Option<Peer>)>,

@@ -39,6 +39,10 @@ pub struct Peer {
     pub ufrag: String,
     /// Network paths this connection was seen on.
     pub paths: Vec<(Protocol, SocketAddr)>,
+    /// The path the browser last sent media (or DTLS) on: what we send goes
+    /// back on it. After a NAT rebinding str0m would keep sending to the
+    /// old address until that path's checks time out (15 s).
+    pub latched: Option<(Protocol, SocketAddr)>,
     /// Transceivers the browser sends on, and the track each carries.
     pub published: FxHashMap<Mid, TrackId>,
     /// Transceivers the browser receives on.
@@ -54,6 +58,55 @@ pub struct Peer {
     pub desired: u64,
     /// Waiting in the shard's queue of connections to drive.
     pub queued: bool,
+    /// Which of its connections dropped, and since when.
+    pub away: Away,
+}
+
+/// A member's two connections: signaling (the WebSocket) and media (ICE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// The signaling connection.
+    Signaling,
+    /// The media connection.
+    Media,
+}
+
+/// Which of a member's connections are down. While one is, nothing is
+/// forwarded to the member, and the room keeps its place for the grace time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Away {
+    signaling: bool,
+    media: bool,
+    /// Since when one of them has been down without a break.
+    pub since: Option<Instant>,
+}
+
+impl Away {
+    /// `link` dropped. True when the member was fully connected until now.
+    pub fn lost(&mut self, link: Link, now: Instant) -> bool {
+        match link {
+            Link::Signaling => self.signaling = true,
+            Link::Media => self.media = true,
+        }
+        if self.since.is_some() {
+            return false;
+        }
+        self.since = Some(now);
+        true
+    }
+
+    /// `link` is back. True when the member is now fully connected again.
+    pub fn back(&mut self, link: Link) -> bool {
+        match link {
+            Link::Signaling => self.signaling = false,
+            Link::Media => self.media = false,
+        }
+        if self.signaling || self.media || self.since.is_none() {
+            return false;
+        }
+        self.since = None;
+        true
+    }
 }
 
 /// Where an incoming packet goes.
@@ -118,6 +171,7 @@ impl Peer {
             rtc,
             ufrag,
             paths: Vec::new(),
+            latched: None,
             published: FxHashMap::default(),
             outgoing: FxHashMap::default(),
             incoming_codecs: Vec::new(),
@@ -125,6 +179,7 @@ impl Peer {
             downlink: None,
             desired: 0,
             queued: false,
+            away: Away::default(),
         })
     }
 
@@ -206,15 +261,15 @@ impl Peer {
         })
     }
 
-    /// Remember a network path, up to [`MAX_PATHS`]. Returns false when full.
-    pub fn add_path(&mut self, path: (Protocol, SocketAddr)) -> bool {
+    /// Remember a network path, up to [`MAX_PATHS`]: a new one beyond them
+    /// (a phone that roamed, a NAT that rebound) replaces the oldest, which
+    /// is returned to be forgotten.
+    pub fn add_path(&mut self, path: (Protocol, SocketAddr)) -> Option<(Protocol, SocketAddr)> {
         if self.paths.contains(&path) {
-            return true;
+            return None;
         }
-        if self.paths.len() >= MAX_PATHS {
-            return false;
-        }
+        let oldest = (self.paths.len() >= MAX_PATHS).then(|| self.paths.remove(0));
         self.paths.push(path);
-        true
+        oldest
     }
 }

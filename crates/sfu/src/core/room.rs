@@ -15,9 +15,9 @@ use tafelrunde_protocol::{
 use tracing::{debug, info, warn};
 
 use super::forwarder::Forwarder;
-use super::moderation::{Effect, Entered, Entry, Moderation, Now};
+use super::moderation::{Effect, Entered, Entry, Moderation, Now, Welcome};
 use super::outbox::Outbox;
-use super::peer::{Panicked, Peer};
+use super::peer::{Link, Panicked, Peer};
 use super::policy::LayerPolicy;
 use super::room_id::RoomId;
 use super::sdp_check::check_offer;
@@ -145,34 +145,134 @@ impl Room {
                 return self.apply(now, effects, out);
             }
         };
-        let tracks = self.track_infos();
-        let mut after = Vec::new();
-        self.moderation.after_joined(id, &mut after);
         out.entered.push((id, peer.ufrag.clone()));
         self.media.peers.insert(id, peer);
         info!(participant = %id, members = welcome.others.len() + 1, "joined");
         let you = welcome.you.clone();
+        self.welcome(now, id, welcome, false, out);
+        let joined = ServerMessage::ParticipantJoined { participant: you };
+        self.broadcast(id, joined, out);
+    }
+
+    /// Tell a member the room as it is now (`joined`), who speaks, and, a
+    /// moderator, who waits in the lobby.
+    fn welcome(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        welcome: Welcome,
+        resumed: bool,
+        out: &mut Outbox,
+    ) {
         let joined = ServerMessage::Joined {
             version: PROTOCOL_VERSION,
             participant_id: id,
             room: self.name.clone(),
             participants: welcome.others,
-            tracks,
+            tracks: self.track_infos(),
             ice_servers: Vec::new(),
             you: welcome.you,
             settings: welcome.settings,
             chat: welcome.chat,
             hands: welcome.hands,
+            // The runtime that holds the tokens fills it in.
+            resume_token: String::new(),
+            resume_within_ms: self.config.reconnect_grace.as_millis() as u64,
+            resumed,
         };
         out.signal(id, joined);
-        let joined = ServerMessage::ParticipantJoined { participant: you };
-        self.broadcast(id, joined, out);
         // A newcomer learns who speaks now, not only who speaks next.
         if let Some(speaker) = self.speakers.dominant() {
             let participant_id = Some(speaker);
             out.signal(id, ServerMessage::DominantSpeaker { participant_id });
         }
+        let mut after = Vec::new();
+        self.moderation.after_joined(id, &mut after);
         self.apply(now, after, out);
+    }
+
+    /// One of a member's connections dropped: they keep their place, role,
+    /// hand, mutes and permissions for the grace time, nothing is forwarded
+    /// to them meanwhile, and the others see them as reconnecting. Someone
+    /// waiting whose signaling dropped just leaves.
+    pub fn connection_lost(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        link: Link,
+        out: &mut Outbox,
+    ) {
+        let Some(peer) = self.media.peers.get_mut(&id) else {
+            if link == Link::Signaling {
+                self.leave(now, id, None, out);
+            }
+            return;
+        };
+        if peer.away.lost(link, now) {
+            info!(participant = %id, ?link, "connection lost; keeping the place");
+            let mut effects = Vec::new();
+            self.moderation.set_reconnecting(id, true, &mut effects);
+            self.apply(now, effects, out);
+        }
+    }
+
+    /// One of a member's connections is back; once both are, forwarding to
+    /// them resumes (each video at a keyframe) and the others are told.
+    pub fn connection_back(
+        &mut self,
+        now: Instant,
+        id: ParticipantId,
+        link: Link,
+        out: &mut Outbox,
+    ) {
+        let Some(peer) = self.media.peers.get_mut(&id) else {
+            return;
+        };
+        if !peer.away.back(link) {
+            return;
+        }
+        info!(participant = %id, "connection back");
+        let mut effects = Vec::new();
+        self.moderation.set_reconnecting(id, false, &mut effects);
+        self.apply(now, effects, out);
+        let wanted: Vec<_> = peer_videos(self.media.peers.get(&id));
+        for (track, layer) in wanted {
+            self.media
+                .request_keyframe(self.id, now, track, layer, false, out);
+        }
+    }
+
+    /// A new signaling connection continues `id`'s session: it gets the
+    /// room as it is now. False when `id` is no longer a member.
+    pub fn resume(&mut self, now: Instant, id: ParticipantId, out: &mut Outbox) -> bool {
+        let Some(welcome) = self
+            .media
+            .peers
+            .contains_key(&id)
+            .then(|| self.moderation.welcome(id))
+            .flatten()
+        else {
+            return false;
+        };
+        self.welcome(now, id, welcome, true, out);
+        self.connection_back(now, id, Link::Signaling, out);
+        true
+    }
+
+    /// Members whose connection stayed away for the whole grace time leave.
+    fn end_lapsed(&mut self, now: Instant, out: &mut Outbox) {
+        let grace = self.config.reconnect_grace;
+        let lapsed: Vec<ParticipantId> = self
+            .media
+            .peers
+            .iter()
+            .filter(|(_, p)| p.away.since.is_some_and(|since| now >= since + grace))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in lapsed {
+            info!(participant = %id, "did not come back within the grace time");
+            self.leave(now, id, Some(ByeReason::ConnectionLost), out);
+        }
     }
 
     /// A message from someone in the room or waiting for it.
@@ -220,11 +320,9 @@ impl Room {
                 out.signal(id, ServerMessage::Pong);
                 None
             }
-            ClientMessage::Join { .. } => Some(ProtocolError::field(
-                ErrorCode::AlreadyJoined,
-                "type",
-                "already joined",
-            )),
+            ClientMessage::Join { .. } | ClientMessage::Resume { .. } => Some(
+                ProtocolError::field(ErrorCode::AlreadyJoined, "type", "already joined"),
+            ),
             // Handled by the moderation above.
             _ => None,
         };
@@ -262,6 +360,16 @@ impl Room {
         };
         let sdp = answer.to_sdp_string();
         out.signal(id, ServerMessage::Answer { sdp });
+        // An offer with new ICE credentials restarts ICE, and str0m answers
+        // with new ones of its own: the first STUN request of the new path
+        // is routed by them.
+        let ufrag = peer.rtc.direct_api().local_ice_credentials().ufrag;
+        if ufrag != peer.ufrag {
+            debug!(participant = %id, "ICE restart");
+            out.retired
+                .push(std::mem::replace(&mut peer.ufrag, ufrag.clone()));
+            out.entered.push((id, ufrag));
+        }
         let interval = self.config.keyframe_interval;
         let (added, gone) = self
             .media
@@ -415,6 +523,7 @@ impl Room {
         if !effects.is_empty() {
             self.apply(now, effects, out);
         }
+        self.end_lapsed(now, out);
         if let Some(speaker) = self.speakers.tick(now) {
             if let Some(who) = speaker {
                 self.spoke(who);
@@ -510,4 +619,15 @@ impl Room {
             out.signal(*member, message.clone());
         }
     }
+}
+
+/// The (track, layer) of every video a member receives now.
+fn peer_videos(peer: Option<&Peer>) -> Vec<(TrackId, usize)> {
+    let Some(peer) = peer else {
+        return Vec::new();
+    };
+    peer.outgoing
+        .values()
+        .filter_map(|down| Some((down.track?, down.target?)))
+        .collect()
 }

@@ -19,10 +19,10 @@ use tracing::{debug, error, info, warn};
 
 use super::moderation::{Entry, Moderation, Now};
 use super::outbox::Outbox;
-use super::peer::{Panicked, Peer};
+use super::peer::{Link, Panicked, Peer};
 use super::room::Room;
 use super::room_id::RoomId;
-use super::stun::local_ufrag;
+use super::stun::{is_stun, local_ufrag};
 use super::timers::TimerHeap;
 use super::{policy, Command, ShardConfig, Transmit};
 
@@ -112,7 +112,22 @@ impl Shard {
                 participant,
                 message,
             } => self.message(now, participant, message),
-            Command::Disconnected { participant } => self.remove(participant, None),
+            Command::Disconnected { participant } => {
+                self.in_room_of(participant, |room, out| {
+                    room.connection_lost(now, participant, Link::Signaling, out)
+                });
+            }
+            Command::Resume { participant } => {
+                let resumed =
+                    self.in_room_of(participant, |room, out| room.resume(now, participant, out));
+                if resumed != Some(true) {
+                    let error = ProtocolError::new(
+                        ErrorCode::ResumeFailed,
+                        "this session has ended (or its grace time is over); join again",
+                    );
+                    self.outbox.signal(participant, error.to_message());
+                }
+            }
             Command::Shutdown => {
                 let all: Vec<_> = self.in_room.keys().copied().collect();
                 for id in all {
@@ -151,6 +166,11 @@ impl Shard {
     ) -> Option<ParticipantId> {
         self.now = Some(now);
         let id = self.route(proto, source, data)?;
+        if !is_stun(data) {
+            if let Some(peer) = self.peer_mut(id) {
+                peer.latched = Some((proto, source));
+            }
+        }
         let Ok(contents) = data.try_into() else {
             debug!(participant = %id, "dropping unrecognised datagram");
             return None;
@@ -229,9 +249,10 @@ impl Shard {
         }
         let id = *self.by_ufrag.get(local_ufrag(data)?)?;
         let participant = self.peer_mut(id)?;
-        if participant.add_path((proto, source)) {
-            self.by_path.insert((proto, source), id);
+        if let Some(oldest) = participant.add_path((proto, source)) {
+            self.by_path.remove(&oldest);
         }
+        self.by_path.insert((proto, source), id);
         Some(id)
     }
 
@@ -304,32 +325,39 @@ impl Shard {
             instant: now,
             unix_ms: self.unix_ms(now),
         };
-        let Some(room_id) = self.room_of(id) else {
-            return;
-        };
-        if let Some(room) = self.rooms.get_mut(room_id) {
-            room.message(clock, id, message, &mut self.outbox);
-        }
+        self.in_room_of(id, |room, out| room.message(clock, id, message, out));
+    }
+
+    /// Let the room `id` is in (or waits for) act, then settle what it left
+    /// to do. `None` when `id` is in no room here.
+    fn in_room_of<T>(
+        &mut self,
+        id: ParticipantId,
+        act: impl FnOnce(&mut Room, &mut Outbox) -> T,
+    ) -> Option<T> {
+        let room_id = self.room_of(id)?;
+        let done = self
+            .rooms
+            .get_mut(room_id)
+            .map(|room| act(room, &mut self.outbox));
         self.settle(room_id);
+        done
     }
 
     /// Someone leaves the shard: their room lets them go, and they get
     /// `bye` (unless their signaling is already gone, `reason: None`).
     fn remove(&mut self, id: ParticipantId, reason: Option<ByeReason>) {
         let now = self.last_now();
-        let Some(room_id) = self.room_of(id) else {
-            return;
-        };
-        if let Some(room) = self.rooms.get_mut(room_id) {
-            room.leave(now, id, reason, &mut self.outbox);
-        }
-        self.settle(room_id);
+        self.in_room_of(id, |room, out| room.leave(now, id, reason, out));
     }
 
     /// After a room acted: route the media connections it opened, close
     /// those it let go, end those that panicked, and drop the room once it
     /// is idle.
     fn settle(&mut self, room_id: RoomId) {
+        for ufrag in self.outbox.retired.drain(..) {
+            self.by_ufrag.remove(&ufrag);
+        }
         for (id, ufrag) in self.outbox.entered.drain(..) {
             self.by_ufrag.insert(ufrag, id);
         }
@@ -389,6 +417,7 @@ impl Shard {
     /// no connection holds the shard.
     fn drive(&mut self, now: Instant, id: ParticipantId) {
         let (mut steps, mut fed) = (0, now);
+        let latched = self.peer(id).and_then(|p| p.latched);
         if self
             .call_rtc_fallible(id, |rtc| rtc.handle_input(Input::Timeout(now)))
             .is_none()
@@ -424,12 +453,20 @@ impl Shard {
                     self.timers.set(id, at);
                     return;
                 }
-                Output::Transmit(t) => self.transmits.push_back(Transmit {
-                    proto: t.proto,
-                    source: t.source,
-                    destination: t.destination,
-                    contents: t.contents.into(),
-                }),
+                Output::Transmit(t) => {
+                    // Media follows the browser's path; a STUN answer goes
+                    // where its request came from.
+                    let destination = match latched {
+                        Some((proto, to)) if proto == t.proto && !is_stun(&t.contents) => to,
+                        _ => t.destination,
+                    };
+                    self.transmits.push_back(Transmit {
+                        proto: t.proto,
+                        source: t.source,
+                        destination,
+                        contents: t.contents.into(),
+                    })
+                }
                 Output::Event(event) => self.handle_event(now, id, event),
             }
         }
@@ -465,8 +502,21 @@ impl Shard {
             }
             Event::IceConnectionStateChange(state) => {
                 debug!(participant = %id, ?state, "ICE state");
-                if state == IceConnectionState::Disconnected {
-                    self.remove(id, Some(ByeReason::ConnectionLost));
+                // A lost path may come back (the same credentials, or new
+                // ones after an ICE restart): the member keeps the place
+                // for the grace time.
+                match state {
+                    IceConnectionState::Disconnected => {
+                        self.in_room_of(id, |room, out| {
+                            room.connection_lost(now, id, Link::Media, out)
+                        });
+                    }
+                    IceConnectionState::Connected | IceConnectionState::Completed => {
+                        self.in_room_of(id, |room, out| {
+                            room.connection_back(now, id, Link::Media, out)
+                        });
+                    }
+                    _ => {}
                 }
             }
             Event::Connected => info!(participant = %id, "media connected"),

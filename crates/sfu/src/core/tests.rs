@@ -17,6 +17,7 @@ fn shard(max_room_size: usize) -> Shard {
         max_videos: 20,
         bandwidth_estimation: true,
         owner_grace: Duration::from_secs(300),
+        reconnect_grace: Duration::from_secs(60),
         dtls_cert: provider.dtls_provider.generate_certificate().unwrap(),
     })
 }
@@ -133,9 +134,17 @@ fn leaving_and_mute_are_told_to_the_room() {
             participant: ParticipantId(2),
         },
     );
+    // A dropped connection keeps the place for the grace time, then leaves.
     let out = signals(&mut s);
     assert!(
-        matches!(&out[..], [(1, ServerMessage::ParticipantLeft { participant_id })] if participant_id.0 == 2),
+        matches!(&out[..], [(1, ServerMessage::ParticipantUpdated { participant }), (2, _)] if participant.id.0 == 2 && participant.reconnecting),
+        "{out:?}"
+    );
+    let now = now + Duration::from_secs(61);
+    s.handle_timeout(now);
+    let out = signals(&mut s);
+    assert!(
+        matches!(&out[..], [(1, ServerMessage::ParticipantLeft { participant_id }), (2, ServerMessage::Bye { .. })] if participant_id.0 == 2),
         "{out:?}"
     );
     // The room disappears with its last member.

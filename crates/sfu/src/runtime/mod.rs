@@ -3,6 +3,7 @@
 //! it moves bytes and time into the core and results out of it.
 
 mod framing;
+mod resume;
 mod shard_thread;
 mod tcp;
 mod udp_batch;
@@ -11,14 +12,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, TrySendError};
 
-use crate::room_host::{Busy, Entry, RoomHost, RoomSeat, SignalSink};
+use crate::room_host::{Busy, Entry, ResumeError, RoomHost, RoomSeat, SignalSink};
 use tafelrunde_protocol::{ClientMessage, ParticipantId};
 
 pub use framing::{push_frame, take_frames};
+use resume::{Holder, Token, Tokens};
 use shard_thread::{Exit, RuntimeCommand, ShardThread};
 
 /// Settings of the media plane.
@@ -45,6 +47,9 @@ pub struct MediaConfig {
     pub bandwidth_estimation: bool,
     /// How long a room keeps the owner's role after the owner's connection dropped.
     pub owner_grace: Duration,
+    /// How long a member whose connection dropped keeps their place and can
+    /// resume their session.
+    pub reconnect_grace: Duration,
 }
 
 /// Why the media plane could not start.
@@ -68,7 +73,7 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Joins and messages waiting for one shard. A shard this far behind is
+/// Joins, resumes and messages waiting for one shard. A shard this far behind is
 /// overloaded: a further join or message is refused at once with
 /// [`Busy`] (the client is told to try again) instead of queueing without
 /// limit. 4096 is several seconds of signaling for a full shard.
@@ -110,6 +115,10 @@ pub struct MediaPlane {
     shards: Vec<ShardHandle>,
     threads: Mutex<Vec<JoinHandle<()>>>,
     next_participant: AtomicU64,
+    /// Each seat's number: which of a participant's connections speaks for
+    /// it (the newest; an older one's messages and departure are ignored).
+    next_seat: AtomicU64,
+    tokens: Arc<Tokens>,
     udp_addrs: Vec<SocketAddr>,
     tcp_addrs: Vec<SocketAddr>,
 }
@@ -127,6 +136,8 @@ impl MediaPlane {
             shards: Vec::new(),
             threads: Mutex::new(Vec::new()),
             next_participant: AtomicU64::new(1),
+            next_seat: AtomicU64::new(1),
+            tokens: Arc::new(Tokens::new(config.reconnect_grace)),
             udp_addrs: Vec::new(),
             tcp_addrs: Vec::new(),
         };
@@ -174,16 +185,61 @@ impl RoomHost for MediaPlane {
         entry: Entry,
         sink: Box<dyn SignalSink>,
     ) -> Result<Box<dyn RoomSeat>, Busy> {
-        let id = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
-        let shard = self.shards[shard_index(room, self.shards.len())].clone();
-        shard.send(RuntimeCommand::Join {
-            participant: id,
+        let participant = ParticipantId(self.next_participant.fetch_add(1, Ordering::Relaxed));
+        let index = shard_index(room, self.shards.len());
+        let holder = Holder {
+            shard: index,
+            participant,
+            key: entry.key.clone(),
+        };
+        let seat = self.next_seat.fetch_add(1, Ordering::Relaxed);
+        self.shards[index].send(RuntimeCommand::Join {
+            participant,
+            seat,
             room: room.to_string(),
             name: name.to_string(),
             entry,
             sink,
         })?;
-        Ok(Box::new(ParticipantHandle { id, shard }))
+        Ok(Box::new(self.seat(seat, holder)))
+    }
+
+    fn resume(
+        &self,
+        token: &str,
+        key: &str,
+        sink: Box<dyn SignalSink>,
+    ) -> Result<Box<dyn RoomSeat>, ResumeError> {
+        let holder = self
+            .tokens
+            .redeem(token, key, Instant::now())
+            .ok_or(ResumeError::UnknownToken)?;
+        let seat = self.next_seat.fetch_add(1, Ordering::Relaxed);
+        let sent = self.shards[holder.shard].send(RuntimeCommand::Resume {
+            participant: holder.participant,
+            seat,
+            sink,
+        });
+        if sent.is_err() {
+            // Nothing was passed on: the token stays good.
+            self.tokens.restore(token, holder);
+            return Err(ResumeError::Busy);
+        }
+        Ok(Box::new(self.seat(seat, holder)))
+    }
+}
+
+impl MediaPlane {
+    /// The seat numbered `seat` of the participant `holder` names, with
+    /// the token that resumes it.
+    fn seat(&self, seat: u64, holder: Holder) -> ParticipantHandle {
+        ParticipantHandle {
+            id: holder.participant,
+            seat,
+            shard: self.shards[holder.shard].clone(),
+            token: self.tokens.issue(holder),
+            tokens: Arc::clone(&self.tokens),
+        }
     }
 }
 
@@ -200,7 +256,11 @@ fn shard_index(room: &str, shards: usize) -> usize {
 /// A participant's seat on a local shard.
 struct ParticipantHandle {
     id: ParticipantId,
+    /// Which of the participant's connections this is.
+    seat: u64,
     shard: ShardHandle,
+    token: Token,
+    tokens: Arc<Tokens>,
 }
 
 impl RoomSeat for ParticipantHandle {
@@ -208,9 +268,14 @@ impl RoomSeat for ParticipantHandle {
         self.id
     }
 
+    fn resume_token(&self) -> &str {
+        &self.token.secret
+    }
+
     fn send(&self, message: ClientMessage) -> Result<(), Busy> {
         self.shard.send(RuntimeCommand::Message {
             participant: self.id,
+            seat: self.seat,
             message,
         })
     }
@@ -218,7 +283,8 @@ impl RoomSeat for ParticipantHandle {
 
 impl Drop for ParticipantHandle {
     fn drop(&mut self) {
-        self.shard.exit(Exit::Participant(self.id));
+        self.tokens.dropped(&self.token, Instant::now());
+        self.shard.exit(Exit::Participant(self.id, self.seat));
     }
 }
 
@@ -249,10 +315,18 @@ mod tests {
     #[test]
     fn an_overloaded_shard_refuses_messages_but_every_participant_still_leaves() {
         let (shard, commands, exits, _poll) = stalled_shard();
+        let tokens = Arc::new(Tokens::new(Duration::from_secs(60)));
         let handles: Vec<ParticipantHandle> = (0..3)
             .map(|i| ParticipantHandle {
                 id: ParticipantId(i),
+                seat: i + 10,
                 shard: shard.clone(),
+                token: tokens.issue(Holder {
+                    shard: 0,
+                    participant: ParticipantId(i),
+                    key: "k".into(),
+                }),
+                tokens: Arc::clone(&tokens),
             })
             .collect();
         let mut taken = 0;
@@ -271,7 +345,10 @@ mod tests {
         let left: Vec<ParticipantId> = exits
             .try_iter()
             .map(|e| match e {
-                Exit::Participant(id) => id,
+                Exit::Participant(id, seat) => {
+                    assert_eq!(seat, id.0 + 10, "each seat leaves as itself");
+                    id
+                }
                 Exit::Stop => panic!("nobody stopped the shard"),
             })
             .collect();

@@ -56,22 +56,31 @@ pub enum RuntimeCommand {
     /// Join, with the sink for the participant's messages.
     Join {
         participant: ParticipantId,
+        seat: u64,
         room: String,
         name: String,
         entry: Entry,
         sink: Box<dyn SignalSink>,
     },
-    /// A message of a participant.
+    /// A new connection continues a participant's session: its sink
+    /// replaces the old connection's.
+    Resume {
+        participant: ParticipantId,
+        seat: u64,
+        sink: Box<dyn SignalSink>,
+    },
+    /// A message of a participant, from one of its seats.
     Message {
         participant: ParticipantId,
+        seat: u64,
         message: tafelrunde_protocol::ClientMessage,
     },
 }
 
 /// What must reach the shard even when it is overloaded.
 pub enum Exit {
-    /// The participant's signaling is gone.
-    Participant(ParticipantId),
+    /// One of the participant's seats (signaling connections) is gone.
+    Participant(ParticipantId, u64),
     /// Tell everyone and stop.
     Stop,
 }
@@ -84,7 +93,8 @@ pub struct ShardThread {
     listener: Option<TcpListener>,
     tcp_candidate: Option<SocketAddr>,
     shard: Shard,
-    sinks: HashMap<ParticipantId, Box<dyn SignalSink>>,
+    /// Where each participant's messages go: the sink of its newest seat.
+    sinks: HashMap<ParticipantId, (u64, Box<dyn SignalSink>)>,
     connections: HashMap<Token, TcpConnection>,
     by_peer: HashMap<SocketAddr, Token>,
     next_token: usize,
@@ -127,6 +137,7 @@ impl ShardThread {
             max_videos: config.max_videos,
             bandwidth_estimation: config.bandwidth_estimation,
             owner_grace: config.owner_grace,
+            reconnect_grace: config.reconnect_grace,
             dtls_cert: cert,
         });
         // Chat messages carry wall-clock time; the core reads no clock itself.
@@ -230,7 +241,16 @@ impl ShardThread {
         let mut stop = self.take_joins_and_messages(now, commands);
         for exit in exits {
             match exit {
-                Exit::Participant(participant) => {
+                Exit::Participant(participant, seat) => {
+                    // A connection the participant already resumed from
+                    // speaks for nobody.
+                    if self
+                        .sinks
+                        .get(&participant)
+                        .is_some_and(|(s, _)| *s != seat)
+                    {
+                        continue;
+                    }
                     self.sinks.remove(&participant);
                     self.shard
                         .handle_command(now, Command::Disconnected { participant });
@@ -263,12 +283,13 @@ impl ShardThread {
             match command {
                 RuntimeCommand::Join {
                     participant,
+                    seat,
                     room,
                     name,
                     entry,
                     sink,
                 } => {
-                    self.sinks.insert(participant, sink);
+                    self.sinks.insert(participant, (seat, sink));
                     self.shard.handle_command(
                         now,
                         Command::Join {
@@ -279,16 +300,36 @@ impl ShardThread {
                         },
                     );
                 }
+                RuntimeCommand::Resume {
+                    participant,
+                    seat,
+                    sink,
+                } => {
+                    // The old connection's sink goes; its session closes.
+                    self.sinks.insert(participant, (seat, sink));
+                    self.shard
+                        .handle_command(now, Command::Resume { participant });
+                }
                 RuntimeCommand::Message {
                     participant,
+                    seat,
                     message,
-                } => self.shard.handle_command(
-                    now,
-                    Command::Message {
-                        participant,
-                        message,
-                    },
-                ),
+                } => {
+                    if self
+                        .sinks
+                        .get(&participant)
+                        .is_some_and(|(s, _)| *s != seat)
+                    {
+                        continue;
+                    }
+                    self.shard.handle_command(
+                        now,
+                        Command::Message {
+                            participant,
+                            message,
+                        },
+                    );
+                }
             }
             self.send_output();
         }
@@ -407,7 +448,7 @@ impl ShardThread {
         self.writer.flush(&self.udp);
         while let Some((participant, message)) = self.shard.poll_signal() {
             let bye = matches!(message, ServerMessage::Bye { .. });
-            if let Some(sink) = self.sinks.get(&participant) {
+            if let Some((_, sink)) = self.sinks.get(&participant) {
                 sink.send(message);
             }
             if bye {

@@ -194,6 +194,7 @@ impl Actions<'_> {
             }
             ClientMessage::Chat { text, to } => self.chat(now, &actor, text, to, effects),
             ClientMessage::Join { .. }
+            | ClientMessage::Resume { .. }
             | ClientMessage::Offer { .. }
             | ClientMessage::Layout { .. }
             | ClientMessage::Ping

@@ -25,6 +25,8 @@ pub struct Member {
     pub granted: Permissions,
     /// When they last reacted (reactions are rate limited).
     pub last_reaction: Option<Instant>,
+    /// Their connection dropped and may come back (shown to the others).
+    pub reconnecting: bool,
 }
 
 impl Member {
@@ -40,6 +42,7 @@ impl Member {
             video_muted: true,
             granted: Permissions::default(),
             last_reaction: None,
+            reconnecting: false,
         }
     }
 
@@ -65,6 +68,7 @@ impl Member {
             teacher: self.teacher,
             hand_raised,
             may: self.may(settings, free),
+            reconnecting: self.reconnecting,
         }
     }
 }

@@ -170,6 +170,7 @@ impl Moderation {
         !matches!(
             message,
             ClientMessage::Join { .. }
+                | ClientMessage::Resume { .. }
                 | ClientMessage::Offer { .. }
                 | ClientMessage::Layout { .. }
                 | ClientMessage::Ping
@@ -408,6 +409,22 @@ impl Moderation {
         let waiting = self.lobby.entries();
         if !waiting.is_empty() && self.member(id).is_some_and(roles::is_moderator) {
             effects.push(Effect::Send(id, ServerMessage::Lobby { waiting }));
+        }
+    }
+
+    /// A member's connection dropped (`true`) or came back: everybody is
+    /// told, and their role, hand, mutes and permissions stay as they are.
+    pub fn set_reconnecting(
+        &mut self,
+        id: ParticipantId,
+        reconnecting: bool,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(member) = self.member_mut(id) else {
+            return;
+        };
+        if std::mem::replace(&mut member.reconnecting, reconnecting) != reconnecting {
+            self.tell_update(id, None, effects);
         }
     }
 
