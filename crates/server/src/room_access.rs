@@ -110,6 +110,7 @@ pub async fn decide(
             teacher: false,
             kind: RoomKind::Test,
             lobby: false,
+            admitted_before: false,
         });
     }
     // Without a control plane there are no schools: every room is open.
@@ -154,11 +155,17 @@ pub async fn decide(
     if let (Some(hash), false) = (hash, teacher) {
         check_password(state, control, identity.client, room, given_password, hash).await?;
     }
+    let admitted_before = lobby
+        && !teacher
+        && crate::rooms::admissions::admitted(&control.db, room, &key)
+            .await
+            .map_err(|e| internal(e.into()))?;
     Ok(Entry {
         key,
         teacher,
         kind: RoomKind::School,
         lobby,
+        admitted_before,
     })
 }
 

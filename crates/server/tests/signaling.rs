@@ -45,18 +45,94 @@ async fn participants_see_each_other_come_and_go() {
     assert_eq!(left["participantId"], bob_id);
 }
 
+const ADA_DEVICE: &str = "tafelrunde_device=AAAAAAAAAAAAAAAAAAAAAA";
+const EVE_DEVICE: &str = "tafelrunde_device=EEEEEEEEEEEEEEEEEEEEEE";
+
 #[tokio::test]
-async fn a_closed_socket_leaves_the_room() {
+async fn a_closed_socket_keeps_the_place_and_the_session_resumes_once_by_its_holder() {
     let server = TestServer::start().await;
-    let mut ada = server.client().await;
-    ada.join("r", "Ada").await;
+    let mut ada = server.client_with(&[("cookie", ADA_DEVICE)]).await.unwrap();
+    let joined = ada.join("r", "Ada").await;
+    let (ada_id, token) = (
+        joined["participantId"].clone(),
+        joined["resumeToken"].clone(),
+    );
+    assert_eq!(token.as_str().unwrap().len(), 43, "{joined}");
+    assert_eq!(joined["resumeWithinMs"], 60_000);
+    assert_eq!(joined["resumed"], false);
     let mut bob = server.client().await;
     bob.join("r", "Bob").await;
-    drop(bob);
-    assert_eq!(
-        ada.recv_type("participantLeft").await["type"],
-        "participantLeft"
+    ada.send(r#"{"type":"hand","raised":true}"#).await;
+    bob.recv_type("hands").await;
+    drop(ada);
+    let update = loop {
+        let update = bob.recv_type("participantUpdated").await;
+        if update["participant"]["reconnecting"] == true {
+            break update;
+        }
+    };
+    assert_eq!(update["participant"]["id"], ada_id);
+    assert_eq!(update["participant"]["handRaised"], true, "{update}");
+
+    // Someone else's browser cannot take the session over with the token.
+    let resume = format!(r#"{{"type":"resume","version":1,"token":{token}}}"#);
+    let mut eve = server.client_with(&[("cookie", EVE_DEVICE)]).await.unwrap();
+    eve.send(resume.clone()).await;
+    let refused = eve.recv().await;
+    assert_eq!(refused["code"], "resumeFailed", "{refused}");
+
+    // Ada's own browser can, once.
+    let mut back = server.client_with(&[("cookie", ADA_DEVICE)]).await.unwrap();
+    back.send(resume.clone()).await;
+    let resumed = back.recv_type("joined").await;
+    assert_eq!(resumed["resumed"], true, "{resumed}");
+    assert_eq!(resumed["participantId"], ada_id);
+    assert_eq!(resumed["hands"][0], ada_id, "her hand is still up");
+    assert_eq!(resumed["participants"][0]["name"], "Bob");
+    assert_ne!(
+        resumed["resumeToken"], token,
+        "a new token for the next time"
     );
+    let update = bob.recv_type("participantUpdated").await;
+    assert_eq!(update["participant"]["reconnecting"], false, "{update}");
+    // Signaling works on the new socket.
+    back.send(r#"{"type":"chat","text":"wieder da"}"#).await;
+    assert_eq!(
+        bob.recv_type("chatMessage").await["message"]["text"],
+        "wieder da"
+    );
+
+    let mut again = server.client_with(&[("cookie", ADA_DEVICE)]).await.unwrap();
+    again.send(resume).await;
+    let used = again.recv().await;
+    assert_eq!(
+        used["code"], "resumeFailed",
+        "a token is good for one use: {used}"
+    );
+    // The refused socket may join afresh.
+    let fresh = again.join("r", "Ada").await;
+    assert_ne!(fresh["participantId"], ada_id);
+}
+
+#[tokio::test]
+async fn resuming_on_a_new_socket_closes_the_old_one() {
+    let server = TestServer::start().await;
+    let mut ada = server.client_with(&[("cookie", ADA_DEVICE)]).await.unwrap();
+    let token = ada.join("r", "Ada").await["resumeToken"].clone();
+    // The network changed; the old socket is not known dead yet.
+    let mut back = server.client_with(&[("cookie", ADA_DEVICE)]).await.unwrap();
+    back.send(format!(
+        r#"{{"type":"resume","version":1,"token":{token}}}"#
+    ))
+    .await;
+    assert_eq!(back.recv_type("joined").await["resumed"], true);
+    assert_eq!(
+        ada.close_code().await,
+        Some(1000),
+        "the old socket is closed"
+    );
+    back.send(r#"{"type":"ping"}"#).await;
+    assert_eq!(back.recv_type("pong").await["type"], "pong");
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ fn teacher() -> Entry {
         teacher: true,
         kind: RoomKind::School,
         lobby: false,
+        admitted_before: false,
     }
 }
 
@@ -26,6 +27,7 @@ fn pupil(n: u32) -> Entry {
         teacher: false,
         kind: RoomKind::School,
         lobby: false,
+        admitted_before: false,
     }
 }
 

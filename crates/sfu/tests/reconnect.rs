@@ -20,6 +20,7 @@ fn entry(key: &str, teacher: bool) -> Entry {
         teacher,
         kind: RoomKind::School,
         lobby: false,
+        admitted_before: false,
     }
 }
 

@@ -3,6 +3,8 @@
 //! belongs to a school; its settings (lobby, password) persist, the room
 //! itself exists only while occupied. Guests join by link without account.
 
+pub mod admissions;
+
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;

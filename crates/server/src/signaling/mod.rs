@@ -142,11 +142,20 @@ async fn next_change(watch: &mut Option<tokio::sync::watch::Receiver<u64>>) {
 
 type Sender = SplitSink<WebSocket, Message>;
 
-/// One message to the client, or `Err` when the client stopped reading (or is gone).
-async fn write(sender: &mut Sender, message: Message) -> Result<(), ()> {
+/// Why a message did not reach the client.
+enum Unwritten {
+    /// It stopped reading: nothing went out for [`WRITE_TIMEOUT`].
+    NotReading,
+    /// The connection is gone.
+    Gone,
+}
+
+/// One message to the client.
+async fn write(sender: &mut Sender, message: Message) -> Result<(), Unwritten> {
     match tokio::time::timeout(WRITE_TIMEOUT, sender.send(message)).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(_)) | Err(_) => Err(()),
+        Ok(Err(_)) => Err(Unwritten::Gone),
+        Err(_) => Err(Unwritten::NotReading),
     }
 }
 
@@ -229,11 +238,13 @@ impl Session {
                 }
                 () = queue.overflow.notified() => {
                     debug!(queued = sink::QUEUE, "a client stopped reading; closing its connection");
+                    self.leave_room();
                     Flow::Close(1008, "too slow: messages for this client piled up unread")
                 }
                 _ = recheck.tick(), if self.identity.account.is_some() => self.recheck(&mut replies).await,
                 () = next_change(&mut schools_switched), if self.room.is_some() => {
                     if self.room_school_uses_bbb() {
+                        self.leave_room();
                         replies.push(ServerMessage::Bye { reason: ByeReason::SchoolUsesBigBlueButton });
                         Flow::Close(1000, "the school uses BigBlueButton")
                     } else {
@@ -247,13 +258,13 @@ impl Session {
             };
             for reply in replies {
                 let text = serde_json::to_string(&reply).expect("server messages serialise");
-                if write(&mut sender, Message::Text(Utf8Bytes::from(text)))
-                    .await
-                    .is_err()
-                {
-                    // It does not read (or is gone): no goodbye can reach it.
-                    drop(self.participant.take());
-                    return;
+                match write(&mut sender, Message::Text(Utf8Bytes::from(text))).await {
+                    Ok(()) => {}
+                    // A client that does not read leaves; a connection that
+                    // broke keeps its place for a reconnect. No goodbye can
+                    // reach either.
+                    Err(Unwritten::NotReading) => return self.leave_room(),
+                    Err(Unwritten::Gone) => return self.let_go(),
                 }
             }
             if let Flow::Close(code, reason) = flow {
@@ -297,6 +308,11 @@ impl Session {
             } => self.let_go(),
             _ => {}
         }
+        match &message {
+            ServerMessage::Joined { .. } => self.admission(true),
+            ServerMessage::Bye { reason } if leaves_for_good(*reason) => self.admission(false),
+            _ => {}
+        }
         let flow = match &message {
             ServerMessage::Bye {
                 reason: ByeReason::ServerShutdown,
@@ -306,6 +322,49 @@ impl Session {
         };
         replies.push(message);
         flow
+    }
+
+    /// Remember (or forget) that the room let this person in, so that after
+    /// a server restart they come back without the lobby. Written beside
+    /// the session, never holding up its messages.
+    fn admission(&self, admitted: bool) {
+        let (Some(control), Some(room)) = (&self.state.control, &self.room) else {
+            return;
+        };
+        let (db, room, person) = (control.db.clone(), room.clone(), self.identity.key());
+        tokio::spawn(async move {
+            use crate::rooms::admissions;
+            let done = if admitted {
+                admissions::remember(&db, &room, &person).await
+            } else {
+                admissions::forget(&db, &room, &person).await
+            };
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "cannot record a room admission");
+            }
+        });
+    }
+
+    /// The login behind the socket ended: so does the session (and its
+    /// rights in the room).
+    fn session_ended(&mut self, replies: &mut Vec<ServerMessage>) -> Flow {
+        debug!("a signaling socket's login ended; closing it");
+        self.leave_room();
+        replies.push(ServerMessage::Bye {
+            reason: ByeReason::SessionEnded,
+        });
+        Flow::Close(1000, "session ended")
+    }
+
+    /// The server ends this session for good (abuse, a client that does not
+    /// read, an ended login): the person leaves the room now instead of
+    /// keeping the place for a reconnect.
+    fn leave_room(&mut self) {
+        if let Some(seat) = &self.participant {
+            // A busy shard still learns of the departure when the seat drops.
+            let _ = seat.send(ClientMessage::Leave);
+        }
+        self.let_go();
     }
 
     /// Give up the seat (the room is told the connection is gone).
@@ -318,7 +377,7 @@ impl Session {
     /// The socket's login, checked again; the session ends with it.
     async fn recheck(&mut self, replies: &mut Vec<ServerMessage>) -> Flow {
         match recheck::standing(&self.state, &self.identity).await {
-            recheck::Standing::Ended => session_ended(replies),
+            recheck::Standing::Ended => self.session_ended(replies),
             recheck::Standing::Holds | recheck::Standing::Unknown => Flow::Continue,
         }
     }
@@ -343,7 +402,7 @@ impl Session {
         if self.identity.account.is_some() && recheck::privileged(&message) {
             match recheck::standing(&self.state, &self.identity).await {
                 recheck::Standing::Holds => {}
-                recheck::Standing::Ended => return session_ended(replies),
+                recheck::Standing::Ended => return self.session_ended(replies),
                 recheck::Standing::Unknown => {
                     return self.refuse(
                         ProtocolError::new(
@@ -482,6 +541,7 @@ impl Session {
             .retain(|t| now.duration_since(*t) < Duration::from_secs(60));
         self.errors.push(now);
         if self.errors.len() > MAX_ERRORS_PER_MINUTE {
+            self.leave_room();
             replies.push(ServerMessage::Bye {
                 reason: ByeReason::ProtocolAbuse,
             });
@@ -511,13 +571,21 @@ impl Session {
     }
 }
 
-/// The login behind the socket ended: so does the session (and its rights in the room).
-fn session_ended(replies: &mut Vec<ServerMessage>) -> Flow {
-    debug!("a signaling socket's login ended; closing it");
-    replies.push(ServerMessage::Bye {
-        reason: ByeReason::SessionEnded,
-    });
-    Flow::Close(1000, "session ended")
+/// A `bye` after which coming back means the lobby again: they left on
+/// purpose, were removed or denied, or the meeting is over. A restart, a
+/// lost connection or an error on our side keeps the admission.
+fn leaves_for_good(reason: ByeReason) -> bool {
+    match reason {
+        ByeReason::Left
+        | ByeReason::Removed
+        | ByeReason::Denied
+        | ByeReason::MeetingEnded
+        | ByeReason::TestOver
+        | ByeReason::ProtocolAbuse
+        | ByeReason::SessionEnded
+        | ByeReason::SchoolUsesBigBlueButton => true,
+        ByeReason::ServerShutdown | ByeReason::ConnectionLost | ByeReason::InternalError => false,
+    }
 }
 
 /// Say goodbye with a close code, then read what the client still sends

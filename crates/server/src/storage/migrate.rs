@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "helpdesk form tokens and requesters",
         include_str!("../../migrations/0004_helpdesk_tokens.sql"),
     ),
+    (
+        5,
+        "room admissions",
+        include_str!("../../migrations/0005_room_admissions.sql"),
+    ),
 ];
 
 impl Db {

@@ -53,6 +53,7 @@ pub async fn run_at(db: &Db, t: i64) -> Result<Swept, sqlx::Error> {
         .rows_affected();
     let accounts = sweep_accounts(db, t, settings.deactivated_account_retention_days).await?;
     crate::helpdesk::purge_expired(db, t).await?;
+    crate::rooms::admissions::purge_expired(db, t).await?;
     Ok(Swept {
         sessions,
         tokens,

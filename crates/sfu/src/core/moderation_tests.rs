@@ -40,6 +40,7 @@ fn entry(key: &str, teacher: bool, kind: RoomKind) -> Entry {
         teacher,
         kind,
         lobby: false,
+        admitted_before: false,
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Waiting {
     pub teacher: bool,
     /// They were removed from this meeting before.
     pub removed: bool,
+    /// Admitted to this room a short while ago: no lobby for them.
+    pub admitted_before: bool,
 }
 
 /// The two waiting queues of a room.
@@ -107,6 +109,7 @@ mod tests {
 
     fn w(id: u64, removed: bool) -> Waiting {
         Waiting {
+            admitted_before: false,
             id: ParticipantId(id),
             key: format!("k{id}"),
             name: format!("P{id}"),

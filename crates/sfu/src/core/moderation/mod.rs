@@ -65,6 +65,9 @@ pub struct Entry {
     pub kind: RoomKind,
     /// The lobby as the teacher persisted it for this room.
     pub lobby: bool,
+    /// Admitted to this room a short while ago (the server remembers it
+    /// across its restarts): they skip the lobby.
+    pub admitted_before: bool,
 }
 
 impl Entry {
@@ -75,6 +78,7 @@ impl Entry {
             teacher: false,
             kind: RoomKind::Open,
             lobby: false,
+            admitted_before: false,
         }
     }
 }
@@ -221,6 +225,7 @@ impl Moderation {
             name: name.into(),
             teacher: entry.teacher,
             removed: self.removed.contains(&entry.key),
+            admitted_before: entry.admitted_before,
         };
         if waiting.removed && !returning_owner {
             return self.knock(waiting, effects);
@@ -241,7 +246,7 @@ impl Moderation {
                     "the room is locked",
                 ));
             }
-            if self.settings.lobby {
+            if self.settings.lobby && !entry.admitted_before {
                 return self.knock(waiting, effects);
             }
         }
@@ -276,7 +281,7 @@ impl Moderation {
     fn open(&mut self, effects: &mut Vec<Effect>) {
         self.opened = true;
         for waiting in self.lobby.take_not_open() {
-            if self.settings.lobby || waiting.removed {
+            if (self.settings.lobby && !waiting.admitted_before) || waiting.removed {
                 let id = waiting.id;
                 self.lobby.push(WaitReason::Lobby, waiting);
                 effects.push(wait(id, WaitReason::Lobby));

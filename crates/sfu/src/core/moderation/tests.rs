@@ -28,6 +28,7 @@ pub(super) fn teacher(key: &str) -> Entry {
         teacher: true,
         kind: RoomKind::School,
         lobby: false,
+        admitted_before: false,
     }
 }
 
@@ -37,6 +38,7 @@ pub(super) fn guest(key: &str) -> Entry {
         teacher: false,
         kind: RoomKind::School,
         lobby: false,
+        admitted_before: false,
     }
 }
 
