@@ -1,8 +1,9 @@
 //! The pseudonymous device cookie `tafelrunde_device`: 128 random bits that
 //! let a room recognise a guest who was removed and comes back. No expiry
 //! date (it ends with the browser session), HttpOnly, SameSite=Strict. It
-//! names no person and is never stored on the server beyond the room's
-//! memory.
+//! names no person. The server keeps it in the room's memory, and its
+//! SHA-256 for two hours as the room's admission (rooms::admissions), so that
+//! pupils come back without the lobby after a server restart.
 
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};

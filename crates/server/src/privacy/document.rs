@@ -140,7 +140,7 @@ pub const COOKIE_BASIS: &str = "Die Seiten setzen nur technisch notwendige Cooki
 
 /// The device cookie that every visitor gets, guests included (see
 /// `crate::device`): what it holds, what it is for, how long it lives.
-pub const DEVICE_COOKIE: &str = "tafelrunde_device (alle Besucherinnen und Besucher, auch Gäste ohne Konto): eine Zufallskennung ohne Bezug zu Ihrer Person. Zweck: Ein Raum erkennt daran den Browser wieder, den eine Lehrkraft aus der Konferenz entfernt hat, und lässt ihn nur über den Warteraum wieder herein. Das Cookie gilt, bis Sie den Browser schließen; der Server hält die Kennung nur im Arbeitsspeicher des Raums, solange die Konferenz läuft, und schreibt sie nirgends auf.";
+pub const DEVICE_COOKIE: &str = "tafelrunde_device (alle Besucherinnen und Besucher, auch Gäste ohne Konto): eine Zufallskennung ohne Bezug zu Ihrer Person. Zweck: Ein Raum erkennt daran den Browser wieder, den eine Lehrkraft aus der Konferenz entfernt hat, und lässt ihn nur über den Warteraum wieder herein. Das Cookie gilt, bis Sie den Browser schließen; der Server hält die Kennung im Arbeitsspeicher des Raums, solange die Konferenz läuft. Wer in einen Raum eingelassen wurde, wird zusätzlich als Prüfsumme (SHA-256) dieser Kennung zwei Stunden lang in der Datenbank vermerkt, damit Schülerinnen und Schüler nach einem Neustart des Servers ohne erneuten Warteraum in ihre Stunde zurückkehren; der Vermerk endet früher, wenn man den Raum selbst verlässt, entfernt wird oder die Konferenz endet.";
 
 /// Every cookie of the service, one list item each: the device cookie, and
 /// for people with an account the ones of the login.

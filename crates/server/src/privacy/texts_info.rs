@@ -91,7 +91,7 @@ pub fn children(ctx: &Ctx<'_>) -> Vec<Block> {
             "Den Namen, den du beim Beitreten eintippst. Dein Vorname reicht. Du darfst auch einen Spitznamen nehmen.",
             "Dein Bild und deine Stimme – aber nur, wenn du Kamera oder Mikrofon einschaltest. Am Anfang ist beides aus.",
             "Was du in den Chat schreibst. Das sehen nur die anderen in deiner Konferenz.",
-            "Dein Browser bekommt eine Zufallsnummer (ein Cookie namens tafelrunde_device). Sie verrät nicht, wer du bist. Sie sorgt nur dafür, dass jemand, den die Lehrkraft aus der Konferenz geschickt hat, nicht einfach wieder hereinkommt. Wenn du den Browser schließt, ist sie weg.",
+            "Dein Browser bekommt eine Zufallsnummer (ein Cookie namens tafelrunde_device). Sie verrät nicht, wer du bist. Sie sorgt nur dafür, dass jemand, den die Lehrkraft aus der Konferenz geschickt hat, nicht einfach wieder hereinkommt. Wenn du den Browser schließt, ist sie weg. Damit du nach einem Neustart des Servers nicht noch einmal im Warteraum warten musst, merkt sich der Server zwei Stunden lang eine Prüfsumme dieser Nummer für den Raum, in den du eingelassen wurdest.",
         ]),
         h("Was nicht passiert"),
         list(&[

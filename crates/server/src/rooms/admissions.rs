@@ -3,7 +3,11 @@
 //! wait in the lobby again. So the room's admission of a person (account id
 //! or device cookie) is kept for [`KEPT_FOR`] after they last entered, and
 //! ends at once when they leave on purpose, are removed or denied, or the
-//! meeting ends.
+//! meeting ends. The person is kept only as the SHA-256 of their key (the
+//! device cookie is a random id; an account's id is hashed likewise), and
+//! the retention job deletes what expired.
+
+use sha2::{Digest, Sha256};
 
 use crate::storage::{self, Db};
 
@@ -18,7 +22,7 @@ pub async fn remember(db: &Db, room: &str, person: &str) -> Result<(), sqlx::Err
          ON CONFLICT (room, person) DO UPDATE SET expires_at = excluded.expires_at",
     )
     .bind(room)
-    .bind(person)
+    .bind(hashed(person))
     .bind(storage::now() + KEPT_FOR)
     .execute(db.pool())
     .await?;
@@ -29,7 +33,7 @@ pub async fn remember(db: &Db, room: &str, person: &str) -> Result<(), sqlx::Err
 pub async fn forget(db: &Db, room: &str, person: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM room_admissions WHERE room = $1 AND person = $2")
         .bind(room)
-        .bind(person)
+        .bind(hashed(person))
         .execute(db.pool())
         .await?;
     Ok(())
@@ -41,7 +45,7 @@ pub async fn admitted(db: &Db, room: &str, person: &str) -> Result<bool, sqlx::E
         "SELECT 1 AS one FROM room_admissions WHERE room = $1 AND person = $2 AND expires_at > $3",
     )
     .bind(room)
-    .bind(person)
+    .bind(hashed(person))
     .bind(storage::now())
     .fetch_optional(db.pool())
     .await?;
@@ -56,4 +60,12 @@ pub async fn purge_expired(db: &Db, t: i64) -> Result<u64, sqlx::Error> {
         .await?
         .rows_affected();
     Ok(gone)
+}
+
+/// What is stored of a person's key.
+fn hashed(person: &str) -> String {
+    Sha256::digest(person.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
