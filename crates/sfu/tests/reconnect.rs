@@ -26,7 +26,10 @@ fn entry(key: &str, teacher: bool) -> Entry {
 
 /// A teacher who sends video, and two pupils who receive it.
 fn lesson() -> Sim {
-    let mut sim = Sim::new();
+    lesson_on(Sim::new())
+}
+
+fn lesson_on(mut sim: Sim) -> Sim {
     let teacher = sim.join_as(ROOM, "Frau Mü", entry("account-1", true));
     let bob = sim.join_as(ROOM, "Bob", entry("device-2", false));
     let cara = sim.join_as(ROOM, "Cara", entry("device-3", false));
@@ -267,4 +270,28 @@ fn a_removed_pupil_never_resumes() {
         "{answer:?}"
     );
     assert_eq!(sim.shard.participant_count(), 2);
+}
+
+#[test]
+fn with_bandwidth_estimation_video_is_back_within_a_second_and_a_half_after_45_seconds_away() {
+    let mut sim = lesson_on(Sim::with_bandwidth_estimation(true));
+    let frame = teach(&mut sim, 0, 2);
+    sim.clients[1].cut = true;
+    sim.drop_signaling(1);
+    let frame = teach(&mut sim, frame, 45);
+    let before = video_frames(&sim, 1);
+    sim.clients[1].cut = false;
+    sim.resume(1);
+    sim.restart_ice(1);
+    teach(&mut sim, frame, 1);
+    let frame = frame + 25;
+    let back = video_frames(&sim, 1) - before;
+    teach(&mut sim, frame, 1);
+    let later = video_frames(&sim, 1) - before;
+    assert!(back >= 10, "frames in the first second back: {back}");
+    assert!(
+        later >= back + 20,
+        "and all of the next second: {}",
+        later - back
+    );
 }

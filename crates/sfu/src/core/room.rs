@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use str0m::bwe::Bitrate;
 use str0m::rtp::RtpPacket;
 use tafelrunde_protocol::{
     ByeReason, ClientMessage, ErrorCode, ParticipantId, ProtocolError, PublishedTrack,
@@ -17,7 +18,7 @@ use tracing::{debug, info, warn};
 use super::forwarder::Forwarder;
 use super::moderation::{Effect, Entered, Entry, Moderation, Now, Welcome};
 use super::outbox::Outbox;
-use super::peer::{Link, Panicked, Peer};
+use super::peer::{Link, Panicked, Peer, INITIAL_DOWNLINK_KBPS};
 use super::policy::LayerPolicy;
 use super::room_id::RoomId;
 use super::sdp_check::check_offer;
@@ -232,6 +233,18 @@ impl Room {
             return;
         }
         info!(participant = %id, "connection back");
+        // What the estimator learnt before the drop (or from the silence
+        // during it) says nothing about the path now: start afresh, as for
+        // a newcomer, and choose layers at once rather than at the next tick.
+        if self.config.bandwidth_estimation {
+            peer.downlink = None;
+            let initial = Bitrate::kbps(INITIAL_DOWNLINK_KBPS);
+            if peer.with_rtc(|rtc| rtc.bwe().reset(initial)).is_err() {
+                out.panicked.push(id);
+                return;
+            }
+        }
+        self.reallocate(now, id, out);
         let mut effects = Vec::new();
         self.moderation.set_reconnecting(id, false, &mut effects);
         self.apply(now, effects, out);
