@@ -295,3 +295,19 @@ fn with_bandwidth_estimation_video_is_back_within_a_second_and_a_half_after_45_s
         later - back
     );
 }
+
+#[test]
+fn a_reloaded_page_joins_afresh_and_its_old_self_goes_at_once() {
+    let mut sim = lesson();
+    let bob = sim.clients[1].id;
+    sim.drop_signaling(1);
+    assert_eq!(reconnecting(&sim, 0, bob), Some(true));
+    // The reloaded page has no token: it joins again, from the same device.
+    let again = sim.join_as(ROOM, "Bob", entry("device-2", false));
+    assert!(left(&sim, 0, bob), "the old Bob is gone");
+    assert!(sim.clients[again]
+        .signals
+        .iter()
+        .any(|m| matches!(m, ServerMessage::Joined { .. })));
+    assert_eq!(sim.shard.participant_count(), 3);
+}

@@ -114,6 +114,19 @@ impl Room {
         entry: &Entry,
         out: &mut Outbox,
     ) {
+        // The same person, back with a fresh join (a reloaded page, a
+        // resume that failed): their old self that waits to reconnect goes,
+        // so that nobody sees them twice.
+        for old in self.moderation.members_of(&entry.key) {
+            if self
+                .media
+                .peers
+                .get(&old)
+                .is_some_and(|p| p.away.since.is_some())
+            {
+                self.leave(now, old, Some(ByeReason::ConnectionLost), out);
+            }
+        }
         let mut effects = Vec::new();
         match self.moderation.enter(now, id, name, entry, &mut effects) {
             Entered::Admitted => self.admit(now, id, out),

@@ -433,6 +433,15 @@ impl Moderation {
         }
     }
 
+    /// The members known by this key (account or device).
+    pub fn members_of(&self, key: &str) -> Vec<ParticipantId> {
+        self.members
+            .iter()
+            .filter(|m| m.key == key)
+            .map(|m| m.id)
+            .collect()
+    }
+
     /// Whether the SFU must drop this member's camera/microphone packets:
     /// (audio, video).
     pub fn muted(&self, id: ParticipantId) -> Option<(bool, bool)> {
