@@ -597,3 +597,60 @@ async fn security_headers_on_every_kind_of_response() {
     }
     env.close().await;
 }
+
+/// A room's admission (so that pupils skip the lobby after a restart) is
+/// kept as a hash only, ends when they leave for good, and is deleted by the
+/// retention job two hours after they last entered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_admissions_are_hashed_forgotten_on_leaving_and_swept_after_two_hours() {
+    use tafelrunde::rooms::admissions;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let env = Env::new(backend).await;
+        let db = &env.control.db;
+        let room = "1234567-7b-MUE";
+        let pupil = "device:AAAAAAAAAAAAAAAAAAAAAA";
+        admissions::remember(db, room, pupil).await.unwrap();
+        admissions::remember(db, room, pupil).await.unwrap();
+        assert!(admissions::admitted(db, room, pupil).await.unwrap());
+        assert!(!admissions::admitted(db, "1234567-7c-MUE", pupil)
+            .await
+            .unwrap());
+        assert!(
+            !admissions::admitted(db, room, "device:BBBBBBBBBBBBBBBBBBBBBB")
+                .await
+                .unwrap()
+        );
+        let stored: Vec<String> = sqlx::query_scalar("SELECT person FROM room_admissions")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1, "one row per room and person");
+        assert!(
+            !stored[0].contains("AAAAAAAA"),
+            "only a hash: {}",
+            stored[0]
+        );
+
+        admissions::forget(db, room, pupil).await.unwrap();
+        assert!(!admissions::admitted(db, room, pupil).await.unwrap());
+
+        admissions::remember(db, room, pupil).await.unwrap();
+        let now = tafelrunde::storage::now();
+        tafelrunde::storage::retention::run_at(db, now + admissions::KEPT_FOR - 60)
+            .await
+            .unwrap();
+        assert!(
+            admissions::admitted(db, room, pupil).await.unwrap(),
+            "kept within 2 h"
+        );
+        tafelrunde::storage::retention::run_at(db, now + admissions::KEPT_FOR + 1)
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM room_admissions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "swept after 2 h");
+        env.close().await;
+    }
+}
