@@ -3,8 +3,11 @@
 // on arrival, admit one, deny one); raised hands in order; chat, private
 // chat and chat off; a removed pupil cannot come back by themself, not even
 // in a private window (removing switches the lobby on); the
-// teacher's connection drops and she returns as owner; end for all.
-// One server, one browser, a teacher of the room's school and three pupils.
+// teacher's connection drops for good (offline): the pupils see her tile
+// dimmed as reconnecting, then gone after the grace, and she returns as
+// owner; end for all.
+// One server (with a reconnect grace of GRACE_SECONDS), one browser, a
+// teacher of the room's school and three pupils.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +26,9 @@ import { until } from './lib/wait.mjs';
 
 const h = new Harness('moderation-room');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tafelrunde-e2e-moderation-room-'));
-before(() => h.start({ args: ['--data-dir', dataDir] }));
+/** How long the server keeps a dropped member's place (the default is 60 s). */
+const GRACE_SECONDS = 3;
+before(() => h.start({ args: ['--data-dir', dataDir, '--reconnect-grace', String(GRACE_SECONDS)] }));
 after(async () => {
   await h.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -297,15 +302,31 @@ test('lobby, hands, chat, removing, the teacher’s return and the end, as teach
   });
 
   let back;
-  await t.test('the teacher’s connection drops; she comes back as owner and the room kept its state', async () => {
+  await t.test('the teacher’s connection drops for good: the pupils see her reconnecting, then gone; she comes back as owner and the room kept its state', async () => {
     await setRoomSetting(tp, 'selfUnmuteVideo', false);
     // A dropped connection, not a leave: the socket closes, then the tab.
+    // Her page must not come back by itself meanwhile: every new socket of
+    // hers fails, and her browser goes offline. (Offline first would hold
+    // back the socket's close too: the server would not learn of the drop.)
+    await tp.context().routeWebSocket(/\/ws$/, (ws) => ws.close());
     await tp.evaluate(() => window.__e2eSockets.forEach((s) => s.close()));
+    const dropped = Date.now();
+    await tp.context().setOffline(true);
     assert.match(await tp.getByTestId('owner-kept').innerText(), /Rolle als Leitung bleibt/, 'the teacher is told the room waits for her');
+    // For the grace, the pupils keep her place: her tile dimmed and labelled.
+    const teacherTile = ada.locator(`[data-testid="tile"][data-participant-id="${ids.teacher}"]`);
+    await teacherTile.and(ada.locator('[data-reconnecting="true"]')).waitFor({ timeout: ms(GRACE_SECONDS * 1_000) });
+    const dimmedAfter = Date.now() - dropped;
+    assert.match(await teacherTile.getByTestId('tile-reconnecting').innerText(), /Verbindung unterbrochen/, 'Ada reads why the teacher’s tile is dimmed');
+    const opacity = await teacherTile.evaluate((tile) => Number(getComputedStyle(tile.firstElementChild).opacity));
+    assert.ok(opacity < 1, `the teacher’s picture is dimmed at Ada (opacity ${opacity})`);
     await tp.context().close();
-    await until('Ada to see the teacher gone', async () => ({
-      ok: (await ada.locator(`[data-testid="tile"][data-participant-id="${ids.teacher}"]`).count()) === 0,
-    }), { timeout: ms(15_000) });
+    await until('Ada to see the teacher gone after the grace', async () => ({ ok: (await teacherTile.count()) === 0 }), {
+      timeout: ms(GRACE_SECONDS * 1_000 + 15_000),
+    });
+    const goneAfter = Date.now() - dropped;
+    console.log(`teacher dropped: dimmed at Ada after ${dimmedAfter} ms, gone after ${goneAfter} ms (grace ${GRACE_SECONDS} s)`);
+    assert.ok(goneAfter >= GRACE_SECONDS * 1_000 - 500, `the teacher’s place was kept for the grace (gone after ${goneAfter} ms)`);
     // No guest took over.
     await openPanel(ben, 'people');
     assert.equal(await ben.getByTestId('mute-all').count(), 0, 'Ben did not become a moderator');
