@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that installs what the tests need and runs every test:
-# unit and integration tests of the Rust workspace, property tests of the
-# JSON API against its OpenAPI document, the end-to-end tests (real server,
+# unit and integration tests of the Rust workspace, the web client's unit
+# tests (node --test), property tests of the JSON API against its OpenAPI document, the end-to-end tests (real server,
 # headless Chromium), then a time-bounded run of every fuzz target. Exits
 # non-zero when anything fails.
 #
@@ -31,6 +31,9 @@ cargo build --workspace --all-targets
 failed=()
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
+
+step "web client unit tests"
+(cd web && npm test) 2>&1 | tee "$logs/web.log" || failed+=("web unit tests")
 
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
